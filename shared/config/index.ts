@@ -1,0 +1,6 @@
+export * from './model.js';
+export * from './issues.js';
+export * from './units.js';
+export * from './schema.js';
+export * from './normalize.js';
+export * from './load.js';

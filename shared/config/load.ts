@@ -1,0 +1,63 @@
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { issue, type ConfigIssue } from './issues.js';
+import { normalizeGateways, type NormalizeResult } from './normalize.js';
+
+/**
+ * Reads a configuration from YAML (JSON is YAML too): either `gateways: [...]`, a list of gateways, or a
+ * stream of gateway documents separated by `---`, so that a gateway pasted from Vamp loads as is.
+ * Issues carry the line they concern.
+ */
+export function loadConfigText(text: string): NormalizeResult {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
+  if (!Array.isArray(docs)) return { ok: true, config: { gateways: [] } };
+  const syntax: ConfigIssue[] = docs.flatMap((d) =>
+    d.errors.map((e) => ({ path: [], message: `YAML: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line })),
+  );
+  if (syntax.length) return { ok: false, issues: syntax };
+
+  const raw: unknown[] = [];
+  const located: { doc: Document; prefix: (string | number)[] }[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const doc of docs) {
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (isMap(doc.contents) && doc.has('gateways')) {
+      const list = (value as { gateways: unknown }).gateways;
+      if (list !== null && !Array.isArray(list)) {
+        issues.push({ ...issue({ path: [] }, '`gateways` must be a list of gateways'), line: lineOf(doc, ['gateways'], lines) });
+        continue;
+      }
+      (list ?? []).forEach((g: unknown, i: number) => {
+        raw.push(g);
+        located.push({ doc, prefix: ['gateways', i] });
+      });
+    } else if (isSeq(doc.contents)) {
+      (value as unknown[]).forEach((g, i) => {
+        raw.push(g);
+        located.push({ doc, prefix: [i] });
+      });
+    } else {
+      raw.push(value);
+      located.push({ doc, prefix: [] });
+    }
+  }
+  if (issues.length) return { ok: false, issues };
+  const result = normalizeGateways(raw);
+  if (result.ok) return result;
+  for (const i of result.issues) {
+    const [index, ...rest] = i.path;
+    const where = typeof index === 'number' ? located[index] : undefined;
+    if (where) i.line = lineOf(where.doc, [...where.prefix, ...rest], lines);
+  }
+  return result;
+}
+
+/** The line of the deepest node on `path` that exists (a missing field points at its parent). */
+function lineOf(doc: Document, path: (string | number)[], lines: LineCounter): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * The validated, normalised gateway model that the engine runs. Users write the YAML of design section 2
+ * (see schema.ts); normalize.ts turns it into this, with every default filled in and every weight resolved.
+ */
+
+export type StickyMode = 'none' | 'route' | 'instance';
+
+/** `sticky_by`: hash this key to pick the route, so the same user gets the same variant from any client. */
+export type StickyKey = { source: 'header' | 'cookie' | 'query'; name: string } | { source: 'ip' };
+
+/** A rewrite of the forwarded path, applied in order; `condition` (when set) must match for it to apply. */
+export type Rewrite = { condition?: string } & (
+  | { type: 'path'; template: string }
+  | { type: 'strip_prefix'; prefix: string }
+  | { type: 'add_prefix'; prefix: string }
+  | { type: 'replace'; regex: string; with: string }
+);
+
+export interface RouteConfig {
+  /** The route's key as written: a name, `[host:port]`, or the name of another gateway. */
+  name: string;
+  /** Instance URLs (http or https, optionally with a base path); empty when the route chains to a gateway. */
+  targets: string[];
+  /** Set when the route hands requests to another gateway's routing. */
+  gateway?: string;
+  /** Effective weight in percent after unweighted routes shared the rest. */
+  weight: number;
+  /** Whether the weight was written, or shared out. */
+  weightSet: boolean;
+  condition?: string;
+  /** Percent of requests matching the condition that go to this route. */
+  conditionStrength: number;
+  rewrites: Rewrite[];
+}
+
+export interface GatewayConfig {
+  name: string;
+  /** 0 asks the system for a free port (useful in tests and scripts). */
+  port: number;
+  host: string;
+  enabled: boolean;
+  sticky: StickyMode;
+  stickyBy?: StickyKey;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  preserveHost: boolean;
+  routes: RouteConfig[];
+}
+
+export interface SwitchyardConfig {
+  gateways: GatewayConfig[];
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  timeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+} as const;

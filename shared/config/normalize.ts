@@ -1,0 +1,349 @@
+import type { z } from 'zod';
+import { parseCondition, ConditionSyntaxError } from '../conditions/parser.js';
+import { issue, type ConfigIssue } from './issues.js';
+import { DEFAULTS, type GatewayConfig, type Rewrite, type RouteConfig, type StickyKey, type SwitchyardConfig } from './model.js';
+import { rawGatewaySchema, type RawGateway, type RawRoute } from './schema.js';
+import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
+
+export type NormalizeResult = { ok: true; config: SwitchyardConfig } | { ok: false; issues: ConfigIssue[] };
+
+const EPSILON = 1e-6;
+
+/**
+ * Validates raw gateways (as parsed from YAML or JSON) and returns the normalised model, or every issue
+ * found. Nothing is half-valid: one issue anywhere means no configuration.
+ */
+export function normalizeGateways(raw: unknown[]): NormalizeResult {
+  const issues: ConfigIssue[] = [];
+  const parsed: { index: number; gw: RawGateway }[] = [];
+  raw.forEach((item, index) => {
+    const result = rawGatewaySchema.safeParse(item);
+    if (result.success) parsed.push({ index, gw: result.data });
+    else issues.push(...shapeIssues(item, index, result.error));
+  });
+  const names = new Set(parsed.map((p) => p.gw.name));
+  const gateways: GatewayConfig[] = [];
+  for (const { index, gw } of parsed) {
+    const g = new GatewayChecker(gw, index, names, issues).check();
+    if (g) gateways.push(g);
+  }
+  if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
+  return issues.length ? { ok: false, issues } : { ok: true, config: { gateways } };
+}
+
+function gatewayLabel(item: unknown, index: number): string {
+  const name = (item as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : `#${index + 1}`;
+}
+
+/** Turns zod's shape errors into issues that name the gateway, route and field. */
+function shapeIssues(item: unknown, index: number, error: z.ZodError): ConfigIssue[] {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    return [issue({ path: [index] }, `gateway #${index + 1} must be a mapping with at least name and port`)];
+  }
+  const gateway = gatewayLabel(item, index);
+  return error.issues.map((zi) => {
+    const path = zi.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const inRoute = path[0] === 'routes' && path.length >= 2;
+    const route = inRoute ? String(path[1]) : undefined;
+    const fieldPath = inRoute ? path.slice(2) : path;
+    let message: string;
+    if (zi.code === 'unrecognized_keys') {
+      message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `'${k}'`).join(', ')}`;
+      message += `; ${inRoute ? 'a route' : 'a gateway'} has ${(inRoute ? ROUTE_FIELDS : GATEWAY_FIELDS).join(', ')}`;
+    } else if (zi.code === 'invalid_type' && zi.input === undefined) {
+      message = 'is required';
+    } else {
+      message = zi.message;
+    }
+    const field = fieldPath.length ? fieldPath.join('.') : undefined;
+    return issue({ gateway, route, field, path: [index, ...path] }, message);
+  });
+}
+
+const GATEWAY_FIELDS = ['name', 'port', 'host', 'enabled', 'sticky', 'sticky_by', 'timeout', 'connect_timeout', 'preserve_host', 'routes'];
+const ROUTE_FIELDS = ['weight', 'condition', 'condition_strength', 'targets', 'target', 'rewrites'];
+
+class GatewayChecker {
+  private readonly name: string;
+  constructor(
+    private readonly raw: RawGateway,
+    private readonly index: number,
+    private readonly gatewayNames: Set<string>,
+    private readonly issues: ConfigIssue[],
+  ) {
+    this.name = raw.name;
+  }
+
+  check(): GatewayConfig | undefined {
+    const before = this.issues.length;
+    const raw = this.raw;
+    if (!/^[^\s[\]]+$/.test(raw.name)) {
+      this.fail(['name'], 'name', `${JSON.stringify(raw.name)} is not a valid name; names have no whitespace and no [ ]`);
+    }
+    const port = this.port();
+    const timeoutMs = this.duration('timeout', DEFAULTS.timeoutMs);
+    const connectTimeoutMs = this.duration('connect_timeout', DEFAULTS.connectTimeoutMs);
+    const stickyBy = raw.sticky_by ? this.stickyBy(raw.sticky_by) : undefined;
+    const routes = this.routes();
+    if (this.issues.length > before) return undefined;
+    const g: GatewayConfig = {
+      name: raw.name,
+      port,
+      host: raw.host ?? DEFAULTS.host,
+      enabled: raw.enabled ?? true,
+      sticky: raw.sticky ?? 'none',
+      timeoutMs,
+      connectTimeoutMs,
+      preserveHost: raw.preserve_host ?? false,
+      routes,
+    };
+    if (stickyBy) g.stickyBy = stickyBy;
+    return g;
+  }
+
+  private fail(path: (string | number)[], field: string | undefined, what: string, route?: string): void {
+    this.issues.push(issue({ gateway: this.name, route, field, path: [this.index, ...path] }, what));
+  }
+
+  private port(): number {
+    const m = /^(\d+)(?:\/(http|tcp))?$/.exec(String(this.raw.port).trim());
+    const n = m ? Number(m[1]) : NaN;
+    if (!m || n > 65535) {
+      this.fail(['port'], 'port', `${JSON.stringify(this.raw.port)} is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`);
+    } else if (m[2] === 'tcp') {
+      this.fail(['port'], 'port', 'tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)');
+    }
+    return n;
+  }
+
+  private duration(field: 'timeout' | 'connect_timeout', fallback: number): number {
+    const value = this.raw[field];
+    if (value === undefined || value === null) return fallback;
+    const ms = parseDuration(value);
+    if (typeof ms === 'string') this.fail([field], field, ms);
+    return typeof ms === 'number' ? ms : fallback;
+  }
+
+  private stickyBy(text: string): StickyKey | undefined {
+    const m = /^\s*(header|cookie|query)\s+(\S+)\s*$|^\s*(ip)\s*$/i.exec(text);
+    if (!m) {
+      this.fail(['sticky_by'], 'sticky_by', `${JSON.stringify(text)} is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`);
+      return undefined;
+    }
+    if (m[3]) return { source: 'ip' };
+    return { source: (m[1] as string).toLowerCase() as 'header', name: m[2] as string };
+  }
+
+  private routes(): RouteConfig[] {
+    const entries = Object.entries(this.raw.routes ?? {});
+    const routes = entries.map(([key, value]) => this.route(key, value ?? {}));
+    this.resolveWeights(routes);
+    return routes;
+  }
+
+  private route(key: string, raw: RawRoute): RouteConfig {
+    const at = (field: string) => ['routes', key, field];
+    const weight = raw.weight === undefined || raw.weight === null ? undefined : parsePercent(raw.weight);
+    if (typeof weight === 'string') this.fail(at('weight'), 'weight', weight, key);
+    let strength = raw.condition ? 100 : 0;
+    if (raw.condition_strength !== undefined && raw.condition_strength !== null) {
+      const s = parsePercent(raw.condition_strength);
+      if (typeof s === 'string') this.fail(at('condition_strength'), 'condition_strength', s, key);
+      else strength = s;
+    }
+    if (raw.condition) this.condition(raw.condition, at('condition'), 'condition', key);
+    const route: RouteConfig = {
+      name: key,
+      targets: this.targets(key, raw),
+      weight: typeof weight === 'number' ? weight : 0,
+      weightSet: typeof weight === 'number',
+      conditionStrength: strength,
+      rewrites: (raw.rewrites ?? []).flatMap((r, i) => this.rewrite(r, key, i)),
+    };
+    if (raw.condition) route.condition = raw.condition;
+    if (route.targets.length === 0 && this.gatewayNames.has(key)) route.gateway = key;
+    return route;
+  }
+
+  private condition(text: string, path: (string | number)[], field: string, route: string): void {
+    try {
+      parseCondition(text);
+    } catch (err) {
+      if (!(err instanceof ConditionSyntaxError)) throw err;
+      this.fail(path, field, `${err.message}: ${JSON.stringify(text)}`, route);
+    }
+  }
+
+  private targets(key: string, raw: RawRoute): string[] {
+    const bracket = /^\[(.*)\]$/.exec(key);
+    const listed = [...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])), ...(raw.target ? [raw.target] : [])];
+    if (bracket && listed.length) {
+      this.fail(['routes', key, 'targets'], 'targets', 'a "[host:port]" route is its own target; remove targets or rename the route', key);
+      return [];
+    }
+    if (bracket) return [this.target(bracket[1] as string, ['routes', key], key)].filter((t) => t !== '');
+    if (listed.length) return listed.map((t, i) => this.target(t, ['routes', key, 'targets', i], key)).filter((t) => t !== '');
+    if (!this.gatewayNames.has(key)) {
+      this.fail(
+        ['routes', key],
+        undefined,
+        'has no targets; give it targets: [http://127.0.0.1:3000], write its key as "[host:port]", or name another gateway to chain to it',
+        key,
+      );
+    }
+    return [];
+  }
+
+  /** Accepts a URL (http/https, optional base path) or host:port; returns the normalised URL or ''. */
+  private target(text: string, path: (string | number)[], route: string): string {
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+    let url: URL | undefined;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      url = undefined;
+    }
+    const bad = (why: string) => {
+      this.fail(path, 'target', `${JSON.stringify(text)} ${why}; write http://host:port or host:port`, route);
+      return '';
+    };
+    if (!url || !url.hostname) return bad('is not a valid address');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(`uses ${url.protocol.slice(0, -1)}, not http or https`);
+    if (url.search || url.hash || url.username) return bad('may not carry a query, fragment or credentials');
+    if (withScheme !== text && !/:\d+$/.test(text)) return bad('has no port');
+    const base = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+    return `${url.protocol}//${url.host}${base}`;
+  }
+
+  private rewrite(raw: Record<string, unknown>, route: string, i: number): Rewrite[] {
+    const path = ['routes', route, 'rewrites', i];
+    const field = `rewrites[${i}]`;
+    const keys = Object.keys(raw).filter((k) => k !== 'if');
+    const cond = raw['if'];
+    if (cond !== undefined && typeof cond !== 'string') {
+      this.fail([...path, 'if'], field, '`if` must be a condition string', route);
+      return [];
+    }
+    if (typeof cond === 'string') this.condition(cond, [...path, 'if'], `${field}.if`, route);
+    const withCond = <T extends Rewrite>(r: T): T => (cond ? { ...r, condition: cond } : r);
+    const value = keys.length === 1 ? raw[keys[0] as string] : undefined;
+    const kind = keys.length === 1 ? keys[0] : undefined;
+    if (kind === 'path' && typeof value === 'string') {
+      const m = /^(\S+)(?:\s+if\s+(.+))?$/s.exec(value.trim());
+      if (!m) {
+        this.fail(path, field, `${JSON.stringify(value)} is not a path rewrite; write "NEW_PATH if CONDITION", e.g. "/v2%[path] if path starts-with /api"`, route);
+        return [];
+      }
+      const unknown = /%\[(?!path\])[^\]]*\]/.exec(m[1] as string);
+      if (unknown) this.fail(path, field, `unknown variable ${unknown[0]}; only %[path] is supported`, route);
+      if (m[2]) this.condition(m[2], path, field, route);
+      const r: Rewrite = { type: 'path', template: m[1] as string };
+      const c = m[2] ?? cond;
+      return [c ? { ...r, condition: c } : r];
+    }
+    if ((kind === 'strip_prefix' || kind === 'add_prefix') && typeof value === 'string' && value.startsWith('/')) {
+      return [withCond({ type: kind, prefix: value.replace(/\/$/, '') || '/' })];
+    }
+    if (kind === 'replace' && value && typeof value === 'object') {
+      const { regex, with: replacement } = value as { regex?: unknown; with?: unknown };
+      if (typeof regex === 'string' && typeof replacement === 'string') {
+        try {
+          new RegExp(regex);
+          return [withCond({ type: 'replace', regex, with: replacement })];
+        } catch (err) {
+          this.fail(path, field, `invalid regular expression /${regex}/: ${(err as Error).message}`, route);
+          return [];
+        }
+      }
+    }
+    this.fail(
+      path,
+      field,
+      'a rewrite is one of `path: NEW if CONDITION`, `strip_prefix: /api`, `add_prefix: /v2` or `replace: {regex: ..., with: ...}` (prefixes start with /), optionally with `if: CONDITION`',
+      route,
+    );
+    return [];
+  }
+
+  /** Vamp's rule: weights total 100% (or 0%: only conditions route). Unweighted routes share the rest. */
+  private resolveWeights(routes: RouteConfig[]): void {
+    if (routes.length === 0) return;
+    const set = routes.filter((r) => r.weightSet);
+    const unset = routes.filter((r) => !r.weightSet);
+    const total = set.reduce((sum, r) => sum + r.weight, 0);
+    const split = evenSplit(routes.length).join('/');
+    const hint = routes.length > 1 ? ` (a ${wayName(routes.length)} split is ${split})` : '';
+    if (unset.length === 0) {
+      if (Math.abs(total - 100) > EPSILON && Math.abs(total) > EPSILON) {
+        this.fail(['routes'], undefined, `route weights total ${formatPercent(total)}; they must total 100%${hint}, or 0% to route by condition only`);
+      }
+      return;
+    }
+    const rest = 100 - total;
+    if (rest < -EPSILON) {
+      this.fail(['routes'], undefined, `route weights total ${formatPercent(total)}, more than 100%${hint}`);
+      return;
+    }
+    for (const r of unset) r.weight = Math.max(0, rest) / unset.length;
+  }
+}
+
+function wayName(n: number): string {
+  return ['', '', 'two-way', 'three-way', 'four-way', 'five-way'][n] ?? `${n}-way`;
+}
+
+function checkAcrossGateways(gateways: GatewayConfig[], parsed: { index: number; gw: RawGateway }[], issues: ConfigIssue[]): void {
+  const indexOf = new Map(parsed.map((p) => [p.gw.name, p.index]));
+  const seenName = new Set<string>();
+  const seenPort = new Map<string, string>();
+  for (const g of gateways) {
+    const index = indexOf.get(g.name) ?? 0;
+    if (seenName.has(g.name)) {
+      issues.push(issue({ gateway: g.name, field: 'name', path: [index, 'name'] }, 'is used by more than one gateway; names must be unique'));
+    }
+    seenName.add(g.name);
+    const bind = `${g.host}:${g.port}`;
+    const other = seenPort.get(bind);
+    if (g.port !== 0 && g.enabled && other !== undefined) {
+      issues.push(issue({ gateway: g.name, field: 'port', path: [index, 'port'] }, `${g.port} is already used by gateway '${other}'; each gateway needs its own port`));
+    }
+    if (g.port !== 0 && g.enabled) seenPort.set(bind, g.name);
+  }
+  const cycle = findChainCycle(gateways);
+  if (cycle) {
+    const first = cycle[0] as string;
+    issues.push(
+      issue(
+        { gateway: first, route: cycle[1], path: [indexOf.get(first) ?? 0, 'routes', cycle[1] ?? ''] },
+        `chaining forms a cycle: ${cycle.join(' -> ')}; a request would never leave it`,
+      ),
+    );
+  }
+}
+
+/** Depth-first search over route -> gateway edges; returns the cycle as a list of gateway names. */
+function findChainCycle(gateways: GatewayConfig[]): string[] | undefined {
+  const byName = new Map(gateways.map((g) => [g.name, g]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const r of byName.get(name)?.routes ?? []) {
+      if (!r.gateway) continue;
+      const found = visit(r.gateway);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const g of gateways) {
+    const found = visit(g.name);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a gateway as users write it (design section 2). Only the shape is checked here; values with
+ * units, weights, conditions and cross-references are checked in normalize.ts, which can say more precisely
+ * what is wrong. Field comments are the user documentation.
+ */
+
+const scalar = z.union([z.number(), z.string()]);
+
+export const rawRouteSchema = z.strictObject({
+  /** Share of the traffic: "90%", 90 or 12.5. Routes without one share what is left equally. */
+  weight: scalar.nullish(),
+  /** Vamp condition; the first route whose condition matches may take the request. */
+  condition: z.string().nullish(),
+  /** Share of matching requests that go here (default 100% with a condition, 0% without). */
+  condition_strength: scalar.nullish(),
+  /** Instances: URLs (http://127.0.0.1:3001) or host:port, balanced round-robin. */
+  targets: z.union([z.string(), z.array(z.string())]).nullish(),
+  /** A single instance, the same as `targets: [URL]`. */
+  target: z.string().nullish(),
+  /** Path rewrites, in order: `path: NEW if CONDITION`, `strip_prefix`, `add_prefix`, `replace`. */
+  rewrites: z.array(z.record(z.string(), z.unknown())).nullish(),
+});
+export type RawRoute = z.infer<typeof rawRouteSchema>;
+
+export const rawGatewaySchema = z.strictObject({
+  /** Unique name; no whitespace and no [ ] (Vamp's rule). May contain '/'. */
+  name: z.string(),
+  /** 8080 or "8080/http". 0 picks a free port. */
+  port: scalar,
+  /** Address to bind; 127.0.0.1 unless set. */
+  host: z.string().nullish(),
+  /** A disabled gateway keeps its configuration but does not listen. */
+  enabled: z.boolean().nullish(),
+  /** none | route | instance: pin a client to its route or instance with a cookie. */
+  sticky: z.enum(['none', 'route', 'instance']).nullish(),
+  /** Hash this instead of using a cookie: "header X-User", "cookie NAME", "query NAME" or "ip". */
+  sticky_by: z.string().nullish(),
+  /** Upstream response timeout, e.g. 30s; a request past it gets 504. */
+  timeout: scalar.nullish(),
+  /** Upstream connect timeout, e.g. 5s; past it the request gets 502. */
+  connect_timeout: scalar.nullish(),
+  /** Send the client's Host header upstream instead of the target's. */
+  preserve_host: z.boolean().nullish(),
+  /** Ordered map of route key to route. */
+  routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
+  // Fields Vamp's API returns; accepted so that its output loads as is, and ignored.
+  kind: z.string().nullish(),
+  lookup_name: z.string().nullish(),
+  internal: z.boolean().nullish(),
+  service: z.unknown().optional(),
+  deployed: z.boolean().nullish(),
+  active: z.boolean().nullish(),
+  virtual_hosts: z.array(z.string()).nullish(),
+});
+export type RawGateway = z.infer<typeof rawGatewaySchema>;

@@ -1,0 +1,32 @@
+/** Parses `"90%"`, `"12.5%"`, `90` or `"90"` into a number of percent, or explains what is wrong. */
+export function parsePercent(value: unknown): number | string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  const m = text === undefined ? null : /^(\d+(?:\.\d+)?|\.\d+)\s*%?$/.exec(text);
+  if (!m) return `${JSON.stringify(value)} is not a percentage; write it like 20% or 20`;
+  const n = Number(m[1]);
+  if (n > 100) return `${text} is more than 100%`;
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `"30s"`, `"500ms"`, `"2m"` or a number of milliseconds into milliseconds. */
+export function parseDuration(value: unknown): number | string {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim()) : null;
+  if (!m || Number(m[1]) <= 0) {
+    return `${JSON.stringify(value)} is not a duration; write it like 30s, 500ms or 2m (a bare number means milliseconds)`;
+  }
+  return Number(m[1]) * (DURATION_UNITS[m[2] as string] ?? 1);
+}
+
+/** Formats percent for messages: 33.3333 -> "33.33%". */
+export function formatPercent(n: number): string {
+  return `${Math.round(n * 100) / 100}%`;
+}
+
+/** An even split of 100% over n routes in whole percent, the remainder going to the first: 34/33/33. */
+export function evenSplit(n: number): number[] {
+  const base = Math.floor(100 / n);
+  return Array.from({ length: n }, (_, i) => base + (i < 100 - base * n ? 1 : 0));
+}
