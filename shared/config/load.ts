@@ -53,6 +53,22 @@ export function loadConfigText(text: string): NormalizeResult {
   return result;
 }
 
+/**
+ * Reads a configuration that is already a value (JSON from the API, say): `{ gateways: [...] }`, a list of
+ * gateways, or one gateway.
+ */
+export function loadConfigValue(value: unknown): NormalizeResult {
+  if (value === null || value === undefined) return normalizeGateways([]);
+  if (Array.isArray(value)) return normalizeGateways(value);
+  if (typeof value === 'object' && 'gateways' in value) {
+    const list = (value as { gateways: unknown }).gateways;
+    if (list === null) return normalizeGateways([]);
+    if (!Array.isArray(list)) return { ok: false, issues: [issue({ path: [] }, '`gateways` must be a list of gateways')] };
+    return normalizeGateways(list);
+  }
+  return normalizeGateways([value]);
+}
+
 /** The line of the deepest node on `path` that exists (a missing field points at its parent). */
 function lineOf(doc: Document, path: (string | number)[], lines: LineCounter): number | undefined {
   for (let n = path.length; n >= 0; n--) {

@@ -1,0 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfigText } from '../../shared/config/load.js';
+import { formatIssues, summarize } from './format.js';
+
+export async function validate(file: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    console.error(`${file}: cannot read: ${(err as Error).message}`);
+    return 1;
+  }
+  const result = loadConfigText(text);
+  if (!result.ok) {
+    console.error(formatIssues(file, result.issues));
+    console.error(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; the configuration is not valid`);
+    return 1;
+  }
+  console.log(`${file}: valid: ${summarize(result.config)}`);
+  return 0;
+}

@@ -1,0 +1,59 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** RFC 9110 section 7.6.1: connection-specific headers, never forwarded by a proxy. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Headers Switchyard sets itself on the way upstream; a client's values are not trusted. */
+const SET_BY_PROXY = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-switchyard-route']);
+
+/** Copies headers without hop-by-hop ones and those the Connection header names. */
+export function endToEndHeaders(headers: IncomingHttpHeaders, drop: ReadonlySet<string> = new Set()): OutgoingHttpHeaders {
+  const named = connectionTokens(headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || drop.has(name) || (named && named.has(name))) continue;
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+function connectionTokens(value: string | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  const tokens = value.split(',').map((t) => t.trim().toLowerCase());
+  return tokens.some((t) => t !== 'close' && t !== 'keep-alive' && t !== '') ? new Set(tokens) : undefined;
+}
+
+export interface ForwardedFrom {
+  clientIp: string;
+  host: string | undefined;
+  localPort: number;
+  encrypted: boolean;
+}
+
+/** The request headers sent upstream: end-to-end headers, X-Forwarded-*, and Host. */
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders, from: ForwardedFrom, upstreamHost: string | undefined): OutgoingHttpHeaders {
+  const out = endToEndHeaders(headers, SET_BY_PROXY);
+  out['x-forwarded-for'] = from.clientIp;
+  if (from.host) out['x-forwarded-host'] = from.host;
+  out['x-forwarded-proto'] = from.encrypted ? 'https' : 'http';
+  out['x-forwarded-port'] = String(from.localPort);
+  if (upstreamHost) out.host = upstreamHost;
+  return out;
+}
+
+/** Strips an IPv4-mapped IPv6 prefix so logs and X-Forwarded-For show 127.0.0.1, not ::ffff:127.0.0.1. */
+export function clientAddress(remote: string | undefined): string {
+  if (!remote) return '';
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+}

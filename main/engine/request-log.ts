@@ -1,0 +1,75 @@
+import type { LogEntry } from '../../shared/log-entry.js';
+
+export type LogSubscriber = (batch: readonly LogEntry[]) => void;
+
+/**
+ * A bounded ring buffer of requests with monotonic sequence numbers. Subscribers get appends in batches,
+ * at most one batch per `batchMs`, so a burst of traffic costs one message, not thousands.
+ */
+export class RequestLog {
+  private readonly ring: (LogEntry | undefined)[];
+  private nextSeq = 1;
+  private firstSeq = 1;
+  private pending: LogEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subscribers = new Set<LogSubscriber>();
+
+  constructor(
+    readonly capacity = 10_000,
+    private readonly batchMs = 100,
+  ) {
+    this.ring = new Array<LogEntry | undefined>(capacity);
+  }
+
+  append(entry: Omit<LogEntry, 'seq'>): LogEntry {
+    const full = { ...entry, seq: this.nextSeq++ } as LogEntry;
+    this.ring[(full.seq - 1) % this.capacity] = full;
+    this.firstSeq = Math.max(this.firstSeq, this.nextSeq - this.capacity);
+    if (this.subscribers.size) {
+      this.pending.push(full);
+      this.timer ??= setTimeout(() => this.flush(), this.batchMs).unref();
+    }
+    return full;
+  }
+
+  /** The sequence number of the newest entry (0 when none was ever added). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Entries with seq > after, oldest first, at most `limit`. */
+  page(after: number, limit = 100): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let seq = Math.max(after + 1, this.firstSeq); seq < this.nextSeq && out.length < limit; seq++) {
+      const e = this.ring[(seq - 1) % this.capacity];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  get(seq: number): LogEntry | undefined {
+    if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
+    return this.ring[(seq - 1) % this.capacity];
+  }
+
+  /** Forgets every entry; sequence numbers keep counting so clients never see one reused. */
+  clear(): void {
+    this.ring.fill(undefined);
+    this.firstSeq = this.nextSeq;
+    this.pending = [];
+  }
+
+  subscribe(fn: LogSubscriber): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /** Delivers what is pending now (also used on shutdown so no line is lost). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length) for (const fn of this.subscribers) fn(batch);
+  }
+}

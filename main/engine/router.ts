@@ -1,0 +1,252 @@
+import { compileCondition, explainCondition, parseCondition, type Matcher } from '../../shared/conditions/index.js';
+import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/config/model.js';
+import type { TraceStep } from '../../shared/log-entry.js';
+import { hash32, opaqueId } from './hash.js';
+import type { HttpRequestView } from './http-request-view.js';
+import { HashedStrength, HashedWeights, RandomStrength, RandomWeights, type StrengthPolicy, type WeightPolicy } from './policies.js';
+import type { Random } from './random.js';
+import { compileRewrites } from './rewrite.js';
+
+/** A route ready to take traffic: its condition compiled, its instances and sticky ids computed. */
+export interface CompiledRoute {
+  readonly name: string;
+  readonly weight: number;
+  readonly config: RouteConfig;
+  readonly stickyId: string;
+  readonly matcher?: Matcher;
+  readonly conditionText?: string;
+  readonly strength: number;
+  readonly targets: readonly Instance[];
+  readonly rewrite: ReturnType<typeof compileRewrites>;
+  /** Set after all gateways are compiled, for routes that chain. */
+  chained?: CompiledGateway;
+  nextInstance: number;
+}
+
+export interface CompiledGateway {
+  readonly config: GatewayConfig;
+  readonly name: string;
+  readonly routes: readonly CompiledRoute[];
+  readonly byName: ReadonlyMap<string, CompiledRoute>;
+  readonly cookieName: string;
+  readonly weights: WeightPolicy;
+  readonly strength: StrengthPolicy;
+}
+
+/** An instance of a route; weighted equally so that sticky_by can hash over instances too. */
+export interface Instance {
+  readonly url: string;
+  readonly name: string;
+  readonly weight: 1;
+  readonly stickyId: string;
+}
+
+/** What routing needs besides the request itself. */
+export interface RoutingInput {
+  view: HttpRequestView;
+  clientIp: string;
+  /** The route forced by X-Switchyard-Route or ?switchyard-route, if any. */
+  override?: string;
+}
+
+export type Decision =
+  | {
+      ok: true;
+      gateway: CompiledGateway;
+      route: CompiledRoute;
+      /** The route chosen in the gateway the client called (differs from route.name when chained). */
+      entryRoute: string;
+      target: string;
+      path: string;
+      override: boolean;
+      setCookies: string[];
+      trace: TraceStep[];
+    }
+  | { ok: false; status: 400 | 503; gateway: CompiledGateway; route?: string; cause: string; trace: TraceStep[] };
+
+/** Compiles validated gateways; conditions were checked by validation, so parsing here cannot fail. */
+export function compileGateways(config: SwitchyardConfig, random: Random): Map<string, CompiledGateway> {
+  const out = new Map<string, CompiledGateway>();
+  for (const g of config.gateways) out.set(g.name, compileGateway(g, random));
+  for (const g of out.values()) {
+    for (const r of g.routes) if (r.config.gateway) r.chained = out.get(r.config.gateway);
+  }
+  return out;
+}
+
+function compileGateway(config: GatewayConfig, random: Random): CompiledGateway {
+  const routes = config.routes.map((r): CompiledRoute => {
+    const node = r.condition ? parseCondition(r.condition) : undefined;
+    return {
+      name: r.name,
+      weight: r.weight,
+      config: r,
+      stickyId: opaqueId(`${config.name}\u0000${r.name}`),
+      ...(node ? { matcher: compileCondition(node), conditionText: explainCondition(node) } : {}),
+      strength: r.conditionStrength / 100,
+      targets: r.targets.map((url) => ({ url, name: url, weight: 1, stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`) })),
+      rewrite: compileRewrites(r.rewrites),
+      nextInstance: 0,
+    };
+  });
+  const weights: WeightPolicy = new RandomWeights(random);
+  const strength: StrengthPolicy = new RandomStrength(random);
+  return {
+    config,
+    name: config.name,
+    routes,
+    byName: new Map(routes.map((r) => [r.name, r])),
+    cookieName: `sy_${hash32(config.name).toString(36)}`,
+    weights: config.stickyBy ? new HashedWeights(weights) : weights,
+    strength: config.stickyBy ? new HashedStrength(strength) : strength,
+  };
+}
+
+/** Vamp's selection, then chaining, then the instance. See design section 2. */
+export function decide(gateway: CompiledGateway, input: RoutingInput): Decision {
+  const trace: TraceStep[] = [];
+  const setCookies: string[] = [];
+  let view = input.view;
+  let current = gateway;
+  let override = input.override;
+  let entryRoute: string | undefined;
+  for (;;) {
+    const key = override === undefined ? stickyKey(current, view, input, trace) : undefined;
+    const picked = pickRoute(current, view, key, override, trace, setCookies);
+    if ('cause' in picked) return { ok: false, gateway: current, trace, ...picked };
+    const { route } = picked;
+    entryRoute ??= route.name;
+    const path = route.rewrite(view.path, view, trace);
+    if (route.chained) {
+      trace.push({ kind: 'chain', text: `route '${route.name}' hands the request to gateway '${route.chained.name}'` });
+      current = route.chained;
+      view = path === view.path ? view : view.withPath(path);
+      override = undefined;
+      continue;
+    }
+    if (route.targets.length === 0) {
+      return { ok: false, status: 503, gateway: current, route: route.name, cause: `route '${route.name}' has no instances`, trace };
+    }
+    const target = pickInstance(current, route, picked.stickyInstance, key, trace, setCookies);
+    return { ok: true, gateway: current, route, entryRoute, target, path, override: picked.override || input.override !== undefined, setCookies, trace };
+  }
+}
+
+type Picked = { route: CompiledRoute; override: boolean; stickyInstance?: string } | { status: 400 | 503; cause: string; route?: string };
+
+function pickRoute(
+  g: CompiledGateway,
+  view: HttpRequestView,
+  key: string | undefined,
+  override: string | undefined,
+  trace: TraceStep[],
+  setCookies: string[],
+): Picked {
+  if (override !== undefined) {
+    const route = g.byName.get(override);
+    if (!route) {
+      const names = g.routes.map((r) => `'${r.name}'`).join(', ') || 'none';
+      return { status: 400, cause: `override names route '${override}', which gateway '${g.name}' does not have (routes: ${names})` };
+    }
+    trace.push({ kind: 'override', text: `forced to route '${route.name}' by the X-Switchyard-Route override` });
+    return { route, override: true };
+  }
+  const sticky = g.config.sticky !== 'none' && !g.config.stickyBy ? fromStickyCookie(g, view, trace) : undefined;
+  if (sticky) return { ...sticky, override: false };
+  const route = selectRoute(g, view, key, trace);
+  if (!route) {
+    const cause = g.routes.length ? `no route can take the request: no condition matched and all weights are 0%` : `gateway '${g.name}' has no routes`;
+    trace.push({ kind: 'no-route', text: cause });
+    return { status: 503, cause };
+  }
+  if (g.config.sticky === 'route' && !g.config.stickyBy) setCookies.push(stickyCookie(g, route.stickyId));
+  return { route, override: false };
+}
+
+/** Vamp: the first route whose condition matches takes the request with probability condition_strength. */
+function selectRoute(g: CompiledGateway, view: HttpRequestView, key: string | undefined, trace: TraceStep[]): CompiledRoute | undefined {
+  const matched = g.routes.find((r) => r.matcher?.(view));
+  if (matched) {
+    trace.push({ kind: 'condition', text: `condition of route '${matched.name}' matched: ${matched.conditionText}` });
+    const draw = g.strength.draw(matched.name, key);
+    const hit = draw < matched.strength;
+    const how = key === undefined ? 'draw' : 'hashed draw';
+    trace.push({
+      kind: 'strength',
+      text: `${how} ${draw.toFixed(3)} ${hit ? '<' : '>='} strength ${pct(matched.strength)}: ${hit ? `route '${matched.name}' takes it` : 'falls through to the weights'}`,
+    });
+    if (hit) return matched;
+  } else if (g.routes.some((r) => r.matcher)) {
+    trace.push({ kind: 'condition', text: 'no route condition matched' });
+  }
+  const route = g.weights.choose(g.routes, key);
+  if (route) {
+    const how = key === undefined ? 'weighted draw' : 'hash of the sticky_by key';
+    trace.push({ kind: 'weight', text: `${how} chose route '${route.name}' (weight ${pct(route.weight / 100)})` });
+  }
+  return route;
+}
+
+function stickyKey(g: CompiledGateway, view: HttpRequestView, input: RoutingInput, trace: TraceStep[]): string | undefined {
+  const by = g.config.stickyBy;
+  if (!by) return undefined;
+  const value =
+    by.source === 'ip' ? input.clientIp : by.source === 'header' ? view.header(by.name.toLowerCase()) : by.source === 'cookie' ? view.cookie(by.name) : view.query(by.name);
+  const label = by.source === 'ip' ? 'client address' : `${by.source} ${by.name}`;
+  if (value === undefined || value === '') {
+    trace.push({ kind: 'sticky', text: `sticky_by ${label} is absent: random draws` });
+    return undefined;
+  }
+  trace.push({ kind: 'sticky', text: `sticky_by ${label}: draws are a hash of its value` });
+  return value;
+}
+
+/** A sticky cookie counts only while its route exists and could still get this request. */
+function fromStickyCookie(g: CompiledGateway, view: HttpRequestView, trace: TraceStep[]): { route: CompiledRoute; stickyInstance?: string } | undefined {
+  const value = view.cookie(g.cookieName);
+  if (!value) return undefined;
+  const [routeId, instanceId] = value.split('.');
+  const route = g.routes.find((r) => r.stickyId === routeId);
+  if (!route) {
+    trace.push({ kind: 'sticky', text: 'sticky cookie names a route that is gone; choosing again' });
+    return undefined;
+  }
+  if (route.weight <= 0 && !route.matcher?.(view)) {
+    trace.push({ kind: 'sticky', text: `sticky cookie names route '${route.name}', which now gets 0% and does not match; choosing again` });
+    return undefined;
+  }
+  trace.push({ kind: 'sticky', text: `sticky cookie keeps the client on route '${route.name}'` });
+  return instanceId ? { route, stickyInstance: instanceId } : { route };
+}
+
+function pickInstance(
+  g: CompiledGateway,
+  route: CompiledRoute,
+  stickyInstance: string | undefined,
+  key: string | undefined,
+  trace: TraceStep[],
+  setCookies: string[],
+): string {
+  const targets = route.targets;
+  const pinned = stickyInstance ? targets.find((t) => t.stickyId === stickyInstance) : undefined;
+  if (pinned) {
+    trace.push({ kind: 'instance', text: `sticky cookie keeps the client on instance ${pinned.url}` });
+    return pinned.url;
+  }
+  // sticky_by with sticky: instance hashes the key over the instances too; otherwise round-robin.
+  const hashed = g.config.sticky === 'instance' && key !== undefined;
+  const chosen = (hashed ? g.weights.choose(targets, key) : undefined) ?? (targets[route.nextInstance++ % targets.length] as Instance);
+  if (targets.length > 1) {
+    trace.push({ kind: 'instance', text: `instance ${chosen.url} (${hashed ? 'hash of the sticky_by key' : 'round-robin'} over ${targets.length})` });
+  }
+  if (g.config.sticky === 'instance' && !g.config.stickyBy) setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
+  return chosen.url;
+}
+
+function stickyCookie(g: CompiledGateway, value: string): string {
+  return `${g.cookieName}=${value}; Path=/; HttpOnly; SameSite=Lax`;
+}
+
+function pct(fraction: number): string {
+  return `${Math.round(fraction * 10000) / 100}%`;
+}

@@ -1,0 +1,41 @@
+/** One step of a routing decision, in words, so the log can say why a request went where it did. */
+export interface TraceStep {
+  kind: 'override' | 'sticky' | 'condition' | 'strength' | 'weight' | 'chain' | 'rewrite' | 'instance' | 'no-route';
+  text: string;
+}
+
+export interface BodyPreview {
+  /** Base64 of the first bytes of the body. */
+  base64: string;
+  /** Whether the body was longer than the preview. */
+  truncated: boolean;
+}
+
+/** One request as the request log keeps it. Everything in it came from a client or upstream: untrusted. */
+export interface LogEntry {
+  seq: number;
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+  gateway: string;
+  route?: string;
+  target?: string;
+  method: string;
+  /** The path and query as the client sent them. */
+  path: string;
+  /** The path and query sent upstream, after normalisation and rewrites. */
+  forwardedPath?: string;
+  status: number;
+  durationMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  clientIp: string;
+  requestHeaders: Record<string, string | string[]>;
+  responseHeaders: Record<string, string | string[]>;
+  requestBody?: BodyPreview;
+  responseBody?: BodyPreview;
+  trace: TraceStep[];
+  override: boolean;
+  websocket: boolean;
+  /** Why the request failed, when it did: the same words as the error response. */
+  error?: string;
+}
