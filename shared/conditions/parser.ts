@@ -98,7 +98,7 @@ class Parser {
       const open = this.pos++;
       const inner = this.parseOr();
       this.skipSpace();
-      if (this.peek() !== ')') throw new ConditionSyntaxError(`missing ')' for the '(' at column ${open + 1}`, this.pos);
+      if (this.peek() !== ')') throw new ConditionSyntaxError(`missing ')' for the '(' opened at column ${open + 1}; expected it`, this.pos);
       this.pos++;
       return inner;
     }

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { issue, type ConfigIssue } from './issues.js';
 import { normalizeGateways, type NormalizeResult } from './normalize.js';
 
@@ -69,11 +69,28 @@ export function loadConfigValue(value: unknown): NormalizeResult {
   return normalizeGateways([value]);
 }
 
-/** The line of the deepest node on `path` that exists (a missing field points at its parent). */
+/**
+ * The line of `path` in the document: the line of its key for a mapping entry, of the item for a list
+ * entry. Where the path goes past what exists (a missing field), the deepest part that exists.
+ */
 function lineOf(doc: Document, path: (string | number)[], lines: LineCounter): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+  let node: unknown = doc.contents;
+  let line: number | undefined = rangeLine(node, lines);
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      line = rangeLine(pair.key, lines) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      line = rangeLine(node, lines) ?? line;
+    } else break;
   }
-  return undefined;
+  return line;
+}
+
+function rangeLine(node: unknown, lines: LineCounter): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? lines.linePos(range[0]).line : undefined;
 }

@@ -51,7 +51,7 @@ function shapeIssues(item: unknown, index: number, error: z.ZodError): ConfigIss
     if (zi.code === 'unrecognized_keys') {
       message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `'${k}'`).join(', ')}`;
       message += `; ${inRoute ? 'a route' : 'a gateway'} has ${(inRoute ? ROUTE_FIELDS : GATEWAY_FIELDS).join(', ')}`;
-    } else if (zi.code === 'invalid_type' && zi.input === undefined) {
+    } else if (valueAt(item, path) === undefined) {
       message = 'is required';
     } else {
       message = zi.message;
@@ -59,6 +59,12 @@ function shapeIssues(item: unknown, index: number, error: z.ZodError): ConfigIss
     const field = fieldPath.length ? fieldPath.join('.') : undefined;
     return issue({ gateway, route, field, path: [index, ...path] }, message);
   });
+}
+
+function valueAt(item: unknown, path: (string | number)[]): unknown {
+  let v = item;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
 }
 
 const GATEWAY_FIELDS = ['name', 'port', 'host', 'enabled', 'sticky', 'sticky_by', 'timeout', 'connect_timeout', 'preserve_host', 'routes'];
