@@ -80,7 +80,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   async apply(input: string | unknown): Promise<ApplyResult> {
     const loaded = typeof input === 'string' ? loadConfigText(input) : loadConfigValue(input);
     if (!loaded.ok) return loaded;
-    const compiled = compileGateways(loaded.config, this.random);
+    const compiled = compileGateways(loaded.config, this.random, this.gateways);
     // The swap: from here on new requests see the new routing; in-flight ones keep what they had.
     this.config = loaded.config;
     this.gateways = compiled;

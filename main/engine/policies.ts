@@ -1,4 +1,4 @@
-import { hashUnit } from './hash.js';
+import { hash32, hashUnit } from './hash.js';
 import type { Random } from './random.js';
 
 /**
@@ -40,25 +40,86 @@ export class RandomWeights implements WeightPolicy {
 
 /**
  * Weighted rendezvous hashing: each candidate scores -ln(u)/weight with u from hash(key, candidate); the
- * lowest wins. Changing one candidate's weight only moves keys to or from that candidate, so a user keeps
- * their variant while other routes are re-weighted, as far as the weights allow.
+ * lowest wins. Used for instances under sticky_by: adding or removing one moves only the keys it gains or
+ * loses.
  */
-export class HashedWeights implements WeightPolicy {
-  constructor(private readonly fallback: WeightPolicy) {}
+export function rendezvousPick<T extends Weighted>(candidates: readonly T[], key: string): T | undefined {
+  let best: T | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    if (c.weight <= 0) continue;
+    const score = -Math.log(hashUnit(`${key}\u0000${c.name}`)) / c.weight;
+    if (score < bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * sticky_by for routes: a key hashes to one of SLOTS slots, and each route owns a share of the slots equal
+ * to its weight. When weights change, the table is rebuilt from the previous one moving as few slots as
+ * possible: routes that lost weight give up slots, routes that gained take exactly those. So a user on a
+ * route whose weight did not drop keeps that route, whatever happens to the others.
+ */
+export class SlotWeights implements WeightPolicy {
+  static readonly SLOTS = 10_000;
+  private readonly owner: Int32Array;
+
+  constructor(
+    private readonly names: readonly string[],
+    weights: readonly number[],
+    private readonly fallback: WeightPolicy,
+    previous?: SlotWeights,
+  ) {
+    this.owner = allocateSlots(names, weights, previous);
+  }
+
   choose<T extends Weighted>(candidates: readonly T[], key: string | undefined): T | undefined {
     if (key === undefined) return this.fallback.choose(candidates, key);
-    let best: T | undefined;
-    let bestScore = Infinity;
-    for (const c of candidates) {
-      if (c.weight <= 0) continue;
-      const score = -Math.log(hashUnit(`${key}\u0000${c.name}`)) / c.weight;
-      if (score < bestScore) {
-        bestScore = score;
-        best = c;
+    const index = this.owner[hash32(key) % SlotWeights.SLOTS] ?? -1;
+    return index >= 0 ? candidates.find((c) => c.name === this.names[index]) : undefined;
+  }
+
+  /** Which route name owns each slot (for rebuilding). */
+  ownerName(slot: number): string | undefined {
+    const i = this.owner[slot] ?? -1;
+    return i >= 0 ? this.names[i] : undefined;
+  }
+}
+
+/** Largest-remainder quotas, then a minimal-change reassignment from the previous table. */
+function allocateSlots(names: readonly string[], weights: readonly number[], previous?: SlotWeights): Int32Array {
+  const n = SlotWeights.SLOTS;
+  const total = weights.reduce((a, b) => a + b, 0);
+  const owner = new Int32Array(n).fill(-1);
+  if (total <= 0) return owner;
+  const exact = weights.map((w) => (w / total) * n);
+  const quota = exact.map(Math.floor);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0, left = n - quota.reduce((a, b) => a + b, 0); k < left; k++) quota[order[k]![1]]!++;
+
+  const indexOf = new Map(names.map((name, i) => [name, i]));
+  const held = new Array<number>(names.length).fill(0);
+  if (previous) {
+    for (let slot = 0; slot < n; slot++) {
+      const i = indexOf.get(previous.ownerName(slot) ?? '');
+      if (i !== undefined && held[i]! < quota[i]!) {
+        owner[slot] = i;
+        held[i]!++;
       }
     }
-    return best;
   }
+  let next = 0;
+  for (let slot = 0; slot < n; slot++) {
+    if (owner[slot] !== -1) continue;
+    while (next < names.length && held[next]! >= quota[next]!) next++;
+    if (next >= names.length) break;
+    owner[slot] = next;
+    held[next]!++;
+  }
+  return owner;
 }
 
 export class RandomStrength implements StrengthPolicy {

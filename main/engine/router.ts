@@ -3,7 +3,7 @@ import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/
 import type { TraceStep } from '../../shared/log-entry.js';
 import { hash32, opaqueId } from './hash.js';
 import type { HttpRequestView } from './http-request-view.js';
-import { HashedStrength, HashedWeights, RandomStrength, RandomWeights, type StrengthPolicy, type WeightPolicy } from './policies.js';
+import { HashedStrength, RandomStrength, RandomWeights, rendezvousPick, SlotWeights, type StrengthPolicy, type WeightPolicy } from './policies.js';
 import type { Random } from './random.js';
 import { compileRewrites } from './rewrite.js';
 
@@ -31,6 +31,8 @@ export interface CompiledGateway {
   readonly cookieName: string;
   readonly weights: WeightPolicy;
   readonly strength: StrengthPolicy;
+  /** The sticky_by slot table, kept so the next compile can move as few users as possible. */
+  readonly slots?: SlotWeights;
 }
 
 /** An instance of a route; weighted equally so that sticky_by can hash over instances too. */
@@ -64,17 +66,20 @@ export type Decision =
     }
   | { ok: false; status: 400 | 503; gateway: CompiledGateway; route?: string; cause: string; trace: TraceStep[] };
 
-/** Compiles validated gateways; conditions were checked by validation, so parsing here cannot fail. */
-export function compileGateways(config: SwitchyardConfig, random: Random): Map<string, CompiledGateway> {
+/**
+ * Compiles validated gateways; conditions were checked by validation, so parsing here cannot fail.
+ * `previous` is the running compilation, from which sticky_by keeps its assignments.
+ */
+export function compileGateways(config: SwitchyardConfig, random: Random, previous?: ReadonlyMap<string, CompiledGateway>): Map<string, CompiledGateway> {
   const out = new Map<string, CompiledGateway>();
-  for (const g of config.gateways) out.set(g.name, compileGateway(g, random));
+  for (const g of config.gateways) out.set(g.name, compileGateway(g, random, previous?.get(g.name)?.slots));
   for (const g of out.values()) {
     for (const r of g.routes) if (r.config.gateway) r.chained = out.get(r.config.gateway);
   }
   return out;
 }
 
-function compileGateway(config: GatewayConfig, random: Random): CompiledGateway {
+function compileGateway(config: GatewayConfig, random: Random, previousSlots?: SlotWeights): CompiledGateway {
   const routes = config.routes.map((r): CompiledRoute => {
     const node = r.condition ? parseCondition(r.condition) : undefined;
     return {
@@ -91,14 +96,23 @@ function compileGateway(config: GatewayConfig, random: Random): CompiledGateway 
   });
   const weights: WeightPolicy = new RandomWeights(random);
   const strength: StrengthPolicy = new RandomStrength(random);
+  const slots = config.stickyBy
+    ? new SlotWeights(
+        routes.map((r) => r.name),
+        routes.map((r) => r.weight),
+        weights,
+        previousSlots,
+      )
+    : undefined;
   return {
     config,
     name: config.name,
     routes,
     byName: new Map(routes.map((r) => [r.name, r])),
     cookieName: `sy_${hash32(config.name).toString(36)}`,
-    weights: config.stickyBy ? new HashedWeights(weights) : weights,
+    weights: slots ?? weights,
     strength: config.stickyBy ? new HashedStrength(strength) : strength,
+    ...(slots ? { slots } : {}),
   };
 }
 
@@ -235,7 +249,7 @@ function pickInstance(
   }
   // sticky_by with sticky: instance hashes the key over the instances too; otherwise round-robin.
   const hashed = g.config.sticky === 'instance' && key !== undefined;
-  const chosen = (hashed ? g.weights.choose(targets, key) : undefined) ?? (targets[route.nextInstance++ % targets.length] as Instance);
+  const chosen = (hashed ? rendezvousPick(targets, key) : undefined) ?? (targets[route.nextInstance++ % targets.length] as Instance);
   if (targets.length > 1) {
     trace.push({ kind: 'instance', text: `instance ${chosen.url} (${hashed ? 'hash of the sticky_by key' : 'round-robin'} over ${targets.length})` });
   }

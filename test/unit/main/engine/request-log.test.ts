@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RequestLog } from '../../../../main/engine/request-log.js';
+import type { LogEntry } from '../../../../shared/log-entry.js';
+
+const entry = (path: string): Omit<LogEntry, 'seq'> => ({
+  time: 0,
+  gateway: 'g',
+  method: 'GET',
+  path,
+  status: 200,
+  durationMs: 1,
+  bytesIn: 0,
+  bytesOut: 0,
+  clientIp: '127.0.0.1',
+  requestHeaders: {},
+  responseHeaders: {},
+  trace: [],
+  override: false,
+  websocket: false,
+});
+
+describe('RequestLog', () => {
+  it('keeps the newest entries up to its capacity, with monotonic sequence numbers', () => {
+    const log = new RequestLog(3);
+    for (let i = 1; i <= 5; i++) log.append(entry(`/${i}`));
+    expect(log.page(0).map((e) => [e.seq, e.path])).toEqual([
+      [3, '/3'],
+      [4, '/4'],
+      [5, '/5'],
+    ]);
+    expect(log.get(2)).toBeUndefined();
+    expect(log.get(4)?.path).toBe('/4');
+    expect(log.page(3, 1).map((e) => e.seq)).toEqual([4]);
+    log.clear();
+    expect(log.page(0)).toEqual([]);
+    expect(log.append(entry('/6')).seq).toBe(6);
+  });
+
+  it('delivers appends in batches, at most one per interval', async () => {
+    const log = new RequestLog(100, 50);
+    const batches: number[][] = [];
+    log.subscribe((b) => batches.push(b.map((e) => e.seq)));
+    for (let i = 0; i < 10; i++) log.append(entry('/x'));
+    expect(batches).toEqual([]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(batches).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  });
+});
