@@ -32,7 +32,10 @@ export default tseslint.config(
           paths: [noElectron],
           patterns: [
             { group: ['node:*'], message: 'shared/ runs in the renderer too: no Node built-ins.' },
-            { group: ['**/main/**', '**/renderer/**'], message: 'shared/ depends on nothing in the project.' },
+            {
+              group: ['**/main/**', '**/renderer/**'],
+              message: 'shared/ depends on nothing in the project.',
+            },
           ],
         },
       ],
@@ -47,7 +50,10 @@ export default tseslint.config(
           paths: [noElectron],
           patterns: [
             { group: ['node:*'], message: 'The renderer runs in a browser: no Node built-ins.' },
-            { group: ['**/main/**'], message: 'The renderer talks to main only through the contract client.' },
+            {
+              group: ['**/main/**'],
+              message: 'The renderer talks to main only through the contract client.',
+            },
           ],
         },
       ],

@@ -1,6 +1,15 @@
 /** One step of a routing decision, in words, so the log can say why a request went where it did. */
 export interface TraceStep {
-  kind: 'override' | 'sticky' | 'condition' | 'strength' | 'weight' | 'chain' | 'rewrite' | 'instance' | 'no-route';
+  kind:
+    | 'override'
+    | 'sticky'
+    | 'condition'
+    | 'strength'
+    | 'weight'
+    | 'chain'
+    | 'rewrite'
+    | 'instance'
+    | 'no-route';
   text: string;
 }
 

@@ -7,7 +7,12 @@ import path from 'node:path';
  * file, because editors save by writing a new file and renaming it over the old one. Unchanged text
  * (a touch, or our own write) is not reported.
  */
-export function watchConfig(file: string, lastText: string, onChange: (text: string) => void, debounceMs = 150): FSWatcher {
+export function watchConfig(
+  file: string,
+  lastText: string,
+  onChange: (text: string) => void,
+  debounceMs = 150,
+): FSWatcher {
   const dir = path.dirname(path.resolve(file));
   const base = path.basename(file);
   let timer: NodeJS.Timeout | undefined;

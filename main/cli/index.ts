@@ -10,8 +10,13 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('run the gateways in a config file (or the built-in demo when there is none), reloading it on change')
-  .option('-c, --config <file>', 'gateway configuration (YAML); default ./switchyard.yaml when present, else the demo')
+  .description(
+    'run the gateways in a config file (or the built-in demo when there is none), reloading it on change',
+  )
+  .option(
+    '-c, --config <file>',
+    'gateway configuration (YAML); default ./switchyard.yaml when present, else the demo',
+  )
   .option('--log <format>', 'access log format: text, json or none', 'text')
   .option('--demo-port <port>', 'port of the demo gateway when no config is given', parsePort, 8080)
   .action(async (opts: { config?: string; log: string; demoPort: number }) => {
@@ -31,7 +36,8 @@ program
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
 }
 

@@ -29,7 +29,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   } else {
     demo.push(await startDemoService('blue'), await startDemoService('green'));
     text = demoConfig(demo[0]!.url, demo[1]!.url, opts.demoPort);
-    console.log(`switchyard: no config given and no ./${DEFAULT_CONFIG}: running the demo (blue ${demo[0]!.url}, green ${demo[1]!.url})`);
+    console.log(
+      `switchyard: no config given and no ./${DEFAULT_CONFIG}: running the demo (blue ${demo[0]!.url}, green ${demo[1]!.url})`,
+    );
   }
 
   if (opts.log !== 'none') {
@@ -39,7 +41,8 @@ export async function serve(opts: ServeOptions): Promise<number> {
     });
   }
   const printStatus = (status: GatewayStatus[]) => {
-    for (const s of status) (s.state === 'error' ? console.error : console.log)(`switchyard: ${formatStatus(s, engine.current)}`);
+    for (const s of status)
+      (s.state === 'error' ? console.error : console.log)(`switchyard: ${formatStatus(s, engine.current)}`);
   };
 
   const first = await engine.apply(text);
@@ -59,7 +62,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
             printStatus(r.status);
           } else {
             console.error(formatIssues(file, r.issues));
-            console.error(`switchyard: ${file} changed but is not valid; still running the previous configuration`);
+            console.error(
+              `switchyard: ${file} changed but is not valid; still running the previous configuration`,
+            );
           }
         });
       })

@@ -13,7 +13,9 @@ export async function validate(file: string): Promise<number> {
   const result = loadConfigText(text);
   if (!result.ok) {
     console.error(formatIssues(file, result.issues));
-    console.error(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; the configuration is not valid`);
+    console.error(
+      `${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; the configuration is not valid`,
+    );
     return 1;
   }
   console.log(`${file}: valid: ${summarize(result.config)}`);

@@ -17,7 +17,13 @@ export async function startDemoService(name: string, host = '127.0.0.1'): Promis
   let served = 0;
   const server = http.createServer((req, res) => {
     served++;
-    const body = { service: name, served, method: req.method, path: req.url, forwardedFor: req.headers['x-forwarded-for'] ?? null };
+    const body = {
+      service: name,
+      served,
+      method: req.method,
+      path: req.url,
+      forwardedFor: req.headers['x-forwarded-for'] ?? null,
+    };
     if ((req.headers.accept ?? '').includes('application/json') || req.url?.startsWith('/api')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body) + '\n');

@@ -91,7 +91,13 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   status(): GatewayStatus[] {
     return this.config.gateways.map((g) => {
       const l = this.sockets.get(listenerKey(g));
-      const s: GatewayStatus = { gateway: g.name, enabled: g.enabled, host: g.host, port: g.port, state: g.enabled ? (l?.state ?? 'starting') : 'stopped' };
+      const s: GatewayStatus = {
+        gateway: g.name,
+        enabled: g.enabled,
+        host: g.host,
+        port: g.port,
+        state: g.enabled ? (l?.state ?? 'starting') : 'stopped',
+      };
       if (g.enabled && l?.boundPort !== undefined) s.boundPort = l.boundPort;
       if (g.enabled && l?.error) s.error = l.error;
       return s;
@@ -146,11 +152,17 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const routed = this.route(listener, req);
     if (!routed.ok) {
       sendError(req, res, routed.status, routed.info);
-      this.record(req, started, routed.gateway, { status: routed.status, error: describeFailure(routed.info), trace: routed.trace });
+      this.record(req, started, routed.gateway, {
+        status: routed.status,
+        error: describeFailure(routed.info),
+        trace: routed.trace,
+      });
       return;
     }
     const { decision, forward } = routed;
-    this.transport.forward(req, res, forward, (x) => this.record(req, started, decision.entry, { decision, forward, exchange: x }));
+    this.transport.forward(req, res, forward, (x) =>
+      this.record(req, started, decision.entry, { decision, forward, exchange: x }),
+    );
   }
 
   private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -159,13 +171,25 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
     if (!routed.ok || !isWebSocket) {
       const status = routed.ok ? 400 : routed.status;
-      const info: FailureInfo = routed.ok ? { gateway: routed.decision.entry, cause: 'only WebSocket upgrades (GET with Upgrade: websocket) are proxied' } : routed.info;
+      const info: FailureInfo = routed.ok
+        ? {
+            gateway: routed.decision.entry,
+            cause: 'only WebSocket upgrades (GET with Upgrade: websocket) are proxied',
+          }
+        : routed.info;
       writeSocketError(socket, status, info, req);
-      this.record(req, started, info.gateway ?? listener.gateway, { status, error: describeFailure(info), trace: routed.ok ? routed.decision.trace : routed.trace, websocket: true });
+      this.record(req, started, info.gateway ?? listener.gateway, {
+        status,
+        error: describeFailure(info),
+        trace: routed.ok ? routed.decision.trace : routed.trace,
+        websocket: true,
+      });
       return;
     }
     const { decision, forward } = routed;
-    this.transport.upgrade(req, socket, head, forward, (x) => this.record(req, started, decision.entry, { decision, forward, exchange: x, websocket: true }));
+    this.transport.upgrade(req, socket, head, forward, (x) =>
+      this.record(req, started, decision.entry, { decision, forward, exchange: x, websocket: true }),
+    );
   }
 
   /** Malformed requests never reach routing; they get a proper answer (400, or 431 for huge headers). */
@@ -175,7 +199,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       return;
     }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
-    const cause = status === 431 ? 'request headers are too large' : `malformed request (${err.code ?? err.message})`;
+    const cause =
+      status === 431 ? 'request headers are too large' : `malformed request (${err.code ?? err.message})`;
     writeSocketError(socket, status, { gateway: listener.gateway, cause });
     if (this.logging) {
       this.log.append({
@@ -193,16 +218,41 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     | { ok: true; decision: Extract<Decision, { ok: true }> & { entry: string }; forward: ForwardRequest }
     | { ok: false; status: number; gateway: string; info: FailureInfo; trace: Decision['trace'] } {
     const gateway = this.gateways.get(listener.gateway);
-    if (!gateway) return { ok: false, status: 503, gateway: listener.gateway, info: { gateway: listener.gateway, cause: 'the gateway was removed' }, trace: [] };
+    if (!gateway)
+      return {
+        ok: false,
+        status: 503,
+        gateway: listener.gateway,
+        info: { gateway: listener.gateway, cause: 'the gateway was removed' },
+        trace: [],
+      };
     const target = parseRequestTarget(req.url ?? '');
-    if ('error' in target) return { ok: false, status: 400, gateway: gateway.name, info: { gateway: gateway.name, cause: target.error }, trace: [] };
+    if ('error' in target)
+      return {
+        ok: false,
+        status: 400,
+        gateway: gateway.name,
+        info: { gateway: gateway.name, cause: target.error },
+        trace: [],
+      };
     const view = new HttpRequestView(req.method ?? 'GET', target.path, target.search, req.headers);
     const headerOverride = req.headers[OVERRIDE_HEADER];
-    const override = typeof headerOverride === 'string' ? headerOverride : target.search.includes(OVERRIDE_QUERY) ? view.query(OVERRIDE_QUERY) : undefined;
+    const override =
+      typeof headerOverride === 'string'
+        ? headerOverride
+        : target.search.includes(OVERRIDE_QUERY)
+          ? view.query(OVERRIDE_QUERY)
+          : undefined;
     const clientIp = clientAddress(req.socket.remoteAddress);
     const d = decide(gateway, { view, clientIp, ...(override ? { override } : {}) });
     if (!d.ok) {
-      return { ok: false, status: d.status, gateway: gateway.name, info: { gateway: d.gateway.name, ...(d.route ? { route: d.route } : {}), cause: d.cause }, trace: d.trace };
+      return {
+        ok: false,
+        status: d.status,
+        gateway: gateway.name,
+        info: { gateway: d.gateway.name, ...(d.route ? { route: d.route } : {}), cause: d.cause },
+        trace: d.trace,
+      };
     }
     const g = d.gateway.config;
     return {

@@ -18,7 +18,11 @@ export function describeFailure(info: FailureInfo): string {
   return where.length ? `${where.join(', ')}: ${info.cause}` : info.cause;
 }
 
-function body(req: IncomingMessage | undefined, status: number, info: FailureInfo): { type: string; text: string } {
+function body(
+  req: IncomingMessage | undefined,
+  status: number,
+  info: FailureInfo,
+): { type: string; text: string } {
   const title = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   const accept = req?.headers.accept ?? '';
   if (accept.includes('application/json') || accept.includes('+json')) {
@@ -29,7 +33,12 @@ function body(req: IncomingMessage | undefined, status: number, info: FailureInf
 }
 
 /** Answers a proxied request with an error, or cuts the response when its headers have gone already. */
-export function sendError(req: IncomingMessage | undefined, res: ServerResponse, status: number, info: FailureInfo): void {
+export function sendError(
+  req: IncomingMessage | undefined,
+  res: ServerResponse,
+  status: number,
+  info: FailureInfo,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -45,7 +54,12 @@ export function sendError(req: IncomingMessage | undefined, res: ServerResponse,
 }
 
 /** The same answer written on a raw socket (failed WebSocket upgrades, malformed requests). */
-export function writeSocketError(socket: Duplex, status: number, info: FailureInfo, req?: IncomingMessage): void {
+export function writeSocketError(
+  socket: Duplex,
+  status: number,
+  info: FailureInfo,
+  req?: IncomingMessage,
+): void {
   if (socket.destroyed) return;
   const { type, text } = body(req, status, info);
   const head = [

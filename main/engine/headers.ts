@@ -14,10 +14,19 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Headers Switchyard sets itself on the way upstream; a client's values are not trusted. */
-const SET_BY_PROXY = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-switchyard-route']);
+const SET_BY_PROXY = new Set([
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-switchyard-route',
+]);
 
 /** Copies headers without hop-by-hop ones and those the Connection header names. */
-export function endToEndHeaders(headers: IncomingHttpHeaders, drop: ReadonlySet<string> = new Set()): OutgoingHttpHeaders {
+export function endToEndHeaders(
+  headers: IncomingHttpHeaders,
+  drop: ReadonlySet<string> = new Set(),
+): OutgoingHttpHeaders {
   const named = connectionTokens(headers.connection);
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
@@ -42,7 +51,11 @@ export interface ForwardedFrom {
 }
 
 /** The request headers sent upstream: end-to-end headers, X-Forwarded-*, and Host. */
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders, from: ForwardedFrom, upstreamHost: string | undefined): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  from: ForwardedFrom,
+  upstreamHost: string | undefined,
+): OutgoingHttpHeaders {
   const out = endToEndHeaders(headers, SET_BY_PROXY);
   out['x-forwarded-for'] = from.clientIp;
   if (from.host) out['x-forwarded-host'] = from.host;

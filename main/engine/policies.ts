@@ -90,14 +90,20 @@ export class SlotWeights implements WeightPolicy {
 }
 
 /** Largest-remainder quotas, then a minimal-change reassignment from the previous table. */
-function allocateSlots(names: readonly string[], weights: readonly number[], previous?: SlotWeights): Int32Array {
+function allocateSlots(
+  names: readonly string[],
+  weights: readonly number[],
+  previous?: SlotWeights,
+): Int32Array {
   const n = SlotWeights.SLOTS;
   const total = weights.reduce((a, b) => a + b, 0);
   const owner = new Int32Array(n).fill(-1);
   if (total <= 0) return owner;
   const exact = weights.map((w) => (w / total) * n);
   const quota = exact.map(Math.floor);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact
+    .map((e, i) => [e - Math.floor(e), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0, left = n - quota.reduce((a, b) => a + b, 0); k < left; k++) quota[order[k]![1]]!++;
 
   const indexOf = new Map(names.map((name, i) => [name, i]));
@@ -133,6 +139,8 @@ export class RandomStrength implements StrengthPolicy {
 export class HashedStrength implements StrengthPolicy {
   constructor(private readonly fallback: StrengthPolicy) {}
   draw(route: string, key: string | undefined): number {
-    return key === undefined ? this.fallback.draw(route, key) : hashUnit(`${key}\u0000strength\u0000${route}`);
+    return key === undefined
+      ? this.fallback.draw(route, key)
+      : hashUnit(`${key}\u0000strength\u0000${route}`);
   }
 }

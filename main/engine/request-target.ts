@@ -7,7 +7,12 @@ export type RequestTarget = { path: string; search: string } | { error: string }
 
 export function parseRequestTarget(url: string): RequestTarget {
   if (!url.startsWith('/')) {
-    return { error: url === '*' ? 'asterisk-form targets are not proxied' : `request target ${JSON.stringify(url.slice(0, 80))} is not a path (absolute-form is not accepted by a reverse proxy)` };
+    return {
+      error:
+        url === '*'
+          ? 'asterisk-form targets are not proxied'
+          : `request target ${JSON.stringify(url.slice(0, 80))} is not a path (absolute-form is not accepted by a reverse proxy)`,
+    };
   }
   if (url.startsWith('//')) return { error: 'request target starts with "//", which would name a host' };
   const q = url.indexOf('?');

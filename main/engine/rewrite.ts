@@ -6,9 +6,14 @@ import type { TraceStep } from '../../shared/log-entry.js';
 type RewriteFn = (path: string, view: RequestView) => string | undefined;
 
 /** Compiles a route's rewrites into one function; each applied rewrite adds a trace step. */
-export function compileRewrites(rewrites: Rewrite[]): (path: string, view: RequestView, trace: TraceStep[]) => string {
+export function compileRewrites(
+  rewrites: Rewrite[],
+): (path: string, view: RequestView, trace: TraceStep[]) => string {
   if (rewrites.length === 0) return (path) => path;
-  const steps = rewrites.map((r) => ({ fn: compileOne(r), when: r.condition ? compileCondition(parseCondition(r.condition)) : undefined }));
+  const steps = rewrites.map((r) => ({
+    fn: compileOne(r),
+    when: r.condition ? compileCondition(parseCondition(r.condition)) : undefined,
+  }));
   return (path, view, trace) => {
     let current = path;
     for (const { fn, when } of steps) {

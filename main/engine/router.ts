@@ -1,9 +1,22 @@
-import { compileCondition, explainCondition, parseCondition, type Matcher } from '../../shared/conditions/index.js';
+import {
+  compileCondition,
+  explainCondition,
+  parseCondition,
+  type Matcher,
+} from '../../shared/conditions/index.js';
 import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
 import { hash32, opaqueId } from './hash.js';
 import type { HttpRequestView } from './http-request-view.js';
-import { HashedStrength, RandomStrength, RandomWeights, rendezvousPick, SlotWeights, type StrengthPolicy, type WeightPolicy } from './policies.js';
+import {
+  HashedStrength,
+  RandomStrength,
+  RandomWeights,
+  rendezvousPick,
+  SlotWeights,
+  type StrengthPolicy,
+  type WeightPolicy,
+} from './policies.js';
 import type { Random } from './random.js';
 import { compileRewrites } from './rewrite.js';
 
@@ -64,13 +77,24 @@ export type Decision =
       setCookies: string[];
       trace: TraceStep[];
     }
-  | { ok: false; status: 400 | 503; gateway: CompiledGateway; route?: string; cause: string; trace: TraceStep[] };
+  | {
+      ok: false;
+      status: 400 | 503;
+      gateway: CompiledGateway;
+      route?: string;
+      cause: string;
+      trace: TraceStep[];
+    };
 
 /**
  * Compiles validated gateways; conditions were checked by validation, so parsing here cannot fail.
  * `previous` is the running compilation, from which sticky_by keeps its assignments.
  */
-export function compileGateways(config: SwitchyardConfig, random: Random, previous?: ReadonlyMap<string, CompiledGateway>): Map<string, CompiledGateway> {
+export function compileGateways(
+  config: SwitchyardConfig,
+  random: Random,
+  previous?: ReadonlyMap<string, CompiledGateway>,
+): Map<string, CompiledGateway> {
   const out = new Map<string, CompiledGateway>();
   for (const g of config.gateways) out.set(g.name, compileGateway(g, random, previous?.get(g.name)?.slots));
   for (const g of out.values()) {
@@ -89,7 +113,12 @@ function compileGateway(config: GatewayConfig, random: Random, previousSlots?: S
       stickyId: opaqueId(`${config.name}\u0000${r.name}`),
       ...(node ? { matcher: compileCondition(node), conditionText: explainCondition(node) } : {}),
       strength: r.conditionStrength / 100,
-      targets: r.targets.map((url) => ({ url, name: url, weight: 1, stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`) })),
+      targets: r.targets.map((url) => ({
+        url,
+        name: url,
+        weight: 1,
+        stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`),
+      })),
       rewrite: compileRewrites(r.rewrites),
       nextInstance: 0,
     };
@@ -132,21 +161,43 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
     entryRoute ??= route.name;
     const path = route.rewrite(view.path, view, trace);
     if (route.chained) {
-      trace.push({ kind: 'chain', text: `route '${route.name}' hands the request to gateway '${route.chained.name}'` });
+      trace.push({
+        kind: 'chain',
+        text: `route '${route.name}' hands the request to gateway '${route.chained.name}'`,
+      });
       current = route.chained;
       view = path === view.path ? view : view.withPath(path);
       override = undefined;
       continue;
     }
     if (route.targets.length === 0) {
-      return { ok: false, status: 503, gateway: current, route: route.name, cause: `route '${route.name}' has no instances`, trace };
+      return {
+        ok: false,
+        status: 503,
+        gateway: current,
+        route: route.name,
+        cause: `route '${route.name}' has no instances`,
+        trace,
+      };
     }
     const target = pickInstance(current, route, picked.stickyInstance, key, trace, setCookies);
-    return { ok: true, gateway: current, route, entryRoute, target, path, override: picked.override || input.override !== undefined, setCookies, trace };
+    return {
+      ok: true,
+      gateway: current,
+      route,
+      entryRoute,
+      target,
+      path,
+      override: picked.override || input.override !== undefined,
+      setCookies,
+      trace,
+    };
   }
 }
 
-type Picked = { route: CompiledRoute; override: boolean; stickyInstance?: string } | { status: 400 | 503; cause: string; route?: string };
+type Picked =
+  | { route: CompiledRoute; override: boolean; stickyInstance?: string }
+  | { status: 400 | 503; cause: string; route?: string };
 
 function pickRoute(
   g: CompiledGateway,
@@ -160,16 +211,25 @@ function pickRoute(
     const route = g.byName.get(override);
     if (!route) {
       const names = g.routes.map((r) => `'${r.name}'`).join(', ') || 'none';
-      return { status: 400, cause: `override names route '${override}', which gateway '${g.name}' does not have (routes: ${names})` };
+      return {
+        status: 400,
+        cause: `override names route '${override}', which gateway '${g.name}' does not have (routes: ${names})`,
+      };
     }
-    trace.push({ kind: 'override', text: `forced to route '${route.name}' by the X-Switchyard-Route override` });
+    trace.push({
+      kind: 'override',
+      text: `forced to route '${route.name}' by the X-Switchyard-Route override`,
+    });
     return { route, override: true };
   }
-  const sticky = g.config.sticky !== 'none' && !g.config.stickyBy ? fromStickyCookie(g, view, trace) : undefined;
+  const sticky =
+    g.config.sticky !== 'none' && !g.config.stickyBy ? fromStickyCookie(g, view, trace) : undefined;
   if (sticky) return { ...sticky, override: false };
   const route = selectRoute(g, view, key, trace);
   if (!route) {
-    const cause = g.routes.length ? `no route can take the request: no condition matched and all weights are 0%` : `gateway '${g.name}' has no routes`;
+    const cause = g.routes.length
+      ? `no route can take the request: no condition matched and all weights are 0%`
+      : `gateway '${g.name}' has no routes`;
     trace.push({ kind: 'no-route', text: cause });
     return { status: 503, cause };
   }
@@ -178,10 +238,18 @@ function pickRoute(
 }
 
 /** Vamp: the first route whose condition matches takes the request with probability condition_strength. */
-function selectRoute(g: CompiledGateway, view: HttpRequestView, key: string | undefined, trace: TraceStep[]): CompiledRoute | undefined {
+function selectRoute(
+  g: CompiledGateway,
+  view: HttpRequestView,
+  key: string | undefined,
+  trace: TraceStep[],
+): CompiledRoute | undefined {
   const matched = g.routes.find((r) => r.matcher?.(view));
   if (matched) {
-    trace.push({ kind: 'condition', text: `condition of route '${matched.name}' matched: ${matched.conditionText}` });
+    trace.push({
+      kind: 'condition',
+      text: `condition of route '${matched.name}' matched: ${matched.conditionText}`,
+    });
     const draw = g.strength.draw(matched.name, key);
     const hit = draw < matched.strength;
     const how = key === undefined ? 'draw' : 'hashed draw';
@@ -196,16 +264,30 @@ function selectRoute(g: CompiledGateway, view: HttpRequestView, key: string | un
   const route = g.weights.choose(g.routes, key);
   if (route) {
     const how = key === undefined ? 'weighted draw' : 'hash of the sticky_by key';
-    trace.push({ kind: 'weight', text: `${how} chose route '${route.name}' (weight ${pct(route.weight / 100)})` });
+    trace.push({
+      kind: 'weight',
+      text: `${how} chose route '${route.name}' (weight ${pct(route.weight / 100)})`,
+    });
   }
   return route;
 }
 
-function stickyKey(g: CompiledGateway, view: HttpRequestView, input: RoutingInput, trace: TraceStep[]): string | undefined {
+function stickyKey(
+  g: CompiledGateway,
+  view: HttpRequestView,
+  input: RoutingInput,
+  trace: TraceStep[],
+): string | undefined {
   const by = g.config.stickyBy;
   if (!by) return undefined;
   const value =
-    by.source === 'ip' ? input.clientIp : by.source === 'header' ? view.header(by.name.toLowerCase()) : by.source === 'cookie' ? view.cookie(by.name) : view.query(by.name);
+    by.source === 'ip'
+      ? input.clientIp
+      : by.source === 'header'
+        ? view.header(by.name.toLowerCase())
+        : by.source === 'cookie'
+          ? view.cookie(by.name)
+          : view.query(by.name);
   const label = by.source === 'ip' ? 'client address' : `${by.source} ${by.name}`;
   if (value === undefined || value === '') {
     trace.push({ kind: 'sticky', text: `sticky_by ${label} is absent: random draws` });
@@ -216,7 +298,11 @@ function stickyKey(g: CompiledGateway, view: HttpRequestView, input: RoutingInpu
 }
 
 /** A sticky cookie counts only while its route exists and could still get this request. */
-function fromStickyCookie(g: CompiledGateway, view: HttpRequestView, trace: TraceStep[]): { route: CompiledRoute; stickyInstance?: string } | undefined {
+function fromStickyCookie(
+  g: CompiledGateway,
+  view: HttpRequestView,
+  trace: TraceStep[],
+): { route: CompiledRoute; stickyInstance?: string } | undefined {
   const value = view.cookie(g.cookieName);
   if (!value) return undefined;
   const [routeId, instanceId] = value.split('.');
@@ -226,7 +312,10 @@ function fromStickyCookie(g: CompiledGateway, view: HttpRequestView, trace: Trac
     return undefined;
   }
   if (route.weight <= 0 && !route.matcher?.(view)) {
-    trace.push({ kind: 'sticky', text: `sticky cookie names route '${route.name}', which now gets 0% and does not match; choosing again` });
+    trace.push({
+      kind: 'sticky',
+      text: `sticky cookie names route '${route.name}', which now gets 0% and does not match; choosing again`,
+    });
     return undefined;
   }
   trace.push({ kind: 'sticky', text: `sticky cookie keeps the client on route '${route.name}'` });
@@ -249,11 +338,17 @@ function pickInstance(
   }
   // sticky_by with sticky: instance hashes the key over the instances too; otherwise round-robin.
   const hashed = g.config.sticky === 'instance' && key !== undefined;
-  const chosen = (hashed ? rendezvousPick(targets, key) : undefined) ?? (targets[route.nextInstance++ % targets.length] as Instance);
+  const chosen =
+    (hashed ? rendezvousPick(targets, key) : undefined) ??
+    (targets[route.nextInstance++ % targets.length] as Instance);
   if (targets.length > 1) {
-    trace.push({ kind: 'instance', text: `instance ${chosen.url} (${hashed ? 'hash of the sticky_by key' : 'round-robin'} over ${targets.length})` });
+    trace.push({
+      kind: 'instance',
+      text: `instance ${chosen.url} (${hashed ? 'hash of the sticky_by key' : 'round-robin'} over ${targets.length})`,
+    });
   }
-  if (g.config.sticky === 'instance' && !g.config.stickyBy) setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
+  if (g.config.sticky === 'instance' && !g.config.stickyBy)
+    setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
   return chosen.url;
 }
 

@@ -78,7 +78,9 @@ export class Transport {
     // Every failure is answered by the callback passed to ws(); this listener only keeps an unexpected
     // emit from becoming an uncaught exception (node-http-proxy #1438, #1586).
     this.proxy.on('error', () => undefined);
-    this.proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, req: IncomingMessage) => this.pendingUpgrades.get(req)?.(proxyReq));
+    this.proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, req: IncomingMessage) =>
+      this.pendingUpgrades.get(req)?.(proxyReq),
+    );
   }
 
   forward(req: IncomingMessage, res: ServerResponse, f: ForwardRequest, done: (x: Exchange) => void): void {
@@ -169,7 +171,13 @@ export class Transport {
   }
 
   /** Proxies a WebSocket upgrade through http-proxy; `done` runs when the client socket closes. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, f: ForwardRequest, done: (x: Exchange) => void): void {
+  upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    f: ForwardRequest,
+    done: (x: Exchange) => void,
+  ): void {
     const up = this.upstream(f.target);
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
     const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
@@ -193,7 +201,10 @@ export class Transport {
       exchange.bytesOut = (socket as { bytesWritten?: number }).bytesWritten ?? 0;
       if (!exchange.status) {
         exchange.status = 499;
-        exchange.error ??= describeFailure({ ...info, cause: 'the client closed the connection before the upgrade' });
+        exchange.error ??= describeFailure({
+          ...info,
+          cause: 'the client closed the connection before the upgrade',
+        });
       }
       done(exchange);
     });

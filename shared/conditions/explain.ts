@@ -50,7 +50,9 @@ function explainTest(subject: Subject, comparison: string, value: string, negate
   if (subject.kind === 'user-agent' && comparison === 'equals') {
     const alias = userAgentAlias(value);
     const target = alias ? alias.label : `contains ${q}`;
-    return alias ? `the browser is ${negate ? 'not ' : ''}${target}` : `User-Agent ${negate ? 'does not contain' : 'contains'} ${q}`;
+    return alias
+      ? `the browser is ${negate ? 'not ' : ''}${target}`
+      : `User-Agent ${negate ? 'does not contain' : 'contains'} ${q}`;
   }
   const verbs: Record<string, [string, string]> = {
     equals: ['is', 'is not'],

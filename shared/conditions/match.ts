@@ -120,16 +120,26 @@ const ACL_COMPARISON: Record<AclCriterion, Comparison> = {
   url_param: 'equals',
 };
 
-function compileAcl(criterion: AclCriterion, argument: string | undefined, ignoreCase: boolean, values: string[]): Matcher {
+function compileAcl(
+  criterion: AclCriterion,
+  argument: string | undefined,
+  ignoreCase: boolean,
+  values: string[],
+): Matcher {
   const read = aclSample(criterion, argument);
-  const tests = values.map((v) => comparer(ACL_COMPARISON[criterion], v, ignoreCase || criterion === 'method'));
+  const tests = values.map((v) =>
+    comparer(ACL_COMPARISON[criterion], v, ignoreCase || criterion === 'method'),
+  );
   return (req) => {
     const sample = read(req);
     return sample !== undefined && tests.some((t) => t(sample));
   };
 }
 
-function aclSample(criterion: AclCriterion, argument: string | undefined): (req: RequestView) => string | undefined {
+function aclSample(
+  criterion: AclCriterion,
+  argument: string | undefined,
+): (req: RequestView) => string | undefined {
   if (criterion.startsWith('path')) return (req) => req.path;
   if (criterion === 'method') return (req) => req.method;
   if (criterion === 'url_param') return (req) => req.query(argument ?? '');

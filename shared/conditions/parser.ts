@@ -39,7 +39,19 @@ const SYMBOL_OPERATORS: [string, OperatorSpec][] = [
   ['=', { comparison: 'equals', negate: false }],
   ['!', { comparison: 'equals', negate: true }],
 ];
-export const OPERATOR_WORDS = ['==', '!=', 'is', 'is not', 'not', 'has', 'contains', 'misses', 'starts-with', 'ends-with', 'matches'];
+export const OPERATOR_WORDS = [
+  '==',
+  '!=',
+  'is',
+  'is not',
+  'not',
+  'has',
+  'contains',
+  'misses',
+  'starts-with',
+  'ends-with',
+  'matches',
+];
 
 /** Operands as written (case-insensitive; `user-agent` also as `user agent`, `useragent`, `user.agent`). */
 const SIMPLE_SUBJECTS: Record<string, Subject['kind']> = {
@@ -49,7 +61,15 @@ const SIMPLE_SUBJECTS: Record<string, Subject['kind']> = {
   method: 'method',
 };
 const NAMED_SUBJECTS = ['cookie', 'header', 'query'] as const;
-export const OPERAND_WORDS = ['user-agent', 'host', 'path', 'method', 'cookie NAME', 'header NAME', 'query NAME'];
+export const OPERAND_WORDS = [
+  'user-agent',
+  'host',
+  'path',
+  'method',
+  'cookie NAME',
+  'header NAME',
+  'query NAME',
+];
 
 const WHITESPACE = /\s/;
 const WORD_CHAR = /[A-Za-z0-9_.-]/;
@@ -89,7 +109,8 @@ class Parser {
 
   private parseFactor(): ConditionNode {
     this.skipSpace();
-    if (this.atEnd()) throw this.error('expected a test such as `user-agent == Firefox` or `has cookie beta`');
+    if (this.atEnd())
+      throw this.error('expected a test such as `user-agent == Firefox` or `has cookie beta`');
     if (this.peek() === '!' && this.src[this.pos + 1] !== '=') {
       this.pos++;
       return { type: 'not', operand: this.parseFactor() };
@@ -98,7 +119,11 @@ class Parser {
       const open = this.pos++;
       const inner = this.parseOr();
       this.skipSpace();
-      if (this.peek() !== ')') throw new ConditionSyntaxError(`missing ')' for the '(' opened at column ${open + 1}; expected it`, this.pos);
+      if (this.peek() !== ')')
+        throw new ConditionSyntaxError(
+          `missing ')' for the '(' opened at column ${open + 1}; expected it`,
+          this.pos,
+        );
       this.pos++;
       return inner;
     }
@@ -136,7 +161,10 @@ class Parser {
     const at = this.pos;
     const kind = this.readWord().toLowerCase();
     if (!(NAMED_SUBJECTS as readonly string[]).includes(kind)) {
-      throw new ConditionSyntaxError(`expected 'cookie', 'header' or 'query' after '${negate ? 'misses' : 'has'}'`, at);
+      throw new ConditionSyntaxError(
+        `expected 'cookie', 'header' or 'query' after '${negate ? 'misses' : 'has'}'`,
+        at,
+      );
     }
     const name = this.readValue(`${kind} name`);
     return { type: 'exists', subject: { kind: kind as 'cookie', name }, negate };
@@ -148,7 +176,8 @@ class Parser {
     const value = this.readValue('value');
     let comparison = op.comparison;
     // Vamp: user-agent and host tests are positive or negative; `has` means the same as `==` there.
-    if ((subject.kind === 'user-agent' || subject.kind === 'host') && comparison === 'contains') comparison = 'equals';
+    if ((subject.kind === 'user-agent' || subject.kind === 'host') && comparison === 'contains')
+      comparison = 'equals';
     if (comparison === 'matches') checkRegex(value, valueAt);
     return { type: 'test', subject, comparison, value, negate: op.negate };
   }
@@ -167,7 +196,9 @@ class Parser {
     if (!spec) {
       const found = word ? `'${word}'` : this.atEnd() ? 'the end' : `'${this.peek()}'`;
       this.pos = at;
-      throw this.error(`expected an operator (${OPERATOR_WORDS.join(', ')}) after '${after}', found ${found}`);
+      throw this.error(
+        `expected an operator (${OPERATOR_WORDS.join(', ')}) after '${after}', found ${found}`,
+      );
     }
     if (word === 'is') {
       const save = this.pos;
@@ -183,7 +214,8 @@ class Parser {
     const quote = this.peek();
     if (quote === '"' || quote === "'") return this.readQuoted(quote);
     const start = this.pos;
-    while (!this.atEnd() && !WHITESPACE.test(this.peek()) && this.peek() !== '(' && this.peek() !== ')') this.pos++;
+    while (!this.atEnd() && !WHITESPACE.test(this.peek()) && this.peek() !== '(' && this.peek() !== ')')
+      this.pos++;
     if (this.pos === start) throw this.error(`expected a ${what}`);
     return this.src.slice(start, this.pos);
   }
@@ -221,16 +253,20 @@ class Parser {
     }
     const needsArgument = criterion.startsWith('hdr') || criterion === 'url_param';
     if (needsArgument !== (m[2] !== undefined && m[2] !== '')) {
-      const msg = needsArgument ? `'${criterion}' needs a name in parentheses, e.g. ${criterion}(user-agent)` : `'${criterion}' takes no argument`;
+      const msg = needsArgument
+        ? `'${criterion}' needs a name in parentheses, e.g. ${criterion}(user-agent)`
+        : `'${criterion}' takes no argument`;
       throw new ConditionSyntaxError(msg, bodyAt);
     }
     let ignoreCase = false;
     while (words[0]?.startsWith('-')) {
       const flag = words.shift();
       if (flag === '-i') ignoreCase = true;
-      else if (flag !== '-m' && flag !== '--') throw new ConditionSyntaxError(`unsupported ACL flag '${flag}'; only -i is understood`, bodyAt);
+      else if (flag !== '-m' && flag !== '--')
+        throw new ConditionSyntaxError(`unsupported ACL flag '${flag}'; only -i is understood`, bodyAt);
     }
-    if (words.length === 0) throw new ConditionSyntaxError(`the ACL '${head}' needs at least one value`, bodyAt);
+    if (words.length === 0)
+      throw new ConditionSyntaxError(`the ACL '${head}' needs at least one value`, bodyAt);
     if (criterion.endsWith('_reg')) for (const w of words) checkRegex(w, bodyAt, ignoreCase);
     const node: ConditionNode = { type: 'acl', criterion, ignoreCase, values: words, source: body.trim() };
     if (m[2]) node.argument = m[2];

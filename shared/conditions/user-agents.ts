@@ -11,7 +11,11 @@ export interface UserAgentAlias {
 
 export const USER_AGENT_ALIASES: Record<string, UserAgentAlias> = {
   firefox: { label: 'Firefox', anyOf: ['firefox/', 'fxios/'], noneOf: ['seamonkey/'] },
-  chrome: { label: 'Chrome', anyOf: ['chrome/', 'crios/'], noneOf: ['edg/', 'edga/', 'edgios/', 'opr/', 'opios/'] },
+  chrome: {
+    label: 'Chrome',
+    anyOf: ['chrome/', 'crios/'],
+    noneOf: ['edg/', 'edga/', 'edgios/', 'opr/', 'opios/'],
+  },
   safari: {
     label: 'Safari',
     anyOf: ['safari/'],

@@ -12,7 +12,11 @@ export function loadConfigText(text: string): NormalizeResult {
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
   if (!Array.isArray(docs)) return { ok: true, config: { gateways: [] } };
   const syntax: ConfigIssue[] = docs.flatMap((d) =>
-    d.errors.map((e) => ({ path: [], message: `YAML: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line })),
+    d.errors.map((e) => ({
+      path: [],
+      message: `YAML: ${e.message.split('\n')[0]}`,
+      line: lines.linePos(e.pos[0]).line,
+    })),
   );
   if (syntax.length) return { ok: false, issues: syntax };
 
@@ -25,7 +29,10 @@ export function loadConfigText(text: string): NormalizeResult {
     if (isMap(doc.contents) && doc.has('gateways')) {
       const list = (value as { gateways: unknown }).gateways;
       if (list !== null && !Array.isArray(list)) {
-        issues.push({ ...issue({ path: [] }, '`gateways` must be a list of gateways'), line: lineOf(doc, ['gateways'], lines) });
+        issues.push({
+          ...issue({ path: [] }, '`gateways` must be a list of gateways'),
+          line: lineOf(doc, ['gateways'], lines),
+        });
         continue;
       }
       (list ?? []).forEach((g: unknown, i: number) => {
@@ -63,7 +70,8 @@ export function loadConfigValue(value: unknown): NormalizeResult {
   if (typeof value === 'object' && 'gateways' in value) {
     const list = (value as { gateways: unknown }).gateways;
     if (list === null) return normalizeGateways([]);
-    if (!Array.isArray(list)) return { ok: false, issues: [issue({ path: [] }, '`gateways` must be a list of gateways')] };
+    if (!Array.isArray(list))
+      return { ok: false, issues: [issue({ path: [] }, '`gateways` must be a list of gateways')] };
     return normalizeGateways(list);
   }
   return normalizeGateways([value]);
@@ -78,7 +86,9 @@ function lineOf(doc: Document, path: (string | number)[], lines: LineCounter): n
   let line: number | undefined = rangeLine(node, lines);
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      const pair = node.items.find(
+        (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+      );
       if (!pair) break;
       line = rangeLine(pair.key, lines) ?? line;
       node = pair.value;

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { parseCondition, ConditionSyntaxError } from '../conditions/parser.js';
 import { issue, type ConfigIssue } from './issues.js';
-import { DEFAULTS, type GatewayConfig, type Rewrite, type RouteConfig, type StickyKey, type SwitchyardConfig } from './model.js';
+import {
+  DEFAULTS,
+  type GatewayConfig,
+  type Rewrite,
+  type RouteConfig,
+  type StickyKey,
+  type SwitchyardConfig,
+} from './model.js';
 import { rawGatewaySchema, type RawGateway, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 
@@ -63,11 +70,23 @@ function shapeIssues(item: unknown, index: number, error: z.ZodError): ConfigIss
 
 function valueAt(item: unknown, path: (string | number)[]): unknown {
   let v = item;
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
   return v;
 }
 
-const GATEWAY_FIELDS = ['name', 'port', 'host', 'enabled', 'sticky', 'sticky_by', 'timeout', 'connect_timeout', 'preserve_host', 'routes'];
+const GATEWAY_FIELDS = [
+  'name',
+  'port',
+  'host',
+  'enabled',
+  'sticky',
+  'sticky_by',
+  'timeout',
+  'connect_timeout',
+  'preserve_host',
+  'routes',
+];
 const ROUTE_FIELDS = ['weight', 'condition', 'condition_strength', 'targets', 'target', 'rewrites'];
 
 class GatewayChecker {
@@ -85,7 +104,11 @@ class GatewayChecker {
     const before = this.issues.length;
     const raw = this.raw;
     if (!/^[^\s[\]]+$/.test(raw.name)) {
-      this.fail(['name'], 'name', `${JSON.stringify(raw.name)} is not a valid name; names have no whitespace and no [ ]`);
+      this.fail(
+        ['name'],
+        'name',
+        `${JSON.stringify(raw.name)} is not a valid name; names have no whitespace and no [ ]`,
+      );
     }
     const port = this.port();
     const timeoutMs = this.duration('timeout', DEFAULTS.timeoutMs);
@@ -116,9 +139,17 @@ class GatewayChecker {
     const m = /^(\d+)(?:\/(http|tcp))?$/.exec(String(this.raw.port).trim());
     const n = m ? Number(m[1]) : NaN;
     if (!m || n > 65535) {
-      this.fail(['port'], 'port', `${JSON.stringify(this.raw.port)} is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`);
+      this.fail(
+        ['port'],
+        'port',
+        `${JSON.stringify(this.raw.port)} is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`,
+      );
     } else if (m[2] === 'tcp') {
-      this.fail(['port'], 'port', 'tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)');
+      this.fail(
+        ['port'],
+        'port',
+        'tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)',
+      );
     }
     return n;
   }
@@ -134,7 +165,11 @@ class GatewayChecker {
   private stickyBy(text: string): StickyKey | undefined {
     const m = /^\s*(header|cookie|query)\s+(\S+)\s*$|^\s*(ip)\s*$/i.exec(text);
     if (!m) {
-      this.fail(['sticky_by'], 'sticky_by', `${JSON.stringify(text)} is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`);
+      this.fail(
+        ['sticky_by'],
+        'sticky_by',
+        `${JSON.stringify(text)} is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`,
+      );
       return undefined;
     }
     if (m[3]) return { source: 'ip' };
@@ -183,13 +218,22 @@ class GatewayChecker {
 
   private targets(key: string, raw: RawRoute): string[] {
     const bracket = /^\[(.*)\]$/.exec(key);
-    const listed = [...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])), ...(raw.target ? [raw.target] : [])];
+    const listed = [
+      ...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])),
+      ...(raw.target ? [raw.target] : []),
+    ];
     if (bracket && listed.length) {
-      this.fail(['routes', key, 'targets'], 'targets', 'a "[host:port]" route is its own target; remove targets or rename the route', key);
+      this.fail(
+        ['routes', key, 'targets'],
+        'targets',
+        'a "[host:port]" route is its own target; remove targets or rename the route',
+        key,
+      );
       return [];
     }
     if (bracket) return [this.target(bracket[1] as string, ['routes', key], key)].filter((t) => t !== '');
-    if (listed.length) return listed.map((t, i) => this.target(t, ['routes', key, 'targets', i], key)).filter((t) => t !== '');
+    if (listed.length)
+      return listed.map((t, i) => this.target(t, ['routes', key, 'targets', i], key)).filter((t) => t !== '');
     if (!this.gatewayNames.has(key)) {
       this.fail(
         ['routes', key],
@@ -215,7 +259,8 @@ class GatewayChecker {
       return '';
     };
     if (!url || !url.hostname) return bad('is not a valid address');
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(`uses ${url.protocol.slice(0, -1)}, not http or https`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return bad(`uses ${url.protocol.slice(0, -1)}, not http or https`);
     if (url.search || url.hash || url.username) return bad('may not carry a query, fragment or credentials');
     if (withScheme !== text && !/:\d+$/.test(text)) return bad('has no port');
     const base = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
@@ -238,7 +283,12 @@ class GatewayChecker {
     if (kind === 'path' && typeof value === 'string') {
       const m = /^(\S+)(?:\s+if\s+(.+))?$/s.exec(value.trim());
       if (!m) {
-        this.fail(path, field, `${JSON.stringify(value)} is not a path rewrite; write "NEW_PATH if CONDITION", e.g. "/v2%[path] if path starts-with /api"`, route);
+        this.fail(
+          path,
+          field,
+          `${JSON.stringify(value)} is not a path rewrite; write "NEW_PATH if CONDITION", e.g. "/v2%[path] if path starts-with /api"`,
+          route,
+        );
         return [];
       }
       const unknown = /%\[(?!path\])[^\]]*\]/.exec(m[1] as string);
@@ -248,7 +298,11 @@ class GatewayChecker {
       const c = m[2] ?? cond;
       return [c ? { ...r, condition: c } : r];
     }
-    if ((kind === 'strip_prefix' || kind === 'add_prefix') && typeof value === 'string' && value.startsWith('/')) {
+    if (
+      (kind === 'strip_prefix' || kind === 'add_prefix') &&
+      typeof value === 'string' &&
+      value.startsWith('/')
+    ) {
       return [withCond({ type: kind, prefix: value.replace(/\/$/, '') || '/' })];
     }
     if (kind === 'replace' && value && typeof value === 'object') {
@@ -282,7 +336,11 @@ class GatewayChecker {
     const hint = routes.length > 1 ? ` (a ${wayName(routes.length)} split is ${split})` : '';
     if (unset.length === 0) {
       if (Math.abs(total - 100) > EPSILON && Math.abs(total) > EPSILON) {
-        this.fail(['routes'], undefined, `route weights total ${formatPercent(total)}; they must total 100%${hint}, or 0% to route by condition only`);
+        this.fail(
+          ['routes'],
+          undefined,
+          `route weights total ${formatPercent(total)}; they must total 100%${hint}, or 0% to route by condition only`,
+        );
       }
       return;
     }
@@ -299,20 +357,34 @@ function wayName(n: number): string {
   return ['', '', 'two-way', 'three-way', 'four-way', 'five-way'][n] ?? `${n}-way`;
 }
 
-function checkAcrossGateways(gateways: GatewayConfig[], parsed: { index: number; gw: RawGateway }[], issues: ConfigIssue[]): void {
+function checkAcrossGateways(
+  gateways: GatewayConfig[],
+  parsed: { index: number; gw: RawGateway }[],
+  issues: ConfigIssue[],
+): void {
   const indexOf = new Map(parsed.map((p) => [p.gw.name, p.index]));
   const seenName = new Set<string>();
   const seenPort = new Map<string, string>();
   for (const g of gateways) {
     const index = indexOf.get(g.name) ?? 0;
     if (seenName.has(g.name)) {
-      issues.push(issue({ gateway: g.name, field: 'name', path: [index, 'name'] }, 'is used by more than one gateway; names must be unique'));
+      issues.push(
+        issue(
+          { gateway: g.name, field: 'name', path: [index, 'name'] },
+          'is used by more than one gateway; names must be unique',
+        ),
+      );
     }
     seenName.add(g.name);
     const bind = `${g.host}:${g.port}`;
     const other = seenPort.get(bind);
     if (g.port !== 0 && g.enabled && other !== undefined) {
-      issues.push(issue({ gateway: g.name, field: 'port', path: [index, 'port'] }, `${g.port} is already used by gateway '${other}'; each gateway needs its own port`));
+      issues.push(
+        issue(
+          { gateway: g.name, field: 'port', path: [index, 'port'] },
+          `${g.port} is already used by gateway '${other}'; each gateway needs its own port`,
+        ),
+      );
     }
     if (g.port !== 0 && g.enabled) seenPort.set(bind, g.name);
   }

@@ -1,6 +1,7 @@
 /** Parses `"90%"`, `"12.5%"`, `90` or `"90"` into a number of percent, or explains what is wrong. */
 export function parsePercent(value: unknown): number | string {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  const text =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
   const m = text === undefined ? null : /^(\d+(?:\.\d+)?|\.\d+)\s*%?$/.exec(text);
   if (!m) return `${JSON.stringify(value)} is not a percentage; write it like 20% or 20`;
   const n = Number(m[1]);

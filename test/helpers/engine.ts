@@ -2,7 +2,10 @@ import { Engine, type EngineOptions } from '../../main/engine/engine.js';
 import { seededRandom } from '../../main/engine/random.js';
 
 /** An engine with a seeded random source, applied with `yaml`; fails the test on an invalid config. */
-export async function startEngine(yaml: string, options: EngineOptions = {}): Promise<{ engine: Engine; port: (gateway?: string) => number }> {
+export async function startEngine(
+  yaml: string,
+  options: EngineOptions = {},
+): Promise<{ engine: Engine; port: (gateway?: string) => number }> {
   const engine = new Engine({ random: seededRandom(42), ...options });
   const result = await engine.apply(yaml);
   if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));

@@ -6,7 +6,8 @@ import { startEngine } from '../helpers/engine.js';
 import { closedPort, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,14 +20,21 @@ async function upstreams(...names: string[]): Promise<Upstream[]> {
   return list;
 }
 
-async function engineFor(yaml: string, options = {}): Promise<{ engine: Engine; port: (g?: string) => number }> {
+async function engineFor(
+  yaml: string,
+  options = {},
+): Promise<{ engine: Engine; port: (g?: string) => number }> {
   const started = await startEngine(yaml, options);
   cleanup.push(() => started.engine.stop(100));
   return started;
 }
 
 /** Sends n requests and counts which upstream answered. */
-async function distribution(port: number, n: number, headers: Record<string, string> = {}): Promise<Record<string, number>> {
+async function distribution(
+  port: number,
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
     const r = await request(port, '/', { headers });
@@ -141,7 +149,9 @@ routes:
   a: { targets: [${a!.url}], weight: 100% }
   b: { targets: [${b!.url}], weight: 0% }
 `);
-    expect((await request(port(), '/', { headers: { 'x-switchyard-route': 'b' } })).json()).toMatchObject({ name: 'b' });
+    expect((await request(port(), '/', { headers: { 'x-switchyard-route': 'b' } })).json()).toMatchObject({
+      name: 'b',
+    });
     expect((await request(port(), '/?switchyard-route=b')).json()).toMatchObject({ name: 'b' });
     // The override header is the proxy's business, not the upstream's.
     expect(b!.requests[0]!.headers['x-switchyard-route']).toBeUndefined();
@@ -169,11 +179,18 @@ routes:
       - path: /v2%[path] if path starts-with /api
   web: { targets: [${web!.url}], weight: 100% }
 `);
-    expect((await request(port(), '/api/users?id=1')).json()).toMatchObject({ name: 'api', url: '/v2/api/users?id=1' });
+    expect((await request(port(), '/api/users?id=1')).json()).toMatchObject({
+      name: 'api',
+      url: '/v2/api/users?id=1',
+    });
     expect((await request(port(), '/api/../admin')).json()).toMatchObject({ name: 'web', url: '/admin' });
     expect((await request(port(), '/api/%2e%2e/admin')).json()).toMatchObject({ name: 'web', url: '/admin' });
     const entry = engine.log.page(0)[0]!;
-    expect(entry).toMatchObject({ path: '/api/users?id=1', forwardedPath: '/v2/api/users?id=1', route: 'api' });
+    expect(entry).toMatchObject({
+      path: '/api/users?id=1',
+      forwardedPath: '/v2/api/users?id=1',
+      route: 'api',
+    });
     expect(entry.trace.map((t) => t.text)).toContain('path rewritten /api/users -> /v2/api/users');
   });
 
@@ -185,15 +202,27 @@ routes:
   app: { targets: ["${i1!.url}/base", "${i2!.url}/base"] }
 `);
     const names = [];
-    for (let i = 0; i < 4; i++) names.push((await request(port(), '/x')).json<{ name: string; url: string }>());
-    expect(names.map((n) => `${n.name} ${n.url}`)).toEqual(['i1 /base/x', 'i2 /base/x', 'i1 /base/x', 'i2 /base/x']);
+    for (let i = 0; i < 4; i++)
+      names.push((await request(port(), '/x')).json<{ name: string; url: string }>());
+    expect(names.map((n) => `${n.name} ${n.url}`)).toEqual([
+      'i1 /base/x',
+      'i2 /base/x',
+      'i1 /base/x',
+      'i2 /base/x',
+    ]);
   });
 });
 
 describe('headers', () => {
   it('strips hop-by-hop headers both ways and sets X-Forwarded-* and Host', async () => {
     const up = await startUpstream('up', (req, res) => {
-      res.writeHead(200, { connection: 'x-up-secret, keep-alive', 'x-up-secret': '1', 'keep-alive': 'timeout=5', 'x-kept': 'yes', 'content-type': 'application/json' });
+      res.writeHead(200, {
+        connection: 'x-up-secret, keep-alive',
+        'x-up-secret': '1',
+        'keep-alive': 'timeout=5',
+        'x-kept': 'yes',
+        'content-type': 'application/json',
+      });
       res.end(JSON.stringify(req.headers));
     });
     cleanup.push(() => up.close());
@@ -227,7 +256,9 @@ describe('headers', () => {
 
   it('keeps the client Host with preserve_host', async () => {
     const [up] = await upstreams('up');
-    const { port } = await engineFor(`name: g\nport: 0\npreserve_host: true\nroutes:\n  "[${up!.hostPort}]": {}\n`);
+    const { port } = await engineFor(
+      `name: g\nport: 0\npreserve_host: true\nroutes:\n  "[${up!.hostPort}]": {}\n`,
+    );
     const r = await request(port(), '/', { headers: { host: 'app.localhost:9999' } });
     expect(r.json<{ headers: Record<string, string> }>().headers.host).toBe('app.localhost:9999');
   });
@@ -236,13 +267,25 @@ describe('headers', () => {
 describe('failures are answered, never crashes', () => {
   it('502 for an unreachable upstream, naming gateway, route, target and cause (JSON when asked)', async () => {
     const dead = await closedPort();
-    const { engine, port } = await engineFor(`name: shop\nport: 0\nroutes:\n  v2: { targets: [127.0.0.1:${dead}] }\n`);
+    const { engine, port } = await engineFor(
+      `name: shop\nport: 0\nroutes:\n  v2: { targets: [127.0.0.1:${dead}] }\n`,
+    );
     const text = await request(port(), '/');
     expect(text.status).toBe(502);
     expect(text.headers['content-type']).toContain('text/plain');
-    expect(text.body).toContain(`gateway 'shop', route 'v2', target http://127.0.0.1:${dead}: connection refused (ECONNREFUSED)`);
+    expect(text.body).toContain(
+      `gateway 'shop', route 'v2', target http://127.0.0.1:${dead}: connection refused (ECONNREFUSED)`,
+    );
     const json = await request(port(), '/', { headers: { accept: 'application/json' } });
-    expect(json.json()).toMatchObject({ error: { status: 502, gateway: 'shop', route: 'v2', target: `http://127.0.0.1:${dead}`, cause: 'connection refused (ECONNREFUSED)' } });
+    expect(json.json()).toMatchObject({
+      error: {
+        status: 502,
+        gateway: 'shop',
+        route: 'v2',
+        target: `http://127.0.0.1:${dead}`,
+        cause: 'connection refused (ECONNREFUSED)',
+      },
+    });
     expect(engine.log.page(0)[0]!.error).toContain('connection refused');
   });
 
@@ -251,7 +294,10 @@ describe('failures are answered, never crashes', () => {
     const garbage = await startUpstream('garbage', (req) => {
       req.socket.end('NOT HTTP AT ALL\r\n\r\n');
     });
-    cleanup.push(() => reset.close(), () => garbage.close());
+    cleanup.push(
+      () => reset.close(),
+      () => garbage.close(),
+    );
     const { port } = await engineFor(`gateways:
   - { name: r, port: 0, routes: { "[${reset.hostPort}]": {} } }
   - { name: g, port: 0, routes: { "[${garbage.hostPort}]": {} } }
@@ -268,7 +314,9 @@ describe('failures are answered, never crashes', () => {
     let upstreamClosed = false;
     const slow = await startUpstream('slow', (req) => req.on('close', () => (upstreamClosed = true)));
     cleanup.push(() => slow.close());
-    const { port } = await engineFor(`name: g\nport: 0\ntimeout: 300ms\nroutes:\n  "[${slow.hostPort}]": {}\n`);
+    const { port } = await engineFor(
+      `name: g\nport: 0\ntimeout: 300ms\nroutes:\n  "[${slow.hostPort}]": {}\n`,
+    );
     const r = await request(port(), '/');
     expect(r.status).toBe(504);
     expect(r.body).toContain('no response within 300 ms (timeout)');
@@ -277,7 +325,9 @@ describe('failures are answered, never crashes', () => {
 
   it('503 when no route can take the request', async () => {
     const [a] = await upstreams('a');
-    const { port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": { weight: 0%, condition: has cookie beta }\n`);
+    const { port } = await engineFor(
+      `name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": { weight: 0%, condition: has cookie beta }\n`,
+    );
     const r = await request(port(), '/');
     expect(r.status).toBe(503);
     expect(r.body).toContain("gateway 'g': no route can take the request");
@@ -288,10 +338,16 @@ describe('failures are answered, never crashes', () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
     for (const target of ['http://evil.test/x', '//evil.test/x', '/a\\b']) {
-      const reply = await rawExchange(port(), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const reply = await rawExchange(
+        port(),
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
       expect(reply).toMatch(/^HTTP\/1\.1 400 /);
     }
-    const huge = await rawExchange(port(), `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+    const huge = await rawExchange(
+      port(),
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`,
+    );
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     const garbage = await rawExchange(port(), 'THIS IS NOT HTTP\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
@@ -326,7 +382,10 @@ describe('failures are answered, never crashes', () => {
     });
     await eventually(() => open === 0, 2000, 'the upstream SSE request to close');
     await eventually(() => engine.log.page(0).length === 1, 2000, 'the log entry');
-    expect(engine.log.page(0)[0]).toMatchObject({ status: 200, error: expect.stringContaining('client closed the connection') });
+    expect(engine.log.page(0)[0]).toMatchObject({
+      status: 200,
+      error: expect.stringContaining('client closed the connection'),
+    });
   });
 });
 
@@ -337,14 +396,19 @@ describe('bodies and the request log', () => {
       req.pipe(res);
     });
     cleanup.push(() => echo.close());
-    const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${echo.hostPort}]": {}\n`, { previewBytes: 1024 });
+    const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${echo.hostPort}]": {}\n`, {
+      previewBytes: 1024,
+    });
     const size = 32 * 1024 * 1024;
     const received = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: port(), method: 'POST', path: '/upload', agent: false }, (res) => {
-        let n = 0;
-        res.on('data', (c: Buffer) => (n += c.length));
-        res.on('end', () => resolve(n));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: port(), method: 'POST', path: '/upload', agent: false },
+        (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => resolve(n));
+        },
+      );
       req.on('error', reject);
       const chunk = Buffer.alloc(64 * 1024, 7);
       let sent = 0;
@@ -368,9 +432,21 @@ describe('bodies and the request log', () => {
   it('records headers, bodies and the decision', async () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    await request(port(), '/submit', { method: 'POST', body: '{"hello":"world"}', headers: { 'content-type': 'application/json' } });
+    await request(port(), '/submit', {
+      method: 'POST',
+      body: '{"hello":"world"}',
+      headers: { 'content-type': 'application/json' },
+    });
     const e = engine.log.page(0)[0]!;
-    expect(e).toMatchObject({ gateway: 'g', route: `[${a!.hostPort}]`, target: a!.url, method: 'POST', path: '/submit', status: 200, bytesIn: 17 });
+    expect(e).toMatchObject({
+      gateway: 'g',
+      route: `[${a!.hostPort}]`,
+      target: a!.url,
+      method: 'POST',
+      path: '/submit',
+      status: 200,
+      bytesIn: 17,
+    });
     expect(Buffer.from(e.requestBody!.base64, 'base64').toString()).toBe('{"hello":"world"}');
     expect(JSON.parse(Buffer.from(e.responseBody!.base64, 'base64').toString())).toMatchObject({ name: 'a' });
     expect(e.requestHeaders['content-type']).toBe('application/json');
@@ -401,7 +477,9 @@ describe('apply', () => {
   it('an invalid configuration is rejected whole and the running one keeps serving', async () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    const r = await engine.apply(`gateways:\n  - { name: g, port: 0, routes: { "[${a!.hostPort}]": { weight: 50% } } }\n  - { name: h, port: 0 }\n`);
+    const r = await engine.apply(
+      `gateways:\n  - { name: g, port: 0, routes: { "[${a!.hostPort}]": { weight: 50% } } }\n  - { name: h, port: 0 }\n`,
+    );
     expect(r.ok).toBe(false);
     expect(engine.status().map((s) => s.gateway)).toEqual(['g']);
     expect((await request(port(), '/')).status).toBe(200);
@@ -418,7 +496,10 @@ describe('apply', () => {
   - { name: fine, port: 0, routes: { "[${a!.hostPort}]": {} } }
 `);
     const blocked = engine.status().find((s) => s.gateway === 'blocked')!;
-    expect(blocked).toMatchObject({ state: 'error', error: `port ${taken} is already in use on 127.0.0.1 (another program, or another gateway, listens there)` });
+    expect(blocked).toMatchObject({
+      state: 'error',
+      error: `port ${taken} is already in use on 127.0.0.1 (another program, or another gateway, listens there)`,
+    });
     expect((await request(port('fine'), '/')).status).toBe(200);
   });
 
@@ -430,7 +511,15 @@ describe('apply', () => {
 `);
     const two = port('two');
     await engine.apply(`gateways:\n  - { name: one, port: 0, routes: { "[${a!.hostPort}]": {} } }\n`);
-    await eventually(async () => (await request(two, '/').then(() => 'open', () => 'closed')) === 'closed', 3000, 'port to close');
+    await eventually(
+      async () =>
+        (await request(two, '/').then(
+          () => 'open',
+          () => 'closed',
+        )) === 'closed',
+      3000,
+      'port to close',
+    );
     expect((await request(port('one'), '/')).status).toBe(200);
   });
 });

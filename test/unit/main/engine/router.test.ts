@@ -2,12 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../../shared/config/load.js';
 import { HttpRequestView } from '../../../../main/engine/http-request-view.js';
 import { seededRandom, type Random } from '../../../../main/engine/random.js';
-import { compileGateways, decide, type CompiledGateway, type Decision } from '../../../../main/engine/router.js';
+import {
+  compileGateways,
+  decide,
+  type CompiledGateway,
+  type Decision,
+} from '../../../../main/engine/router.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
-function gateways(yaml: string, random: Random = seededRandom(7), previous?: Map<string, CompiledGateway>): Map<string, CompiledGateway> {
+function gateways(
+  yaml: string,
+  random: Random = seededRandom(7),
+  previous?: Map<string, CompiledGateway>,
+): Map<string, CompiledGateway> {
   const r = loadConfigText(yaml);
   if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'));
   return compileGateways(r.config, random, previous);
@@ -39,12 +49,17 @@ function tally(g: CompiledGateway, n: number, headers: Record<string, string> = 
 
 describe('weights', () => {
   it('splits exactly by weight over evenly spaced draws', () => {
-    const g = gateways('name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 90% }\n  b: { targets: [h:2], weight: 10% }\n', stepRandom(100)).get('g')!;
+    const g = gateways(
+      'name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 90% }\n  b: { targets: [h:2], weight: 10% }\n',
+      stepRandom(100),
+    ).get('g')!;
     expect(tally(g, 100)).toEqual({ a: 90, b: 10 });
   });
 
   it('three routes sharing the rest with a seeded source stay within 1.5 points of 34/33/33 over 20,000', () => {
-    const g = gateways('name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 34% }\n  b: { targets: [h:2] }\n  c: { targets: [h:3] }\n').get('g')!;
+    const g = gateways(
+      'name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 34% }\n  b: { targets: [h:2] }\n  c: { targets: [h:3] }\n',
+    ).get('g')!;
     const c = tally(g, 20_000);
     expect(Math.abs(c.a! / 200 - 34)).toBeLessThan(1.5);
     expect(Math.abs(c.b! / 200 - 33)).toBeLessThan(1.5);
@@ -52,9 +67,15 @@ describe('weights', () => {
   });
 
   it('with a 0% total and no matching condition answers 503', () => {
-    const g = gateways('name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 0%, condition: has cookie beta }\n  b: { targets: [h:2], weight: 0% }\n').get('g')!;
+    const g = gateways(
+      'name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 0%, condition: has cookie beta }\n  b: { targets: [h:2], weight: 0% }\n',
+    ).get('g')!;
     const d = decide(g, req());
-    expect(d).toMatchObject({ ok: false, status: 503, cause: 'no route can take the request: no condition matched and all weights are 0%' });
+    expect(d).toMatchObject({
+      ok: false,
+      status: 503,
+      cause: 'no route can take the request: no condition matched and all weights are 0%',
+    });
     expect(ok(decide(g, req({ cookie: 'beta=1' }))).route.name).toBe('a');
   });
 });
@@ -120,12 +141,21 @@ describe('instances', () => {
   it('are balanced round-robin', () => {
     const g = gateways('name: g\nport: 1\nroutes:\n  a: { targets: [h:1, h:2, h:3] }\n').get('g')!;
     const seen = Array.from({ length: 6 }, () => ok(decide(g, req())).target);
-    expect(seen).toEqual(['http://h:1', 'http://h:2', 'http://h:3', 'http://h:1', 'http://h:2', 'http://h:3']);
+    expect(seen).toEqual([
+      'http://h:1',
+      'http://h:2',
+      'http://h:3',
+      'http://h:1',
+      'http://h:2',
+      'http://h:3',
+    ]);
   });
 });
 
 describe('override', () => {
-  const g = gateways('name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 100% }\n  b: { targets: [h:2], weight: 0% }\n').get('g')!;
+  const g = gateways(
+    'name: g\nport: 1\nroutes:\n  a: { targets: [h:1], weight: 100% }\n  b: { targets: [h:2], weight: 0% }\n',
+  ).get('g')!;
   it('forces a route and is marked', () => {
     const d = ok(decide(g, { ...req(), override: 'b' }));
     expect(d.route.name).toBe('b');
@@ -133,7 +163,11 @@ describe('override', () => {
     expect(d.trace[0]!.kind).toBe('override');
   });
   it('naming an unknown route is a 400 that lists the routes', () => {
-    expect(decide(g, { ...req(), override: 'c' })).toMatchObject({ ok: false, status: 400, cause: "override names route 'c', which gateway 'g' does not have (routes: 'a', 'b')" });
+    expect(decide(g, { ...req(), override: 'c' })).toMatchObject({
+      ok: false,
+      status: 400,
+      cause: "override names route 'c', which gateway 'g' does not have (routes: 'a', 'b')",
+    });
   });
 });
 
@@ -171,14 +205,18 @@ routes:
 
   it('a cookie for a route that is gone, or now at 0% without a matching condition, is replaced', () => {
     const before = gateways(yaml('route')).get('shop')!;
-    const toB = Array.from({ length: 40 }, () => ok(decide(before, req()))).find((d) => d.route.name === 'b')!;
+    const toB = Array.from({ length: 40 }, () => ok(decide(before, req()))).find(
+      (d) => d.route.name === 'b',
+    )!;
     const pair = toB.setCookies[0]!.split(';')[0]!;
     const zero = gateways(yaml('route', '0%').replace('weight: 50%', 'weight: 100%')).get('shop')!;
     const d = ok(decide(zero, req({ cookie: pair })));
     expect(d.route.name).toBe('a');
     expect(d.setCookies).toHaveLength(1);
     expect(d.trace[0]!.text).toContain('now gets 0%');
-    const gone = gateways('name: shop\nport: 1\nsticky: route\nroutes:\n  a: { targets: [h:1] }\n').get('shop')!;
+    const gone = gateways('name: shop\nport: 1\nsticky: route\nroutes:\n  a: { targets: [h:1] }\n').get(
+      'shop',
+    )!;
     expect(ok(decide(gone, req({ cookie: pair }))).trace[0]!.text).toContain('gone');
   });
 });
@@ -192,7 +230,8 @@ routes:
   b: { targets: [h:2], weight: ${b}% }
   c: { targets: [h:3], weight: ${c}% }
 `;
-  const assign = (g: CompiledGateway) => Array.from({ length: 2000 }, (_, i) => ok(decide(g, req({ 'x-user': `user-${i}` }))).route.name);
+  const assign = (g: CompiledGateway) =>
+    Array.from({ length: 2000 }, (_, i) => ok(decide(g, req({ 'x-user': `user-${i}` }))).route.name);
 
   it('gives a key the same route every time, without cookies, and follows the weights', () => {
     const g = gateways(config(50, 30, 20)).get('g')!;

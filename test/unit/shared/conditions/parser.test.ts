@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { compileCondition, ConditionSyntaxError, explainCondition, parseCondition, type RequestView } from '../../../../shared/conditions/index.js';
+import {
+  compileCondition,
+  ConditionSyntaxError,
+  explainCondition,
+  parseCondition,
+  type RequestView,
+} from '../../../../shared/conditions/index.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const EDGE = `${CHROME} Edg/126.0.0.0`;
-const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const SAFARI =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
-function view(p: { ua?: string; host?: string; path?: string; method?: string; headers?: Record<string, string>; cookies?: Record<string, string>; query?: Record<string, string> }): RequestView {
+function view(p: {
+  ua?: string;
+  host?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  query?: Record<string, string>;
+}): RequestView {
   const headers: Record<string, string> = { ...(p.headers ?? {}) };
   if (p.ua) headers['user-agent'] = p.ua;
   return {
@@ -39,11 +56,23 @@ describe('Vamp condition examples', () => {
     ['header vamp misses 12345', view({ headers: { vamp: '1' } }), view({ headers: { vamp: '12345' } })],
     ['User-Agent = IOS', view({ ua: IPHONE }), view({ ua: FIREFOX })],
     ['< hdr_sub(user-agent) Chrome >', view({ ua: CHROME }), view({ ua: FIREFOX })],
-    ['User-Agent = Chrome AND Has Header X-VAMP-MY-COOL-HEADER', view({ ua: CHROME, headers: { 'x-vamp-my-cool-header': 's' } }), view({ ua: CHROME })],
-    ['(User-Agent = Chrome OR User-Agent = Firefox) AND has cookie vamp', view({ ua: FIREFOX, cookies: { vamp: '1' } }), view({ ua: SAFARI, cookies: { vamp: '1' } })],
+    [
+      'User-Agent = Chrome AND Has Header X-VAMP-MY-COOL-HEADER',
+      view({ ua: CHROME, headers: { 'x-vamp-my-cool-header': 's' } }),
+      view({ ua: CHROME }),
+    ],
+    [
+      '(User-Agent = Chrome OR User-Agent = Firefox) AND has cookie vamp',
+      view({ ua: FIREFOX, cookies: { vamp: '1' } }),
+      view({ ua: SAFARI, cookies: { vamp: '1' } }),
+    ],
     ['user-agent == a and user-agent != b', view({ ua: 'xa' }), view({ ua: 'ab' })],
     ['user-agent == a and not user-agent == b', view({ ua: 'xa' }), view({ ua: 'ab' })],
-    ['hdr_sub(user-agent) Android'.replace(/^/, '< ').concat(' >'), view({ ua: 'Linux; Android 14' }), view({ ua: FIREFOX })],
+    [
+      'hdr_sub(user-agent) Android'.replace(/^/, '< ').concat(' >'),
+      view({ ua: 'Linux; Android 14' }),
+      view({ ua: FIREFOX }),
+    ],
     ['user-agent=Android', view({ ua: 'Linux; Android 14' }), view({ ua: FIREFOX })],
     ['User-Agent=Android', view({ ua: 'Linux; Android 14' }), view({ ua: FIREFOX })],
     ['user-agent = Android', view({ ua: 'Linux; Android 14' }), view({ ua: FIREFOX })],
@@ -55,7 +84,13 @@ describe('Vamp condition examples', () => {
 });
 
 describe('operators', () => {
-  const v = view({ path: '/api/users/42', method: 'POST', ua: EDGE, query: { tier: 'gold' }, headers: { 'x-user': 'alice' } });
+  const v = view({
+    path: '/api/users/42',
+    method: 'POST',
+    ua: EDGE,
+    query: { tier: 'gold' },
+    headers: { 'x-user': 'alice' },
+  });
   it.each([
     ['user-agent is Edge', true],
     ['user-agent is not Edge', false],
@@ -143,7 +178,10 @@ describe('explain', () => {
     ['has cookie beta', 'the request has a cookie "beta"'],
     ['misses header ETag', 'the request has no header "ETag"'],
     ['cookie vamp has 12345', 'cookie "vamp" contains "12345"'],
-    ['path starts-with /api and (method == GET or method == HEAD)', 'path starts with "/api" and (method is "GET" or method is "HEAD")'],
+    [
+      'path starts-with /api and (method == GET or method == HEAD)',
+      'path starts with "/api" and (method is "GET" or method is "HEAD")',
+    ],
     ['not host == localhost', 'not (Host is "localhost")'],
     ['path matches ^/v[0-9]', 'path matches /^/v[0-9]/'],
     ['< hdr_sub(user-agent) -i chrome >', 'HAProxy ACL hdr_sub(user-agent) matches "chrome" (ignoring case)'],

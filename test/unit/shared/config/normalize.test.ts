@@ -27,7 +27,13 @@ routes:
 `);
     expect(c.gateways).toHaveLength(1);
     const g = c.gateways[0]!;
-    expect(g).toMatchObject({ name: 'mesos', port: 8080, sticky: 'route', host: '127.0.0.1', timeoutMs: 30_000 });
+    expect(g).toMatchObject({
+      name: 'mesos',
+      port: 8080,
+      sticky: 'route',
+      host: '127.0.0.1',
+      timeoutMs: 30_000,
+    });
     expect(g.routes.map((r) => [r.name, r.targets, r.weight])).toEqual([
       ['[192.168.99.100:5050]', ['http://192.168.99.100:5050'], 50],
       ['[localhost:5050]', ['http://localhost:5050'], 50],
@@ -60,7 +66,11 @@ routes:
   });
 
   it('the minimum resource, as a list', () => {
-    expect(ok('- name: sava_gateway\n  port: 12345\n').gateways[0]).toMatchObject({ name: 'sava_gateway', port: 12345, routes: [] });
+    expect(ok('- name: sava_gateway\n  port: 12345\n').gateways[0]).toMatchObject({
+      name: 'sava_gateway',
+      port: 12345,
+      routes: [],
+    });
   });
 });
 
@@ -104,41 +114,93 @@ routes:
       "[h:2]": { weight: 33% }
       "[h:3]": { weight: 33% }
 `),
-    ).toEqual(["4: gateway 'shop': route weights total 99%; they must total 100% (a three-way split is 34/33/33), or 0% to route by condition only"]);
+    ).toEqual([
+      "4: gateway 'shop': route weights total 99%; they must total 100% (a three-way split is 34/33/33), or 0% to route by condition only",
+    ]);
   });
 
   it('accepts a 0% total (only conditions route)', () => {
-    expect(ok('name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 0%, condition: has cookie a }\n  "[h:2]": { weight: 0 }\n').gateways[0]!.routes).toHaveLength(2);
+    expect(
+      ok(
+        'name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 0%, condition: has cookie a }\n  "[h:2]": { weight: 0 }\n',
+      ).gateways[0]!.routes,
+    ).toHaveLength(2);
   });
 
   it('rejects weights over 100% and text that is no percentage', () => {
-    expect(messages('name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 80% }\n  "[h:2]": { weight: 30% }\n  "[h:3]": {}\n')).toEqual([
-      "3: gateway 'g': route weights total 110%, more than 100% (a three-way split is 34/33/33)",
-    ]);
+    expect(
+      messages(
+        'name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 80% }\n  "[h:2]": { weight: 30% }\n  "[h:3]": {}\n',
+      ),
+    ).toEqual(["3: gateway 'g': route weights total 110%, more than 100% (a three-way split is 34/33/33)"]);
     expect(messages('name: g\nport: 1\nroutes:\n  "[h:1]": { weight: lots }\n')).toEqual([
       `4: gateway 'g': route '[h:1]': weight: "lots" is not a percentage; write it like 20% or 20`,
     ]);
-    expect(messages('name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 120% }\n')[0]).toContain('120% is more than 100%');
+    expect(messages('name: g\nport: 1\nroutes:\n  "[h:1]": { weight: 120% }\n')[0]).toContain(
+      '120% is more than 100%',
+    );
   });
 });
 
 describe('validation names gateway, route and field', () => {
   it.each([
-    ['name: g\nport: 70000\n', `2: gateway 'g': port: 70000 is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`],
-    ['name: g\nport: 53/tcp\n', `2: gateway 'g': port: tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)`],
-    ['name: "my gateway"\nport: 1\n', `1: gateway 'my gateway': name: "my gateway" is not a valid name; names have no whitespace and no [ ]`],
-    ['name: g\nport: 1\ntimeout: soon\n', `3: gateway 'g': timeout: "soon" is not a duration; write it like 30s, 500ms or 2m (a bare number means milliseconds)`],
-    ['name: g\nport: 1\nsticky: always\n', `3: gateway 'g': sticky: Invalid option: expected one of "none"|"route"|"instance"`],
-    ['name: g\nport: 1\nsticky_by: session\n', `3: gateway 'g': sticky_by: "session" is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`],
-    ['name: g\nport: 1\nwieght: 3\n', `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, routes`],
+    [
+      'name: g\nport: 70000\n',
+      `2: gateway 'g': port: 70000 is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`,
+    ],
+    [
+      'name: g\nport: 53/tcp\n',
+      `2: gateway 'g': port: tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)`,
+    ],
+    [
+      'name: "my gateway"\nport: 1\n',
+      `1: gateway 'my gateway': name: "my gateway" is not a valid name; names have no whitespace and no [ ]`,
+    ],
+    [
+      'name: g\nport: 1\ntimeout: soon\n',
+      `3: gateway 'g': timeout: "soon" is not a duration; write it like 30s, 500ms or 2m (a bare number means milliseconds)`,
+    ],
+    [
+      'name: g\nport: 1\nsticky: always\n',
+      `3: gateway 'g': sticky: Invalid option: expected one of "none"|"route"|"instance"`,
+    ],
+    [
+      'name: g\nport: 1\nsticky_by: session\n',
+      `3: gateway 'g': sticky_by: "session" is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`,
+    ],
+    [
+      'name: g\nport: 1\nwieght: 3\n',
+      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, routes`,
+    ],
     ['name: g\n', `1: gateway 'g': port: is required`],
-    ['name: g\nport: 1\nroutes:\n  v2: { weight: 100% }\n', `4: gateway 'g': route 'v2': has no targets; give it targets: [http://127.0.0.1:3000], write its key as "[host:port]", or name another gateway to chain to it`],
-    ['name: g\nport: 1\nroutes:\n  v2: { targets: [ftp://x:21] }\n', `4: gateway 'g': route 'v2': target: "ftp://x:21" uses ftp, not http or https; write http://host:port or host:port`],
-    ['name: g\nport: 1\nroutes:\n  v2: { targets: [localhost] }\n', `4: gateway 'g': route 'v2': target: "localhost" has no port; write http://host:port or host:port`],
-    ['name: g\nport: 1\nroutes:\n  "[h:1]": { condition: "user-agent Firefox" }\n', `4: gateway 'g': route '[h:1]': condition: expected an operator (==, !=, is, is not, not, has, contains, misses, starts-with, ends-with, matches) after 'user-agent', found 'firefox' at column 12: "user-agent Firefox"`],
-    ['name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ path: "/v2%[url] if path starts-with /a" }] }\n', `4: gateway 'g': route '[h:1]': rewrites[0]: unknown variable %[url]; only %[path] is supported`],
-    ['name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ strip: /a }] }\n', "4: gateway 'g': route '[h:1]': rewrites[0]: a rewrite is one of `path: NEW if CONDITION`, `strip_prefix: /api`, `add_prefix: /v2` or `replace: {regex: ..., with: ...}` (prefixes start with /), optionally with `if: CONDITION`"],
-    ['name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n', `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, rewrites`],
+    [
+      'name: g\nport: 1\nroutes:\n  v2: { weight: 100% }\n',
+      `4: gateway 'g': route 'v2': has no targets; give it targets: [http://127.0.0.1:3000], write its key as "[host:port]", or name another gateway to chain to it`,
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  v2: { targets: [ftp://x:21] }\n',
+      `4: gateway 'g': route 'v2': target: "ftp://x:21" uses ftp, not http or https; write http://host:port or host:port`,
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  v2: { targets: [localhost] }\n',
+      `4: gateway 'g': route 'v2': target: "localhost" has no port; write http://host:port or host:port`,
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  "[h:1]": { condition: "user-agent Firefox" }\n',
+      `4: gateway 'g': route '[h:1]': condition: expected an operator (==, !=, is, is not, not, has, contains, misses, starts-with, ends-with, matches) after 'user-agent', found 'firefox' at column 12: "user-agent Firefox"`,
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ path: "/v2%[url] if path starts-with /a" }] }\n',
+      `4: gateway 'g': route '[h:1]': rewrites[0]: unknown variable %[url]; only %[path] is supported`,
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ strip: /a }] }\n',
+      "4: gateway 'g': route '[h:1]': rewrites[0]: a rewrite is one of `path: NEW if CONDITION`, `strip_prefix: /api`, `add_prefix: /v2` or `replace: {regex: ..., with: ...}` (prefixes start with /), optionally with `if: CONDITION`",
+    ],
+    [
+      'name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n',
+      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, rewrites`,
+    ],
   ])('%j', (yaml, expected) => {
     expect(messages(yaml)).toEqual([expected]);
   });
@@ -160,7 +222,9 @@ describe('validation names gateway, route and field', () => {
   });
 
   it('rejects duplicate names and ports', () => {
-    expect(messages('gateways:\n  - { name: a, port: 8080 }\n  - { name: a, port: 8081 }\n')).toEqual(["3: gateway 'a': name: is used by more than one gateway; names must be unique"]);
+    expect(messages('gateways:\n  - { name: a, port: 8080 }\n  - { name: a, port: 8081 }\n')).toEqual([
+      "3: gateway 'a': name: is used by more than one gateway; names must be unique",
+    ]);
     expect(messages('gateways:\n  - { name: a, port: 8080 }\n  - { name: b, port: "8080/http" }\n')).toEqual([
       "3: gateway 'b': port: 8080 is already used by gateway 'a'; each gateway needs its own port",
     ]);
@@ -181,7 +245,11 @@ routes:
     targets: [127.0.0.1:3001, "http://localhost:3002/base/", https://example.test]
     weight: 100%
 `).gateways[0]!;
-    expect(g.routes[0]!.targets).toEqual(['http://127.0.0.1:3001', 'http://localhost:3002/base', 'https://example.test']);
+    expect(g.routes[0]!.targets).toEqual([
+      'http://127.0.0.1:3001',
+      'http://localhost:3002/base',
+      'https://example.test',
+    ]);
   });
 
   it('a route key naming another gateway chains to it', () => {
@@ -205,7 +273,9 @@ routes:
   - { name: b, port: 2, routes: { c: {} } }
   - { name: c, port: 3, routes: { a: {} } }
 `),
-    ).toEqual(["2: gateway 'a': route 'b': chaining forms a cycle: a -> b -> c -> a; a request would never leave it"]);
+    ).toEqual([
+      "2: gateway 'a': route 'b': chaining forms a cycle: a -> b -> c -> a; a request would never leave it",
+    ]);
   });
 });
 
@@ -228,7 +298,15 @@ routes:
         if: method == GET
       - replace: { regex: "^/u/(\\\\d+)", with: "/users/$1" }
 `).gateways[0]!;
-    expect(g).toMatchObject({ port: 0, host: '0.0.0.0', timeoutMs: 1500, connectTimeoutMs: 250, preserveHost: true, sticky: 'instance', stickyBy: { source: 'header', name: 'X-User' } });
+    expect(g).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      timeoutMs: 1500,
+      connectTimeoutMs: 250,
+      preserveHost: true,
+      sticky: 'instance',
+      stickyBy: { source: 'header', name: 'X-User' },
+    });
     expect(g.routes[0]!.rewrites).toEqual([
       { type: 'path', template: '/v2%[path]', condition: 'path starts-with /api' },
       { type: 'strip_prefix', prefix: '/old' },
@@ -238,7 +316,9 @@ routes:
   });
 
   it('loads JSON values the way the API will send them', () => {
-    const r = loadConfigValue({ gateways: [{ name: 'g', port: 1, routes: { '[h:1]': { weight: '100%' } } }] });
+    const r = loadConfigValue({
+      gateways: [{ name: 'g', port: 1, routes: { '[h:1]': { weight: '100%' } } }],
+    });
     expect(r.ok).toBe(true);
     const bad = loadConfigValue({ gateways: 'nope' });
     expect(bad.ok ? [] : bad.issues.map((i) => i.message)).toEqual(['`gateways` must be a list of gateways']);

@@ -1,0 +1,195 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, request } from '../helpers/client.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/switchyard.js');
+
+beforeAll(() => {
+  if (!existsSync(path.join(ROOT, 'dist/main/cli/index.js')))
+    throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
+});
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], cwd = ROOT): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (err += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  cleanup.push(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return { child, out: () => out, err: () => err, exited };
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-cli-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function upstream(name: string): Promise<Upstream> {
+  const u = await startUpstream(name);
+  cleanup.push(() => u.close());
+  return u;
+}
+
+const listeningPort = (text: string, gateway: string) => {
+  const m = new RegExp(`gateway '${gateway}' listening on http://127\\.0\\.0\\.1:(\\d+)`).exec(text);
+  return m ? Number(m[1]) : undefined;
+};
+
+describe('switchyard validate', () => {
+  it('prints a one-line summary and exits 0 for a valid file', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'ok.yaml');
+    await writeFile(
+      file,
+      'name: shop\nport: 8080/http\nroutes:\n  "[127.0.0.1:3001]": { weight: 90% }\n  "[127.0.0.1:3002]": { weight: 10% }\n',
+    );
+    const r = run(['validate', file]);
+    expect(await r.exited).toBe(0);
+    expect(r.out()).toBe(`${file}: valid: 1 gateway, 2 routes: shop (:8080)\n`);
+  });
+
+  it('prints every problem with its line and exits 1', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      'gateways:\n  - name: shop\n    port: 8080\n    routes:\n      a: { targets: [127.0.0.1:1], weight: 33% }\n      b: { targets: [127.0.0.1:2], weight: 33%, condition: "user-agent Firefox" }\n      c: { targets: [127.0.0.1:3], weight: 33% }\n',
+    );
+    const r = run(['validate', file]);
+    expect(await r.exited).toBe(1);
+    expect(r.err()).toContain(`${file}:6: gateway 'shop': route 'b': condition: expected an operator`);
+    expect(r.err()).toContain(
+      `${file}:4: gateway 'shop': route weights total 99%; they must total 100% (a three-way split is 34/33/33)`,
+    );
+    expect(r.err()).toContain('2 problems; the configuration is not valid');
+  });
+
+  it('says so when the file cannot be read', async () => {
+    const r = run(['validate', '/nonexistent/switchyard.yaml']);
+    expect(await r.exited).toBe(1);
+    expect(r.err()).toContain('/nonexistent/switchyard.yaml: cannot read');
+  });
+});
+
+describe('switchyard serve', () => {
+  it('runs a config, logs each request, re-applies edits within a second, keeps running on a bad edit, stops on SIGTERM', async () => {
+    const [one, two] = [await upstream('one'), await upstream('two')];
+    const dir = await tempDir();
+    const file = path.join(dir, 'switchyard.yaml');
+    await writeFile(
+      file,
+      `gateways:\n  - name: app\n    port: 0\n    routes:\n      "[${one.hostPort}]": {}\n`,
+    );
+    const r = run(['serve', '--config', file]);
+    await eventually(() => listeningPort(r.out(), 'app') !== undefined, 5000, 'the listening line');
+    const port = listeningPort(r.out(), 'app')!;
+    expect((await request(port, '/hello')).json()).toMatchObject({ name: 'one' });
+    await eventually(
+      () => /app GET \/hello -> \[127\.0\.0\.1:\d+\] 200 \d+ms/.test(r.out()),
+      2000,
+      'the access line',
+    );
+
+    // An editor-style save: write a new file and rename it over the old one.
+    await writeFile(
+      `${file}.tmp`,
+      `gateways:\n  - name: app\n    port: 0\n    routes:\n      "[${two.hostPort}]": {}\n`,
+    );
+    await rename(`${file}.tmp`, file);
+    await eventually(
+      async () => (await request(port, '/')).json<{ name: string }>().name === 'two',
+      3000,
+      'the edit to apply',
+    );
+    expect(r.out()).toContain(`${file} changed; applied`);
+
+    await writeFile(
+      file,
+      'gateways:\n  - name: app\n    port: 0\n    routes:\n      broken: { weight: 50% }\n',
+    );
+    await eventually(
+      () => r.err().includes('still running the previous configuration'),
+      3000,
+      'the rejection',
+    );
+    expect(r.err()).toContain("gateway 'app': route 'broken': has no targets");
+    expect((await request(port, '/')).json()).toMatchObject({ name: 'two' });
+
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.out()).toContain('switchyard: stopping');
+  });
+
+  it('prints JSON access lines with --log json', async () => {
+    const one = await upstream('one');
+    const dir = await tempDir();
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, `name: app\nport: 0\nroutes:\n  "[${one.hostPort}]": {}\n`);
+    const r = run(['serve', '--config', file, '--log', 'json']);
+    await eventually(() => listeningPort(r.out(), 'app') !== undefined, 5000, 'the listening line');
+    await request(listeningPort(r.out(), 'app')!, '/j');
+    await eventually(() => r.out().includes('"path":"/j"'), 2000, 'the JSON line');
+    const line = r
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('{'))!;
+    expect(JSON.parse(line)).toMatchObject({ gateway: 'app', method: 'GET', path: '/j', status: 200 });
+  });
+
+  it('refuses to start with an invalid config, naming the problem', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, 'name: app\nport: 0\nsticky: sometimes\n');
+    const r = run(['serve', '--config', file]);
+    expect(await r.exited).toBe(1);
+    expect(r.err()).toContain(`${file}:3: gateway 'app': sticky:`);
+    expect(r.err()).toContain('nothing was started');
+  });
+
+  it('with no config starts the demo: blue and green split 80/20', async () => {
+    const dir = await tempDir();
+    const r = run(['serve', '--demo-port', '0'], dir);
+    await eventually(() => listeningPort(r.out(), 'demo') !== undefined, 5000, 'the demo listening line');
+    expect(r.out()).toContain('running the demo');
+    expect(r.out()).toMatch(/gateway 'demo' listening on .* \(blue 80%, green 20%\)/);
+    const port = listeningPort(r.out(), 'demo')!;
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 100; i++) {
+      const name = (await request(port, '/', { headers: { accept: 'application/json' } })).json<{
+        service: string;
+      }>().service;
+      seen[name] = (seen[name] ?? 0) + 1;
+    }
+    expect(seen.blue! + seen.green!).toBe(100);
+    expect(seen.green).toBeGreaterThan(5);
+    expect(seen.green).toBeLessThan(40);
+    const page = await request(port, '/');
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toMatch(/<h1[^>]*>(blue|green)<\/h1>/);
+  });
+});
