@@ -109,7 +109,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const all = [...this.sockets.values()];
     this.sockets.clear();
     await Promise.all(all.map((l) => l.close(drainMs)));
-    this.transport.close();
+    await this.transport.close();
     this.log.flush();
   }
 

@@ -1,0 +1,44 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import httpProxy from 'http-proxy';
+import { Engine } from '../main/engine/engine.js';
+
+/**
+ * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
+ * Modes: raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
+ * weighted routes, logging on), switchyard-nolog (the same without the request log).
+ * It reports its port, then answers { rss } requests with its peak resident memory.
+ */
+const [mode, upstreamPort] = [process.argv[2], Number(process.argv[3])];
+const upstream = `http://127.0.0.1:${upstreamPort}`;
+let peakRss = process.memoryUsage().rss;
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25).unref();
+
+async function start(): Promise<number> {
+  if (mode === 'raw') {
+    const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
+    const proxy = httpProxy.createProxyServer({ target: upstream, agent });
+    proxy.on('error', (_err, _req, res) => {
+      if (res instanceof http.ServerResponse && !res.headersSent) res.writeHead(502).end();
+    });
+    const server = http.createServer((req, res) => proxy.web(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+  const engine = new Engine({ logging: mode === 'switchyard' });
+  const result = await engine.apply(`name: bench
+port: 0
+routes:
+  a: { targets: [${upstream}], weight: 50% }
+  b: { targets: [${upstream}], weight: 50% }
+`);
+  if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
+  return result.status[0]!.boundPort!;
+}
+
+const port = await start();
+process.send?.({ port });
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'rss') process.send?.({ rss: Math.max(peakRss, process.memoryUsage().rss) });
+});
+process.on('disconnect', () => process.exit(0));

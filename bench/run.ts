@@ -1,0 +1,150 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+/**
+ * `npm run bench`: the same load against the upstream directly, through raw http-proxy, and through a
+ * Switchyard gateway (logging on and off), each proxy in its own process. Figures are reported as
+ * ratios against baselines measured in the same run, since these machines are noisy.
+ * Every load is bounded in time (BENCH_SECONDS per run, default 5) and in bytes.
+ */
+const HERE = import.meta.dirname;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 50;
+const GIB = 1024 * 1024 * 1024;
+const STREAM_BYTES = Number(process.env.BENCH_STREAM_BYTES ?? GIB);
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+}
+
+function startChild(script: string, args: string[]): Promise<Child> {
+  const proc = fork(path.join(HERE, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (m: { port: number }) => resolve({ proc, port: m.port }));
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function peakRss(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    child.proc.once('message', (m: { rss: number }) => resolve(m.rss));
+    child.proc.send({ type: 'rss' });
+  });
+}
+
+function stop(child: Child): void {
+  child.proc.removeAllListeners('exit');
+  child.proc.kill();
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(port: number, urlPath: string): Promise<Load> {
+  const url = `http://127.0.0.1:${port}${urlPath}`;
+  await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up: connections, JIT
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+/** Streams `bytes` down (GET /stream) or up (POST /sink) over one connection; returns MiB/s. */
+function stream(port: number, direction: 'down' | 'up', bytes: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, agent: false, method: direction === 'down' ? 'GET' : 'POST', path: direction === 'down' ? `/stream?bytes=${bytes}` : '/sink' },
+      (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const got = direction === 'down' ? n : bytes;
+          if (direction === 'down' && n !== bytes) reject(new Error(`received ${n} of ${bytes} bytes`));
+          resolve(got / 1024 / 1024 / seconds);
+        });
+      },
+    );
+    req.on('error', reject);
+    if (direction === 'down') return void req.end();
+    const chunk = Buffer.alloc(64 * 1024, 'u');
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        const part = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
+        sent += part.length;
+        if (!req.write(part)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+async function main(): Promise<void> {
+  console.log(`Switchyard benchmark: ${CONNECTIONS} keep-alive connections, ${SECONDS}s per run, node ${process.version}\n`);
+  const upstream = await startChild('upstream.js', []);
+  const targets = [
+    { name: 'direct upstream', child: undefined as Child | undefined, port: upstream.port },
+    ...(await Promise.all(
+      ['raw', 'switchyard', 'switchyard-nolog'].map(async (mode) => {
+        const child = await startChild('proxy-server.js', [mode, String(upstream.port)]);
+        const names: Record<string, string> = { raw: 'raw http-proxy', switchyard: 'switchyard (logging on)', 'switchyard-nolog': 'switchyard (logging off)' };
+        return { name: names[mode]!, child: child as Child | undefined, port: child.port };
+      }),
+    )),
+  ];
+
+  const results: Record<string, Record<string, Load | number>> = {};
+  for (const body of [
+    { label: 'small body', path: '/small' },
+    { label: '1 MiB body', path: '/large' },
+  ]) {
+    console.log(`${body.label}:`);
+    for (const t of targets) {
+      const r = await load(t.port, body.path);
+      (results[t.name] ??= {})[body.label] = r;
+      console.log(`  ${t.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${r.errors ? `   errors ${r.errors}` : ''}`);
+    }
+  }
+  console.log('\npeak RSS after both loads:');
+  for (const t of targets) {
+    if (!t.child) continue;
+    const rss = await peakRss(t.child);
+    results[t.name]!.rss = rss;
+    console.log(`  ${t.name.padEnd(26)} ${mb(rss)}`);
+  }
+  for (const t of targets) if (t.child) stop(t.child);
+
+  // Streaming: a fresh gateway, 1 GiB down and 1 GiB up, then its peak RSS.
+  const sy = await startChild('proxy-server.js', ['switchyard', String(upstream.port)]);
+  const directDown = await stream(upstream.port, 'down', STREAM_BYTES);
+  const syDown = await stream(sy.port, 'down', STREAM_BYTES);
+  const directUp = await stream(upstream.port, 'up', STREAM_BYTES);
+  const syUp = await stream(sy.port, 'up', STREAM_BYTES);
+  const streamRss = await peakRss(sy);
+  stop(sy);
+  stop(upstream);
+
+  const small = (name: string) => (results[name]!['small body'] as Load).rps;
+  const large = (name: string) => (results[name]!['1 MiB body'] as Load).rps;
+  const logCost = 1 - small('switchyard (logging on)') / small('switchyard (logging off)');
+  console.log(`\nstreaming ${mb(STREAM_BYTES)} through switchyard: down ${syDown.toFixed(0)} MiB/s (direct ${directDown.toFixed(0)}), up ${syUp.toFixed(0)} MiB/s (direct ${directUp.toFixed(0)}), peak RSS ${mb(streamRss)}`);
+  console.log('\nratios (same run):');
+  console.log(`  switchyard / raw http-proxy, small body req/s:  ${ratio(small('switchyard (logging on)'), small('raw http-proxy'))}   (bar: >= 1.5x)`);
+  console.log(`  switchyard / raw http-proxy, 1 MiB body req/s:  ${ratio(large('switchyard (logging on)'), large('raw http-proxy'))}`);
+  console.log(`  switchyard / direct upstream, small body req/s: ${ratio(small('switchyard (logging on)'), small('direct upstream'))}`);
+  console.log(`  cost of logging, small body:                    ${(logCost * 100).toFixed(1)}%   (bar: < 10%)`);
+  console.log(`  peak RSS streaming ${mb(STREAM_BYTES)} down and up:     ${mb(streamRss)}   (bar: < 150 MB)`);
+}
+
+await main();
