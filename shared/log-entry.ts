@@ -45,6 +45,8 @@ export interface LogEntry {
   trace: TraceStep[];
   override: boolean;
   websocket: boolean;
+  /** Set when the body previews were dropped to keep the log within its memory budget. */
+  bodiesEvicted?: boolean;
   /** Why the request failed, when it did: the same words as the error response. */
   error?: string;
 }

@@ -22,6 +22,8 @@ export interface EngineOptions {
   logCapacity?: number;
   /** Bytes of each body kept in the log. */
   previewBytes?: number;
+  /** Bytes of body previews the whole log may hold; older entries lose theirs first. */
+  previewBudget?: number;
   /** When false, requests are proxied but not logged (used by the benchmark to price logging). */
   logging?: boolean;
   now?: () => number;
@@ -62,7 +64,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   constructor(options: EngineOptions = {}) {
     super();
     this.random = options.random ?? systemRandom;
-    this.log = new RequestLog(options.logCapacity ?? 10_000);
+    this.log = new RequestLog(options.logCapacity ?? 10_000, 100, options.previewBudget);
     this.previewBytes = options.previewBytes ?? 64 * 1024;
     this.logging = options.logging ?? true;
     this.now = options.now ?? Date.now;

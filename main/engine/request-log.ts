@@ -5,6 +5,8 @@ export type LogSubscriber = (batch: readonly LogEntry[]) => void;
 /**
  * A bounded ring buffer of requests with monotonic sequence numbers. Subscribers get appends in batches,
  * at most one batch per `batchMs`, so a burst of traffic costs one message, not thousands.
+ * Body previews are also held to a byte budget: 10,000 entries of 64 KiB previews would be over a
+ * gigabyte, so past the budget the oldest entries lose their previews (and say so) but keep the rest.
  */
 export class RequestLog {
   private readonly ring: (LogEntry | undefined)[];
@@ -13,18 +15,27 @@ export class RequestLog {
   private pending: LogEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly subscribers = new Set<LogSubscriber>();
+  private previewBytes = 0;
+  /** The oldest entry that may still hold previews. */
+  private evictFrom = 1;
 
   constructor(
     readonly capacity = 10_000,
     private readonly batchMs = 100,
+    private readonly previewBudget = 64 * 1024 * 1024,
   ) {
     this.ring = new Array<LogEntry | undefined>(capacity);
   }
 
   append(entry: Omit<LogEntry, 'seq'>): LogEntry {
     const full = { ...entry, seq: this.nextSeq++ } as LogEntry;
-    this.ring[(full.seq - 1) % this.capacity] = full;
+    const slot = (full.seq - 1) % this.capacity;
+    const overwritten = this.ring[slot];
+    if (overwritten) this.previewBytes -= previewSize(overwritten);
+    this.ring[slot] = full;
     this.firstSeq = Math.max(this.firstSeq, this.nextSeq - this.capacity);
+    this.previewBytes += previewSize(full);
+    if (this.previewBytes > this.previewBudget) this.evictPreviews();
     if (this.subscribers.size) {
       this.pending.push(full);
       this.timer ??= setTimeout(() => this.flush(), this.batchMs).unref();
@@ -56,7 +67,22 @@ export class RequestLog {
   clear(): void {
     this.ring.fill(undefined);
     this.firstSeq = this.nextSeq;
+    this.evictFrom = this.nextSeq;
+    this.previewBytes = 0;
     this.pending = [];
+  }
+
+  private evictPreviews(): void {
+    this.evictFrom = Math.max(this.evictFrom, this.firstSeq);
+    while (this.previewBytes > this.previewBudget && this.evictFrom < this.nextSeq) {
+      const e = this.ring[(this.evictFrom++ - 1) % this.capacity];
+      const size = e ? previewSize(e) : 0;
+      if (!e || size === 0) continue;
+      this.previewBytes -= size;
+      delete e.requestBody;
+      delete e.responseBody;
+      e.bodiesEvicted = true;
+    }
   }
 
   subscribe(fn: LogSubscriber): () => void {
@@ -72,4 +98,8 @@ export class RequestLog {
     this.pending = [];
     if (batch.length) for (const fn of this.subscribers) fn(batch);
   }
+}
+
+function previewSize(e: LogEntry): number {
+  return (e.requestBody?.base64.length ?? 0) + (e.responseBody?.base64.length ?? 0);
 }

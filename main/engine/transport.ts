@@ -65,7 +65,8 @@ const CAUSES: Record<string, string> = {
 };
 
 function causeOf(err: Error & { code?: string }): string {
-  if (err.code?.startsWith('HPE_') || err.name === 'HTTPParserError') return `invalid response from the upstream (${err.message})`;
+  if (err.code?.startsWith('HPE_') || err.name === 'HTTPParserError')
+    return `invalid response from the upstream (${err.message})`;
   const known = err.code ? CAUSES[err.code] : undefined;
   return known ? `${known} (${err.code})` : err.message;
 }

@@ -36,6 +36,21 @@ describe('RequestLog', () => {
     expect(log.append(entry('/6')).seq).toBe(6);
   });
 
+  it('keeps body previews within a byte budget, dropping the oldest first', () => {
+    const log = new RequestLog(100, 100, 2500);
+    const withBody = (path: string) => ({
+      ...entry(path),
+      responseBody: { base64: 'x'.repeat(1000), truncated: false },
+    });
+    for (let i = 1; i <= 4; i++) log.append(withBody(`/${i}`));
+    expect(log.page(0).map((e) => [e.path, e.responseBody !== undefined, e.bodiesEvicted ?? false])).toEqual([
+      ['/1', false, true],
+      ['/2', false, true],
+      ['/3', true, false],
+      ['/4', true, false],
+    ]);
+  });
+
   it('delivers appends in batches, at most one per interval', async () => {
     const log = new RequestLog(100, 50);
     const batches: number[][] = [];
