@@ -13,13 +13,18 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Headers Switchyard sets itself on the way upstream; a client's values are not trusted. */
+/**
+ * Headers not passed upstream as the client sent them: X-Forwarded-* are set by Switchyard (a client's
+ * values are not trusted), the route override is for Switchyard only, and Expect is answered by Node's
+ * server itself (100 Continue) before the body flows.
+ */
 const SET_BY_PROXY = new Set([
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-forwarded-port',
   'x-switchyard-route',
+  'expect',
 ]);
 
 /** Copies headers without hop-by-hop ones and those the Connection header names. */

@@ -429,6 +429,49 @@ describe('bodies and the request log', () => {
     expect(Buffer.from(e.requestBody!.base64, 'base64')).toEqual(Buffer.alloc(1024, 7));
   });
 
+  it('handles Expect: 100-continue uploads, HEAD, 204 and redirects (passed back, never followed)', async () => {
+    const up = await startUpstream('up', (req, res) => {
+      if (req.url === '/none') return void res.writeHead(204).end();
+      if (req.url === '/moved')
+        return void res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end();
+      let n = 0;
+      req.on('data', (c: Buffer) => (n += c.length));
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-n': String(n) })
+          .end(JSON.stringify({ n, expect: req.headers.expect ?? null })),
+      );
+    });
+    cleanup.push(() => up.close());
+    const { port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${up.hostPort}]": {}\n`);
+    const body = Buffer.alloc(100_000, 1);
+    const continued = await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: port(),
+          method: 'PUT',
+          path: '/upload',
+          agent: false,
+          headers: { expect: '100-continue', 'content-length': body.length },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += String(c)));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('continue', () => req.end(body));
+      req.on('error', reject);
+    });
+    expect(JSON.parse(continued)).toEqual({ n: 100_000, expect: null });
+    const head = await request(port(), '/h', { method: 'HEAD' });
+    expect([head.status, head.body, head.headers['x-n']]).toEqual([200, '', '0']);
+    expect((await request(port(), '/none')).status).toBe(204);
+    const moved = await request(port(), '/moved');
+    expect([moved.status, moved.headers.location]).toEqual([302, 'http://127.0.0.1:1/elsewhere']);
+  });
+
   it('records headers, bodies and the decision', async () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
