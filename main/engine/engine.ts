@@ -42,6 +42,10 @@ export interface GatewayStatus {
 
 export type ApplyResult = { ok: true; status: GatewayStatus[] } | { ok: false; issues: ConfigIssue[] };
 
+type Routed =
+  | { ok: true; decision: Extract<Decision, { ok: true }> & { entry: string }; forward: ForwardRequest }
+  | { ok: false; status: number; gateway: string; info: FailureInfo; trace: Decision['trace'] };
+
 /** Header and query parameter that force a route, for demos. */
 export const OVERRIDE_HEADER = 'x-switchyard-route';
 export const OVERRIDE_QUERY = 'switchyard-route';
@@ -151,10 +155,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
 
   private handleRequest(listener: Listener, req: IncomingMessage, res: ServerResponse): void {
     const started = this.now();
+    const facts = requestFacts(req);
     const routed = this.route(listener, req);
     if (!routed.ok) {
       sendError(req, res, routed.status, routed.info);
-      this.record(req, started, routed.gateway, {
+      this.record(facts, started, routed.gateway, {
         status: routed.status,
         error: describeFailure(routed.info),
         trace: routed.trace,
@@ -163,12 +168,14 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     }
     const { decision, forward } = routed;
     this.transport.forward(req, res, forward, (x) =>
-      this.record(req, started, decision.entry, { decision, forward, exchange: x }),
+      this.record(facts, started, decision.entry, { decision, forward, exchange: x }),
     );
   }
 
   private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const started = this.now();
+    // Taken before the transport rewrites req.url and req.headers for http-proxy.
+    const facts = requestFacts(req);
     const routed = this.route(listener, req);
     const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
     if (!routed.ok || !isWebSocket) {
@@ -180,7 +187,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
           }
         : routed.info;
       writeSocketError(socket, status, info, req);
-      this.record(req, started, info.gateway ?? listener.gateway, {
+      this.record(facts, started, info.gateway ?? listener.gateway, {
         status,
         error: describeFailure(info),
         trace: routed.ok ? routed.decision.trace : routed.trace,
@@ -190,7 +197,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     }
     const { decision, forward } = routed;
     this.transport.upgrade(req, socket, head, forward, (x) =>
-      this.record(req, started, decision.entry, { decision, forward, exchange: x, websocket: true }),
+      this.record(facts, started, decision.entry, { decision, forward, exchange: x, websocket: true }),
     );
   }
 
@@ -213,12 +220,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     }
   }
 
-  private route(
-    listener: Listener,
-    req: IncomingMessage,
-  ):
-    | { ok: true; decision: Extract<Decision, { ok: true }> & { entry: string }; forward: ForwardRequest }
-    | { ok: false; status: number; gateway: string; info: FailureInfo; trace: Decision['trace'] } {
+  private route(listener: Listener, req: IncomingMessage): Routed {
     const gateway = this.gateways.get(listener.gateway);
     if (!gateway)
       return {
@@ -276,7 +278,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   private record(
-    req: IncomingMessage,
+    req: RequestFacts,
     started: number,
     gateway: string,
     r: {
@@ -293,14 +295,14 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const x = r.exchange;
     const entry: Omit<LogEntry, 'seq'> = {
       ...emptyEntry(started, gateway),
-      method: req.method ?? '',
-      path: req.url ?? '',
+      method: req.method,
+      path: req.url,
       status: x?.status ?? r.status ?? 0,
       durationMs: this.now() - started,
       bytesIn: x?.bytesIn ?? 0,
       bytesOut: x?.bytesOut ?? 0,
-      clientIp: clientAddress(req.socket.remoteAddress),
-      requestHeaders: req.headers as Record<string, string | string[]>,
+      clientIp: req.clientIp,
+      requestHeaders: req.headers,
       responseHeaders: x?.responseHeaders ?? {},
       trace: r.decision?.trace ?? r.trace ?? [],
       override: r.decision?.override ?? false,
@@ -319,6 +321,23 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     if (resBody) entry.responseBody = resBody;
     this.log.append(entry);
   }
+}
+
+/** What the log keeps of the request as the client sent it. */
+interface RequestFacts {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  clientIp: string;
+}
+
+function requestFacts(req: IncomingMessage): RequestFacts {
+  return {
+    method: req.method ?? '',
+    url: req.url ?? '',
+    headers: req.headers as Record<string, string | string[]>,
+    clientIp: clientAddress(req.socket.remoteAddress),
+  };
 }
 
 function emptyEntry(time: number, gateway: string): Omit<LogEntry, 'seq'> {

@@ -1,14 +1,14 @@
 import { compileCondition, parseCondition, type Matcher } from '../../shared/conditions/index.js';
-import type { RequestView } from '../../shared/conditions/request-view.js';
 import type { Rewrite } from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
+import type { HttpRequestView } from './http-request-view.js';
 
-type RewriteFn = (path: string, view: RequestView) => string | undefined;
+type RewriteFn = (path: string) => string | undefined;
 
 /** Compiles a route's rewrites into one function; each applied rewrite adds a trace step. */
 export function compileRewrites(
   rewrites: Rewrite[],
-): (path: string, view: RequestView, trace: TraceStep[]) => string {
+): (path: string, view: HttpRequestView, trace: TraceStep[]) => string {
   if (rewrites.length === 0) return (path) => path;
   const steps = rewrites.map((r) => ({
     fn: compileOne(r),
@@ -18,7 +18,7 @@ export function compileRewrites(
     let current = path;
     for (const { fn, when } of steps) {
       if (when && !matches(when, view, current)) continue;
-      const next = fn(current, view);
+      const next = fn(current);
       if (next === undefined || next === current) continue;
       trace.push({ kind: 'rewrite', text: `path rewritten ${current} -> ${next}` });
       current = next;
@@ -28,19 +28,8 @@ export function compileRewrites(
 }
 
 /** Conditions of later rewrites see the path as rewritten so far. */
-function matches(when: Matcher, view: RequestView, path: string): boolean {
-  return when(view.path === path ? view : { ...viewFields(view), path });
-}
-
-function viewFields(view: RequestView): RequestView {
-  return {
-    method: view.method,
-    path: view.path,
-    host: view.host,
-    header: (n) => view.header(n),
-    cookie: (n) => view.cookie(n),
-    query: (n) => view.query(n),
-  };
+function matches(when: Matcher, view: HttpRequestView, path: string): boolean {
+  return when(view.path === path ? view : view.withPath(path));
 }
 
 function compileOne(r: Rewrite): RewriteFn {
