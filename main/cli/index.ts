@@ -2,6 +2,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
 
+// http-proxy (used for WebSocket upgrades) still calls util._extend; that warning tells a user nothing
+// they can act on, so it is the one warning not printed.
+process.removeAllListeners('warning');
+process.on('warning', (w: Error & { code?: string }) => {
+  if (w.code !== 'DEP0060') console.warn(`${w.name}: ${w.message}`);
+});
+
 const program = new Command()
   .name('switchyard')
   .description('A reverse proxy and traffic splitter for your laptop.')

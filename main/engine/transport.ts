@@ -96,6 +96,7 @@ export class Transport {
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
     const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
     let controller: Dispatcher.DispatchController | undefined;
+    let clientGone = false;
     let finished = false;
     const finish = (error?: string) => {
       if (finished) return;
@@ -114,6 +115,7 @@ export class Transport {
     // The client went away before the response was complete: stop the upstream request at once.
     res.on('close', () => {
       if (res.writableFinished) return finish();
+      clientGone = true;
       controller?.abort(new Error('client closed the connection'));
       exchange.status ||= 499;
       finish('the client closed the connection before the response was complete');
@@ -122,6 +124,8 @@ export class Transport {
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart: (c) => {
         controller = c;
+        // The client left while the request waited for a connection: do not start it at all.
+        if (clientGone) c.abort(new Error('client closed the connection'));
       },
       onResponseStart: (c, statusCode, headers, statusMessage) => {
         if (statusCode < 200) return; // informational: Node's server already answered 100-continue
