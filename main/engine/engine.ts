@@ -5,10 +5,12 @@ import type { ConfigIssue } from '../../shared/config/issues.js';
 import { loadConfigText, loadConfigValue } from '../../shared/config/load.js';
 import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
 import type { LogEntry } from '../../shared/log-entry.js';
+import type { GatewayStatus } from '../../shared/status.js';
+export type { GatewayStatus } from '../../shared/status.js';
 import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
 import { clientAddress } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
-import { Listener, type ListenerState } from './listener.js';
+import { Listener } from './listener.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
@@ -27,17 +29,6 @@ export interface EngineOptions {
   /** When false, requests are proxied but not logged (used by the benchmark to price logging). */
   logging?: boolean;
   now?: () => number;
-}
-
-export interface GatewayStatus {
-  gateway: string;
-  enabled: boolean;
-  host: string;
-  /** The configured port; `boundPort` is the one actually bound (they differ for port 0). */
-  port: number;
-  boundPort?: number;
-  state: ListenerState;
-  error?: string;
 }
 
 export type ApplyResult = { ok: true; status: GatewayStatus[] } | { ok: false; issues: ConfigIssue[] };

@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-export type ListenerState = 'starting' | 'listening' | 'error' | 'stopped';
+export type { ListenerState } from '../../shared/status.js';
+import type { ListenerState } from '../../shared/status.js';
 
 export interface ListenerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;

@@ -10,7 +10,7 @@ import { normalizeGateways, type NormalizeResult } from './normalize.js';
 export function loadConfigText(text: string): NormalizeResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
-  if (!Array.isArray(docs)) return { ok: true, config: { gateways: [] } };
+  if (!Array.isArray(docs)) return normalizeGateways([]);
   const syntax: ConfigIssue[] = docs.flatMap((d) =>
     d.errors.map((e) => ({
       path: [],

@@ -12,7 +12,8 @@ import {
 import { rawGatewaySchema, type RawGateway, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 
-export type NormalizeResult = { ok: true; config: SwitchyardConfig } | { ok: false; issues: ConfigIssue[] };
+/** On success, `sources` are the gateways as written (parsed YAML/JSON), in order, beside what they mean. */
+export type NormalizeResult = { ok: true; config: SwitchyardConfig; sources: unknown[] } | { ok: false; issues: ConfigIssue[] };
 
 const EPSILON = 1e-6;
 
@@ -35,7 +36,7 @@ export function normalizeGateways(raw: unknown[]): NormalizeResult {
     if (g) gateways.push(g);
   }
   if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
-  return issues.length ? { ok: false, issues } : { ok: true, config: { gateways } };
+  return issues.length ? { ok: false, issues } : { ok: true, config: { gateways }, sources: raw };
 }
 
 function gatewayLabel(item: unknown, index: number): string {

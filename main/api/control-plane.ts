@@ -1,0 +1,54 @@
+import { toSummary, type Pipe } from '../../shared/api/contract.js';
+import type { Engine } from '../engine/engine.js';
+import { ConfigStore, type ConfigPersistence } from './config-store.js';
+import { createDispatcher, EventHub, type Dispatch } from './dispatcher.js';
+import { createHandlers } from './handlers.js';
+import { Stats } from './stats.js';
+import { TrafficGenerator } from './traffic.js';
+
+/**
+ * Everything that drives an engine, independent of transport: the config store, statistics, demo
+ * traffic, the typed command handlers and the event hub. Transports (WebSocket, Electron IPC, in-memory)
+ * only connect pipes to it.
+ */
+export class ControlPlane {
+  readonly store: ConfigStore;
+  readonly stats = new Stats();
+  readonly traffic: TrafficGenerator;
+  readonly dispatch: Dispatch;
+  private readonly hub = new EventHub();
+  private readonly stops: (() => void)[] = [];
+
+  constructor(
+    readonly engine: Engine,
+    persistence?: ConfigPersistence,
+  ) {
+    this.store = new ConfigStore(engine, persistence);
+    this.traffic = new TrafficGenerator(engine);
+    this.dispatch = createDispatcher(
+      createHandlers({ engine, store: this.store, stats: this.stats, traffic: this.traffic, onLogCleared: () => this.hub.emit('log.cleared', {}) }),
+    );
+    this.stops.push(
+      engine.log.subscribe((batch) => {
+        this.stats.add(batch);
+        this.hub.emit('log.appended', batch.map(toSummary));
+      }),
+    );
+    const onStatus = (s: Parameters<typeof this.hub.emit<'status.changed'>>[1]) => this.hub.emit('status.changed', s);
+    engine.on('status', onStatus);
+    this.stops.push(() => engine.off('status', onStatus));
+    const onChanged = (views: Parameters<typeof this.hub.emit<'gateways.changed'>>[1]) => this.hub.emit('gateways.changed', views);
+    this.store.on('changed', onChanged);
+    const tick = setInterval(() => this.hub.emit('stats.tick', this.stats.snapshot(engine.current)), 1000).unref();
+    this.stops.push(() => clearInterval(tick));
+  }
+
+  /** Serves a transport's pipe; returns the function that disconnects it. */
+  connect(pipe: Pipe): () => void {
+    return this.hub.connect(pipe, this.dispatch);
+  }
+
+  close(): void {
+    for (const stop of this.stops) stop();
+  }
+}

@@ -1,0 +1,52 @@
+import { toSummary } from '../../shared/api/contract.js';
+import type { Engine } from '../engine/engine.js';
+import type { ConfigStore } from './config-store.js';
+import { ApiFailure, type Handlers } from './dispatcher.js';
+import type { Stats } from './stats.js';
+import type { TrafficGenerator } from './traffic.js';
+
+export interface HandlerContext {
+  engine: Engine;
+  store: ConfigStore;
+  stats: Stats;
+  traffic: TrafficGenerator;
+  /** Called after the log is cleared, so subscribers can be told. */
+  onLogCleared(): void;
+}
+
+/** The contract's commands, each a thin call into the engine, the store or the services beside them. */
+export function createHandlers(c: HandlerContext): Handlers {
+  return {
+    'gateways.list': () => c.store.views(),
+    'gateways.get': ({ name }) => c.store.view(name),
+    'gateways.save': ({ gateway, create, previousName }) => c.store.save(gateway, { create, previousName }),
+    'gateways.delete': async ({ name }) => ({ deleted: await c.store.remove(name) }),
+    'gateways.setEnabled': ({ name, enabled }) => c.store.setEnabled(name, enabled),
+    'gateways.setWeights': ({ name, weights }) => c.store.setWeights(name, weights),
+    'config.validate': (draft) => {
+      const r = c.store.validate(draft);
+      return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };
+    },
+    'config.import': async ({ yaml, replace }) => ({ gateways: await c.store.importYaml(yaml, replace) }),
+    'config.export': ({ gateways }) => ({ yaml: c.store.exportYaml(gateways) }),
+    'log.page': ({ after, limit }) => ({
+      entries: c.engine.log.page(after ?? 0, limit ?? 500).map(toSummary),
+      lastSeq: c.engine.log.lastSeq,
+    }),
+    'log.get': ({ seq }) => {
+      const e = c.engine.log.get(seq);
+      if (!e) throw new ApiFailure({ code: 'not_found', message: `request ${seq} is not in the log (cleared, or older than its capacity)` });
+      return e;
+    },
+    'log.clear': () => {
+      c.engine.log.clear();
+      c.stats.clear();
+      c.onLogCleared();
+      return {};
+    },
+    'stats.get': ({ windowSeconds }) => c.stats.snapshot(c.engine.current, windowSeconds),
+    'engine.status': () => c.engine.status(),
+    'traffic.generate': (p) => c.traffic.generate(p),
+    'traffic.cancel': ({ id }) => ({ cancelled: c.traffic.cancel(id) }),
+  };
+}

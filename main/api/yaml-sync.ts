@@ -1,0 +1,82 @@
+import { isMap, isScalar, isSeq, parseAllDocuments, Document, YAMLSeq, type Node } from 'yaml';
+
+type Source = Record<string, unknown>;
+
+/**
+ * Writes gateway sources back into the user's YAML text, changing only the nodes whose values changed,
+ * so comments, key order and quoting elsewhere survive. The file may be a `gateways:` list, a list, or
+ * a stream of gateway documents; it keeps its shape.
+ */
+export function syncYaml(text: string, sources: Source[]): string {
+  const docs = text.trim() ? parseAllDocuments(text) : [];
+  const list = Array.isArray(docs) && docs.length === 1 ? gatewayList(docs[0] as Document) : undefined;
+  if (list) {
+    const [doc, seq] = list;
+    const byName = new Map(seq.items.map((item) => [nameOf(item), item]));
+    seq.items = sources.map((s) => sync(doc, byName.get(s.name as string), s));
+    return doc.toString();
+  }
+  if (Array.isArray(docs) && docs.length > 0) {
+    // A stream of gateway documents: one document per gateway.
+    const byName = new Map(docs.map((d) => [nameOf(d.contents), d]));
+    const out = sources.map((s) => {
+      const existing = byName.get(s.name as string);
+      if (!existing) return new Document(s);
+      existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
+      return existing;
+    });
+    return out.map((d, i) => (i === 0 && !text.trimStart().startsWith('---') ? '' : '---\n') + d.toString()).join('');
+  }
+  return new Document({ gateways: sources }).toString();
+}
+
+function gatewayList(doc: Document): [Document, YAMLSeq] | undefined {
+  if (isSeq(doc.contents)) return [doc, doc.contents];
+  if (isMap(doc.contents)) {
+    const seq = doc.get('gateways', true);
+    if (isSeq(seq)) return [doc, seq];
+    if (seq === undefined || seq === null || (isScalar(seq) && seq.value === null)) {
+      const fresh = new YAMLSeq();
+      doc.set('gateways', fresh);
+      return [doc, fresh];
+    }
+  }
+  return undefined;
+}
+
+function nameOf(node: unknown): string | undefined {
+  if (!isMap(node)) return undefined;
+  const name = node.get('name');
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Returns `node` updated in place to hold `value`, or a new node (keeping the old one's comments). */
+function sync(doc: Document, node: unknown, value: unknown): unknown {
+  if (isPlainObject(value) && isMap(node)) {
+    for (const pair of [...node.items]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (!Object.hasOwn(value, key)) node.delete(pair.key);
+    }
+    for (const [key, v] of Object.entries(value)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+      if (pair) pair.value = sync(doc, pair.value, v) as typeof pair.value;
+      else node.set(key, doc.createNode(v));
+    }
+    return node;
+  }
+  if (node !== null && typeof node === 'object' && 'toJSON' in node) {
+    const current = (node as { toJSON(): unknown }).toJSON();
+    if (JSON.stringify(current) === JSON.stringify(value)) return node;
+  } else if ((node === null || node === undefined) && (value === null || value === undefined)) return node;
+  const fresh = doc.createNode(value) as Node;
+  if (node && typeof node === 'object') {
+    const old = node as Node;
+    if (old.comment) fresh.comment = old.comment;
+    if (old.commentBefore) fresh.commentBefore = old.commentBefore;
+  }
+  return fresh;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import type { ConfigIssue } from '../config/issues.js';
+import type { GatewayConfig } from '../config/model.js';
+import type { LogEntry } from '../log-entry.js';
+import type { GatewayStatus } from '../status.js';
+
+/**
+ * The one contract between the engine and everything that drives it (the UI over IPC or WebSocket,
+ * scripts over REST, tests in memory). Commands are data: each has a params schema, checked by the
+ * dispatcher because callers are untrusted, and a result type. Events are pushed to subscribers.
+ */
+
+/** A gateway as the user wrote it (`source`), as it runs (`config`), and its listener. */
+export interface GatewayView {
+  name: string;
+  source: Record<string, unknown>;
+  config: GatewayConfig;
+  status?: GatewayStatus;
+}
+
+/** A log entry without headers and bodies: what a list of requests shows. */
+export type LogSummary = Omit<LogEntry, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>;
+
+export interface RouteStats {
+  route: string;
+  /** Configured weight, percent. */
+  weight: number;
+  requests: number;
+  /** Observed share of the gateway's requests in the window, percent. */
+  share: number;
+  errors: number;
+  /** Milliseconds; 0 when there were no requests. */
+  p50: number;
+  p95: number;
+  requestsPerSecond: number;
+}
+
+export interface GatewayStats {
+  gateway: string;
+  requests: number;
+  errors: number;
+  routes: RouteStats[];
+}
+
+export interface StatsSnapshot {
+  at: number;
+  windowSeconds: number;
+  gateways: GatewayStats[];
+}
+
+export interface TrafficResult {
+  id: string;
+  sent: number;
+  cancelled: boolean;
+  /** Responses by status code ("200", "502", or "error" when no response came). */
+  statuses: Record<string, number>;
+  /** Requests by the route the log recorded. */
+  routes: Record<string, number>;
+}
+
+const name = z.string().min(1).max(200);
+const gatewaySource = z.record(z.string(), z.unknown());
+
+/** Params of every command, as schemas. */
+export const commandParams = {
+  'gateways.list': z.strictObject({}),
+  'gateways.get': z.strictObject({ name }),
+  /** Creates (`create: true`, fails if the name exists) or replaces a gateway; `previousName` renames. */
+  'gateways.save': z.strictObject({ gateway: gatewaySource, create: z.boolean().optional(), previousName: name.optional() }),
+  'gateways.delete': z.strictObject({ name }),
+  'gateways.setEnabled': z.strictObject({ name, enabled: z.boolean() }),
+  /** Sets every named route's weight (percent) in one change. */
+  'gateways.setWeights': z.strictObject({ name, weights: z.record(z.string(), z.number().min(0).max(100)) }),
+  /** Validates a draft gateway (or a whole YAML document) without applying anything. */
+  'config.validate': z.strictObject({ gateway: gatewaySource.optional(), yaml: z.string().max(1_000_000).optional() }),
+  /** Adds the gateways in a YAML document (replacing same-named ones), or replaces them all. */
+  'config.import': z.strictObject({ yaml: z.string().max(1_000_000), replace: z.boolean().optional() }),
+  'config.export': z.strictObject({ gateways: z.array(name).optional() }),
+  'log.page': z.strictObject({ after: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(5000).optional() }),
+  'log.get': z.strictObject({ seq: z.number().int().min(1) }),
+  'log.clear': z.strictObject({}),
+  'stats.get': z.strictObject({ windowSeconds: z.number().int().min(1).max(900).optional() }),
+  'engine.status': z.strictObject({}),
+  'traffic.generate': z.strictObject({
+    gateway: name,
+    /** Send this many requests as fast as they complete (at most 10,000)... */
+    count: z.number().int().min(1).max(10_000).optional(),
+    /** ...or this many per second for `seconds` (at most 60 s). */
+    ratePerSecond: z.number().min(0.1).max(1000).optional(),
+    seconds: z.number().min(0.1).max(60).optional(),
+    path: z.string().startsWith('/').max(2000).optional(),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']).optional(),
+    /** Each request picks one of each list at random. */
+    userAgents: z.array(z.string().max(500)).max(50).optional(),
+    cookies: z.array(z.string().max(2000)).max(50).optional(),
+    headers: z.array(z.record(z.string(), z.string().max(2000))).max(50).optional(),
+  }),
+  'traffic.cancel': z.strictObject({ id: z.string() }),
+} as const;
+
+export type CommandName = keyof typeof commandParams;
+export type Params<K extends CommandName> = z.input<(typeof commandParams)[K]>;
+
+export interface CommandResults {
+  'gateways.list': GatewayView[];
+  'gateways.get': GatewayView;
+  'gateways.save': GatewayView;
+  'gateways.delete': { deleted: boolean };
+  'gateways.setEnabled': GatewayView;
+  'gateways.setWeights': GatewayView;
+  'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
+  'config.import': { gateways: string[] };
+  'config.export': { yaml: string };
+  'log.page': { entries: LogSummary[]; lastSeq: number };
+  'log.get': LogEntry;
+  'log.clear': Record<string, never>;
+  'stats.get': StatsSnapshot;
+  'engine.status': GatewayStatus[];
+  'traffic.generate': TrafficResult;
+  'traffic.cancel': { cancelled: boolean };
+}
+export type Result<K extends CommandName> = CommandResults[K];
+
+export interface Events {
+  /** New requests, batched (at most one batch per 100 ms). */
+  'log.appended': LogSummary[];
+  'log.cleared': Record<string, never>;
+  'gateways.changed': GatewayView[];
+  'status.changed': GatewayStatus[];
+  /** About once a second. */
+  'stats.tick': StatsSnapshot;
+}
+export type EventName = keyof Events;
+
+export type ErrorCode = 'invalid_params' | 'unknown_command' | 'not_found' | 'conflict' | 'invalid_config' | 'forbidden' | 'internal';
+
+/** Errors travel as values. */
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  issues?: ConfigIssue[];
+}
+
+/** The envelopes every transport carries. */
+export type Message =
+  | { type: 'call'; id: number; command: string; params: unknown }
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ApiError }
+  | { type: 'event'; event: EventName; data: unknown };
+
+/** A transport is a message pipe; Electron IPC, WebSocket and in-memory all fit it. */
+export interface Pipe {
+  send(message: Message): void;
+  onMessage(listener: (message: Message) => void): () => void;
+}
+
+export function toSummary(e: LogEntry): LogSummary {
+  const { requestHeaders: _a, responseHeaders: _b, requestBody: _c, responseBody: _d, ...summary } = e;
+  return summary;
+}
