@@ -63,14 +63,22 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   }
 
   /** Creates (`create`: the name must be new) or replaces a gateway; `previousName` renames in place. */
-  save(source: Source, opts: { create?: boolean | undefined; previousName?: string | undefined } = {}): Promise<GatewayView> {
+  save(
+    source: Source,
+    opts: { create?: boolean | undefined; previousName?: string | undefined } = {},
+  ): Promise<GatewayView> {
     return this.serially(async () => {
       const name = source.name;
-      if (typeof name !== 'string') throw invalid([{ path: ['name'], field: 'name', message: 'a gateway needs a name' }]);
-      if (opts.create && this.has(name)) throw new ApiFailure({ code: 'conflict', message: `a gateway named '${name}' exists already` });
+      if (typeof name !== 'string')
+        throw invalid([{ path: ['name'], field: 'name', message: 'a gateway needs a name' }]);
+      if (opts.create && this.has(name))
+        throw new ApiFailure({ code: 'conflict', message: `a gateway named '${name}' exists already` });
       const replacing = opts.previousName ?? name;
       if (opts.previousName && !this.has(opts.previousName)) {
-        throw new ApiFailure({ code: 'not_found', message: `there is no gateway '${opts.previousName}' to rename` });
+        throw new ApiFailure({
+          code: 'not_found',
+          message: `there is no gateway '${opts.previousName}' to rename`,
+        });
       }
       if (opts.previousName && opts.previousName !== name && this.has(name)) {
         throw new ApiFailure({ code: 'conflict', message: `a gateway named '${name}' exists already` });
@@ -103,7 +111,10 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
       const routes = { ...((g.routes as Record<string, Source | null> | undefined) ?? {}) };
       for (const [route, weight] of Object.entries(weights)) {
         if (!Object.hasOwn(routes, route)) {
-          throw new ApiFailure({ code: 'not_found', message: `gateway '${name}' has no route '${route}' (routes: ${Object.keys(routes).join(', ') || 'none'})` });
+          throw new ApiFailure({
+            code: 'not_found',
+            message: `gateway '${name}' has no route '${route}' (routes: ${Object.keys(routes).join(', ') || 'none'})`,
+          });
         }
         routes[route] = { ...(routes[route] ?? {}), weight: `${Math.round(weight * 100) / 100}%` };
       }
@@ -126,7 +137,11 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
 
   exportYaml(names?: string[]): string {
     const missing = names?.filter((n) => !this.has(n)) ?? [];
-    if (missing.length) throw new ApiFailure({ code: 'not_found', message: `there is no gateway ${missing.map((n) => `'${n}'`).join(', ')}` });
+    if (missing.length)
+      throw new ApiFailure({
+        code: 'not_found',
+        message: `there is no gateway ${missing.map((n) => `'${n}'`).join(', ')}`,
+      });
     const chosen = names ? this.sources.filter((s) => names.includes(String(s.name))) : this.sources;
     return new Document({ gateways: chosen }).toString();
   }
@@ -139,7 +154,9 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     const result = loadConfigValue([...others, gateway]);
     if (result.ok) return result;
     // Point the issues at the draft itself: its index in the combined list becomes 0.
-    const issues = result.issues.filter((i) => i.path[0] === others.length).map((i) => ({ ...i, path: [0, ...i.path.slice(1)] }));
+    const issues = result.issues
+      .filter((i) => i.path[0] === others.length)
+      .map((i) => ({ ...i, path: [0, ...i.path.slice(1)] }));
     return { ok: false as const, issues: issues.length ? issues : result.issues };
   }
 

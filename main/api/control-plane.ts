@@ -26,7 +26,13 @@ export class ControlPlane {
     this.store = new ConfigStore(engine, persistence);
     this.traffic = new TrafficGenerator(engine);
     this.dispatch = createDispatcher(
-      createHandlers({ engine, store: this.store, stats: this.stats, traffic: this.traffic, onLogCleared: () => this.hub.emit('log.cleared', {}) }),
+      createHandlers({
+        engine,
+        store: this.store,
+        stats: this.stats,
+        traffic: this.traffic,
+        onLogCleared: () => this.hub.emit('log.cleared', {}),
+      }),
     );
     this.stops.push(
       engine.log.subscribe((batch) => {
@@ -34,12 +40,17 @@ export class ControlPlane {
         this.hub.emit('log.appended', batch.map(toSummary));
       }),
     );
-    const onStatus = (s: Parameters<typeof this.hub.emit<'status.changed'>>[1]) => this.hub.emit('status.changed', s);
+    const onStatus = (s: Parameters<typeof this.hub.emit<'status.changed'>>[1]) =>
+      this.hub.emit('status.changed', s);
     engine.on('status', onStatus);
     this.stops.push(() => engine.off('status', onStatus));
-    const onChanged = (views: Parameters<typeof this.hub.emit<'gateways.changed'>>[1]) => this.hub.emit('gateways.changed', views);
+    const onChanged = (views: Parameters<typeof this.hub.emit<'gateways.changed'>>[1]) =>
+      this.hub.emit('gateways.changed', views);
     this.store.on('changed', onChanged);
-    const tick = setInterval(() => this.hub.emit('stats.tick', this.stats.snapshot(engine.current)), 1000).unref();
+    const tick = setInterval(
+      () => this.hub.emit('stats.tick', this.stats.snapshot(engine.current)),
+      1000,
+    ).unref();
     this.stops.push(() => clearInterval(tick));
   }
 

@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { commandParams, type ApiError, type CommandName, type EventName, type Events, type Message, type Pipe, type Result } from '../../shared/api/contract.js';
+import {
+  commandParams,
+  type ApiError,
+  type CommandName,
+  type EventName,
+  type Events,
+  type Message,
+  type Pipe,
+  type Result,
+} from '../../shared/api/contract.js';
 
 /** The handler table is typed from the contract: a missing or mistyped handler does not compile. */
 export type Handlers = {
@@ -27,7 +36,9 @@ export function createDispatcher(handlers: Handlers): Dispatch {
     }
     const parsed = commandParams[command].safeParse(m.params ?? {});
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+        .join('; ');
       return fail({ code: 'invalid_params', message: `invalid params for '${command}': ${detail}` });
     }
     try {

@@ -35,7 +35,11 @@ export function createHandlers(c: HandlerContext): Handlers {
     }),
     'log.get': ({ seq }) => {
       const e = c.engine.log.get(seq);
-      if (!e) throw new ApiFailure({ code: 'not_found', message: `request ${seq} is not in the log (cleared, or older than its capacity)` });
+      if (!e)
+        throw new ApiFailure({
+          code: 'not_found',
+          message: `request ${seq} is not in the log (cleared, or older than its capacity)`,
+        });
       return e;
     },
     'log.clear': () => {

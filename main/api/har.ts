@@ -26,7 +26,12 @@ function harEntry(e: LogEntry): object {
     headersSize: -1,
     bodySize: e.bytesIn,
   };
-  if (e.requestBody) request.postData = { mimeType: requestType ?? 'application/octet-stream', text: decode(e.requestBody.base64, requestType), ...encoding(requestType) };
+  if (e.requestBody)
+    request.postData = {
+      mimeType: requestType ?? 'application/octet-stream',
+      text: decode(e.requestBody.base64, requestType),
+      ...encoding(requestType),
+    };
   return {
     startedDateTime: new Date(e.time).toISOString(),
     time: e.durationMs,
@@ -40,7 +45,9 @@ function harEntry(e: LogEntry): object {
       content: {
         size: e.bytesOut,
         mimeType: responseType,
-        ...(e.responseBody ? { text: decode(e.responseBody.base64, responseType), ...encoding(responseType) } : {}),
+        ...(e.responseBody
+          ? { text: decode(e.responseBody.base64, responseType), ...encoding(responseType) }
+          : {}),
       },
       redirectURL: headerValue(e.responseHeaders.location) ?? '',
       headersSize: -1,
@@ -49,19 +56,28 @@ function harEntry(e: LogEntry): object {
     cache: {},
     timings: { send: 0, wait: e.durationMs, receive: 0 },
     serverIPAddress: e.target ? new URL(e.target).hostname : '',
-    comment: [e.route ? `gateway ${e.gateway}, route ${e.route}` : `gateway ${e.gateway}`, ...e.trace.map((t) => t.text), e.error ?? ''].filter(Boolean).join('; '),
+    comment: [
+      e.route ? `gateway ${e.gateway}, route ${e.route}` : `gateway ${e.gateway}`,
+      ...e.trace.map((t) => t.text),
+      e.error ?? '',
+    ]
+      .filter(Boolean)
+      .join('; '),
   };
 }
 
 function harHeaders(headers: Record<string, string | string[]>): { name: string; value: string }[] {
-  return Object.entries(headers).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })));
+  return Object.entries(headers).flatMap(([name, v]) =>
+    (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })),
+  );
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-const isText = (type: string | undefined) => !!type && /^text\/|json|xml|javascript|x-www-form-urlencoded|yaml/.test(type);
+const isText = (type: string | undefined) =>
+  !!type && /^text\/|json|xml|javascript|x-www-form-urlencoded|yaml/.test(type);
 
 function decode(base64: string, type: string | undefined): string {
   return isText(type) ? Buffer.from(base64, 'base64').toString('utf8') : base64;

@@ -26,7 +26,12 @@ export class Stats {
     for (const e of entries) {
       let list = this.samples.get(e.gateway);
       if (!list) this.samples.set(e.gateway, (list = []));
-      list.push({ time: e.time, route: e.route, failed: e.status >= 500 || e.status === 0, durationMs: e.durationMs });
+      list.push({
+        time: e.time,
+        route: e.route,
+        failed: e.status >= 500 || e.status === 0,
+        durationMs: e.durationMs,
+      });
       if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
     }
   }
@@ -55,7 +60,12 @@ export class Stats {
           requestsPerSecond: mine.length / windowSeconds,
         };
       });
-      return { gateway: g.name, requests: recent.length, errors: recent.filter((s) => s.failed).length, routes };
+      return {
+        gateway: g.name,
+        requests: recent.length,
+        errors: recent.filter((s) => s.failed).length,
+        routes,
+      };
     });
     return { at, windowSeconds, gateways };
   }

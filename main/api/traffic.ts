@@ -22,10 +22,16 @@ export class TrafficGenerator {
     const status = this.engine.status().find((s) => s.gateway === p.gateway);
     if (!status) throw new ApiFailure({ code: 'not_found', message: `there is no gateway '${p.gateway}'` });
     if (!LOOPBACK.test(status.host)) {
-      throw new ApiFailure({ code: 'forbidden', message: `demo traffic goes to gateways on this machine only; '${p.gateway}' listens on ${status.host}` });
+      throw new ApiFailure({
+        code: 'forbidden',
+        message: `demo traffic goes to gateways on this machine only; '${p.gateway}' listens on ${status.host}`,
+      });
     }
     if (status.state !== 'listening' || !status.boundPort) {
-      throw new ApiFailure({ code: 'conflict', message: `gateway '${p.gateway}' is not listening${status.error ? `: ${status.error}` : ''}` });
+      throw new ApiFailure({
+        code: 'conflict',
+        message: `gateway '${p.gateway}' is not listening${status.error ? `: ${status.error}` : ''}`,
+      });
     }
     const id = randomUUID();
     const run = { cancelled: false };
@@ -50,7 +56,8 @@ export class TrafficGenerator {
     result.cancelled = run.cancelled;
     this.engine.log.flush();
     for (const e of this.engine.log.page(firstSeq, 20_000)) {
-      if (e.requestHeaders[TAG_HEADER] === id) result.routes[e.route ?? '(none)'] = (result.routes[e.route ?? '(none)'] ?? 0) + 1;
+      if (e.requestHeaders[TAG_HEADER] === id)
+        result.routes[e.route ?? '(none)'] = (result.routes[e.route ?? '(none)'] ?? 0) + 1;
     }
     return result;
   }
@@ -61,18 +68,27 @@ export class TrafficGenerator {
     return run !== undefined;
   }
 
-  private one(host: string, port: number, agent: http.Agent, id: string, p: Params<'traffic.generate'>): Promise<string> {
+  private one(
+    host: string,
+    port: number,
+    agent: http.Agent,
+    id: string,
+    p: Params<'traffic.generate'>,
+  ): Promise<string> {
     const headers: Record<string, string> = { ...pick(p.headers), [TAG_HEADER]: id };
     const ua = pick(p.userAgents);
     const cookie = pick(p.cookies);
     if (ua) headers['user-agent'] = ua;
     if (cookie) headers.cookie = cookie;
     return new Promise((resolve) => {
-      const req = http.request({ host, port, agent, method: p.method ?? 'GET', path: p.path ?? '/', headers, timeout: 30_000 }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(String(res.statusCode)));
-        res.on('error', () => resolve('error'));
-      });
+      const req = http.request(
+        { host, port, agent, method: p.method ?? 'GET', path: p.path ?? '/', headers, timeout: 30_000 },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(String(res.statusCode)));
+          res.on('error', () => resolve('error'));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => resolve('error'));
       req.end();
@@ -97,7 +113,12 @@ async function pooled(count: number, run: { cancelled: boolean }, send: () => Pr
 }
 
 /** `rate` requests per second for `seconds`, started on schedule whether or not earlier ones finished. */
-async function paced(rate: number, seconds: number, run: { cancelled: boolean }, send: () => Promise<void>): Promise<void> {
+async function paced(
+  rate: number,
+  seconds: number,
+  run: { cancelled: boolean },
+  send: () => Promise<void>,
+): Promise<void> {
   const total = Math.min(10_000, Math.round(rate * seconds));
   const started = Date.now();
   const inFlight: Promise<void>[] = [];

@@ -25,7 +25,9 @@ export function syncYaml(text: string, sources: Source[]): string {
       existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
       return existing;
     });
-    return out.map((d, i) => (i === 0 && !text.trimStart().startsWith('---') ? '' : '---\n') + d.toString()).join('');
+    return out
+      .map((d, i) => (i === 0 && !text.trimStart().startsWith('---') ? '' : '---\n') + d.toString())
+      .join('');
   }
   return new Document({ gateways: sources }).toString();
 }

@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConfigIssue } from '../../shared/config/issues.js';
 import { loadConfigText, loadConfigValue } from '../../shared/config/load.js';
-import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
-import type { LogEntry } from '../../shared/log-entry.js';
+import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../shared/config/model.js';
+import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
 import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
@@ -14,7 +14,7 @@ import { Listener } from './listener.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
-import { compileGateways, decide, type CompiledGateway, type Decision } from './router.js';
+import { compileGateways, decide, type CompiledGateway, type RoutingInput } from './router.js';
 import { Transport, type Exchange, type ForwardRequest } from './transport.js';
 
 export interface EngineOptions {
@@ -33,9 +33,19 @@ export interface EngineOptions {
 
 export type ApplyResult = { ok: true; status: GatewayStatus[] } | { ok: false; issues: ConfigIssue[] };
 
+/** Where a request goes, and what the log says about the decision. */
 type Routed =
-  | { ok: true; decision: Extract<Decision, { ok: true }> & { entry: string }; forward: ForwardRequest }
-  | { ok: false; status: number; gateway: string; info: FailureInfo; trace: Decision['trace'] };
+  | {
+      ok: true;
+      log: { gateway: string; route?: string; target: string; trace: TraceStep[]; override: boolean };
+      forward: ForwardRequest;
+    }
+  | { ok: false; status: number; gateway: string; info: FailureInfo; trace: TraceStep[] };
+
+/** The control server's /proxy endpoints, as the engine serves them. */
+export type ProxyEndpoint =
+  | { kind: 'gateway'; gateway: string; route?: string; instance?: number; url: string }
+  | { kind: 'host'; host: string; port: number; url: string };
 
 /** Header and query parameter that force a route, for demos. */
 export const OVERRIDE_HEADER = 'x-switchyard-route';
@@ -144,51 +154,67 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     return listener;
   }
 
+  /**
+   * Serves a request from the control server's /proxy endpoints: through a gateway's routing (optionally
+   * forced to one route or instance), or straight to a host and port the caller has already allowed.
+   */
+  handleProxied(req: IncomingMessage, res: ServerResponse, endpoint: ProxyEndpoint): void {
+    this.serve(req, res, (facts) => this.routeEndpoint(endpoint, facts, req));
+  }
+
+  handleProxiedUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, endpoint: ProxyEndpoint): void {
+    this.serveUpgrade(req, socket, head, (facts) => this.routeEndpoint(endpoint, facts, req));
+  }
+
   private handleRequest(listener: Listener, req: IncomingMessage, res: ServerResponse): void {
-    const started = this.now();
-    const facts = requestFacts(req);
-    const routed = this.route(listener, req);
-    if (!routed.ok) {
-      sendError(req, res, routed.status, routed.info);
-      this.record(facts, started, routed.gateway, {
-        status: routed.status,
-        error: describeFailure(routed.info),
-        trace: routed.trace,
-      });
-      return;
-    }
-    const { decision, forward } = routed;
-    this.transport.forward(req, res, forward, (x) =>
-      this.record(facts, started, decision.entry, { decision, forward, exchange: x }),
-    );
+    this.serve(req, res, (facts) => this.route(listener.gateway, req.url ?? '', req, facts, {}));
   }
 
   private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.serveUpgrade(req, socket, head, (facts) =>
+      this.route(listener.gateway, req.url ?? '', req, facts, {}),
+    );
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, routeIt: (facts: RequestFacts) => Routed): void {
+    const started = this.now();
+    const facts = requestFacts(req);
+    const routed = routeIt(facts);
+    if (!routed.ok) {
+      sendError(req, res, routed.status, routed.info);
+      this.record(facts, started, routed, { status: routed.status, error: describeFailure(routed.info) });
+      return;
+    }
+    this.transport.forward(req, res, routed.forward, (x) =>
+      this.record(facts, started, routed, { exchange: x }),
+    );
+  }
+
+  private serveUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    routeIt: (facts: RequestFacts) => Routed,
+  ): void {
     const started = this.now();
     // Taken before the transport rewrites req.url and req.headers for http-proxy.
     const facts = requestFacts(req);
-    const routed = this.route(listener, req);
+    const routed = routeIt(facts);
     const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
     if (!routed.ok || !isWebSocket) {
       const status = routed.ok ? 400 : routed.status;
       const info: FailureInfo = routed.ok
         ? {
-            gateway: routed.decision.entry,
+            gateway: routed.log.gateway,
             cause: 'only WebSocket upgrades (GET with Upgrade: websocket) are proxied',
           }
         : routed.info;
       writeSocketError(socket, status, info, req);
-      this.record(facts, started, info.gateway ?? listener.gateway, {
-        status,
-        error: describeFailure(info),
-        trace: routed.ok ? routed.decision.trace : routed.trace,
-        websocket: true,
-      });
+      this.record(facts, started, routed, { status, error: describeFailure(info), websocket: true });
       return;
     }
-    const { decision, forward } = routed;
-    this.transport.upgrade(req, socket, head, forward, (x) =>
-      this.record(facts, started, decision.entry, { decision, forward, exchange: x, websocket: true }),
+    this.transport.upgrade(req, socket, head, routed.forward, (x) =>
+      this.record(facts, started, routed, { exchange: x, websocket: true }),
     );
   }
 
@@ -211,17 +237,57 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     }
   }
 
-  private route(listener: Listener, req: IncomingMessage): Routed {
-    const gateway = this.gateways.get(listener.gateway);
-    if (!gateway)
+  private routeEndpoint(endpoint: ProxyEndpoint, facts: RequestFacts, req: IncomingMessage): Routed {
+    if (endpoint.kind === 'gateway') {
+      if (!this.gateways.has(endpoint.gateway)) {
+        const info = { gateway: endpoint.gateway, cause: `there is no gateway '${endpoint.gateway}'` };
+        return { ok: false, status: 404, gateway: endpoint.gateway, info, trace: [] };
+      }
+      const force =
+        endpoint.route === undefined ? {} : { route: endpoint.route, instance: endpoint.instance };
+      return this.route(endpoint.gateway, endpoint.url, req, facts, force);
+    }
+    const label = `proxy/host/${endpoint.host}/port/${endpoint.port}`;
+    const target = parseRequestTarget(endpoint.url);
+    if ('error' in target)
       return {
         ok: false,
-        status: 503,
-        gateway: listener.gateway,
-        info: { gateway: listener.gateway, cause: 'the gateway was removed' },
+        status: 400,
+        gateway: label,
+        info: { gateway: label, cause: target.error },
         trace: [],
       };
-    const target = parseRequestTarget(req.url ?? '');
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    const url = `http://${host}:${endpoint.port}`;
+    const trace = [
+      { kind: 'override' as const, text: `sent straight to ${url} by the /proxy/host endpoint` },
+    ];
+    return {
+      ok: true,
+      log: { gateway: label, target: url, trace, override: true },
+      forward: this.forwardRequest(req, facts, {
+        gateway: label,
+        route: 'host',
+        target: url,
+        path: target.path + target.search,
+      }),
+    };
+  }
+
+  private route(
+    gatewayName: string,
+    url: string,
+    req: IncomingMessage,
+    facts: RequestFacts,
+    force: { route?: string; instance?: number | undefined },
+  ): Routed {
+    const gateway = this.gateways.get(gatewayName);
+    if (!gateway) {
+      // A listener still draining after its gateway was removed.
+      const info = { gateway: gatewayName, cause: 'the gateway was removed' };
+      return { ok: false, status: 503, gateway: gatewayName, info, trace: [] };
+    }
+    const target = parseRequestTarget(url);
     if ('error' in target)
       return {
         ok: false,
@@ -231,29 +297,44 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         trace: [],
       };
     const view = new HttpRequestView(req.method ?? 'GET', target.path, target.search, req.headers);
-    const headerOverride = req.headers[OVERRIDE_HEADER];
-    const override =
-      typeof headerOverride === 'string'
-        ? headerOverride
-        : target.search.includes(OVERRIDE_QUERY)
-          ? view.query(OVERRIDE_QUERY)
-          : undefined;
-    const clientIp = clientAddress(req.socket.remoteAddress);
-    const d = decide(gateway, { view, clientIp, ...(override ? { override } : {}) });
+    const input: RoutingInput = { view, clientIp: facts.clientIp };
+    if (force.route !== undefined) {
+      input.override = force.route;
+      input.overrideBy = 'the /proxy/gateways/.../routes endpoint';
+      if (force.instance !== undefined) input.instance = force.instance;
+    } else {
+      const header = req.headers[OVERRIDE_HEADER];
+      const override =
+        typeof header === 'string'
+          ? header
+          : target.search.includes(OVERRIDE_QUERY)
+            ? view.query(OVERRIDE_QUERY)
+            : undefined;
+      if (override) input.override = override;
+    }
+    const d = decide(gateway, input);
     if (!d.ok) {
+      const info: FailureInfo = { gateway: d.gateway.name, cause: d.cause };
+      if (d.route) info.route = d.route;
       return {
         ok: false,
-        status: d.status,
+        status: force.route !== undefined && d.status === 400 ? 404 : d.status,
         gateway: gateway.name,
-        info: { gateway: d.gateway.name, ...(d.route ? { route: d.route } : {}), cause: d.cause },
+        info,
         trace: d.trace,
       };
     }
     const g = d.gateway.config;
     return {
       ok: true,
-      decision: { ...d, entry: gateway.name },
-      forward: {
+      log: {
+        gateway: gateway.name,
+        route: d.entryRoute,
+        target: d.target,
+        trace: d.trace,
+        override: d.override,
+      },
+      forward: this.forwardRequest(req, facts, {
         gateway: d.gateway.name,
         route: d.route.name,
         target: d.target,
@@ -262,30 +343,41 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         connectTimeoutMs: g.connectTimeoutMs,
         preserveHost: g.preserveHost,
         setCookies: d.setCookies,
-        from: { clientIp, host: req.headers.host, localPort: req.socket.localPort ?? 0, encrypted: false },
-        previewBytes: this.logging ? this.previewBytes : 0,
+      }),
+    };
+  }
+
+  private forwardRequest(
+    req: IncomingMessage,
+    facts: RequestFacts,
+    f: Pick<ForwardRequest, 'gateway' | 'route' | 'target' | 'path'> & Partial<ForwardRequest>,
+  ): ForwardRequest {
+    return {
+      timeoutMs: DEFAULTS.timeoutMs,
+      connectTimeoutMs: DEFAULTS.connectTimeoutMs,
+      preserveHost: false,
+      setCookies: [],
+      ...f,
+      from: {
+        clientIp: facts.clientIp,
+        host: req.headers.host,
+        localPort: req.socket.localPort ?? 0,
+        encrypted: false,
       },
+      previewBytes: this.logging ? this.previewBytes : 0,
     };
   }
 
   private record(
     req: RequestFacts,
     started: number,
-    gateway: string,
-    r: {
-      status?: number;
-      error?: string;
-      trace?: LogEntry['trace'];
-      decision?: Extract<Decision, { ok: true }>;
-      forward?: ForwardRequest;
-      exchange?: Exchange;
-      websocket?: boolean;
-    },
+    routed: Routed,
+    r: { status?: number; error?: string; exchange?: Exchange; websocket?: boolean },
   ): void {
     if (!this.logging) return;
     const x = r.exchange;
     const entry: Omit<LogEntry, 'seq'> = {
-      ...emptyEntry(started, gateway),
+      ...emptyEntry(started, routed.ok ? routed.log.gateway : routed.gateway),
       method: req.method,
       path: req.url,
       status: x?.status ?? r.status ?? 0,
@@ -295,15 +387,15 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       clientIp: req.clientIp,
       requestHeaders: req.headers,
       responseHeaders: x?.responseHeaders ?? {},
-      trace: r.decision?.trace ?? r.trace ?? [],
-      override: r.decision?.override ?? false,
+      trace: routed.ok ? routed.log.trace : routed.trace,
+      override: routed.ok && routed.log.override,
       websocket: r.websocket ?? false,
     };
-    if (r.decision) {
-      entry.route = r.decision.entryRoute;
-      entry.target = r.decision.target;
+    if (routed.ok) {
+      if (routed.log.route !== undefined) entry.route = routed.log.route;
+      entry.target = routed.log.target;
+      entry.forwardedPath = routed.forward.path;
     }
-    if (r.forward) entry.forwardedPath = r.forward.path;
     const error = x?.error ?? r.error;
     if (error) entry.error = error;
     const reqBody = x?.requestBody?.preview();

@@ -62,6 +62,10 @@ export interface RoutingInput {
   clientIp: string;
   /** The route forced by X-Switchyard-Route or ?switchyard-route, if any. */
   override?: string;
+  /** What forced it, for the trace (default: the override header or query). */
+  overrideBy?: string;
+  /** Send to this instance of the chosen route (0-based), as /proxy/.../instances/{n} does. */
+  instance?: number;
 }
 
 export type Decision =
@@ -79,7 +83,7 @@ export type Decision =
     }
   | {
       ok: false;
-      status: 400 | 503;
+      status: 400 | 404 | 503;
       gateway: CompiledGateway;
       route?: string;
       cause: string;
@@ -155,7 +159,7 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
   let entryRoute: string | undefined;
   for (;;) {
     const key = override === undefined ? stickyKey(current, view, input, trace) : undefined;
-    const picked = pickRoute(current, view, key, override, trace, setCookies);
+    const picked = pickRoute(current, view, key, override, input.overrideBy, trace, setCookies);
     if ('cause' in picked) return { ok: false, gateway: current, trace, ...picked };
     const { route } = picked;
     entryRoute ??= route.name;
@@ -177,6 +181,26 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
         gateway: current,
         route: route.name,
         cause: `route '${route.name}' has no instances`,
+        trace,
+      };
+    }
+    if (input.instance !== undefined) {
+      const chosen = route.targets[input.instance];
+      if (!chosen) {
+        const n = route.targets.length;
+        const cause = `route '${route.name}' has ${n} instance${n === 1 ? '' : 's'} (numbered from 0), so there is no instance ${input.instance}`;
+        return { ok: false, status: 404, gateway: current, route: route.name, cause, trace };
+      }
+      trace.push({ kind: 'instance', text: `forced to instance ${input.instance} (${chosen.url})` });
+      return {
+        ok: true,
+        gateway: current,
+        route,
+        entryRoute,
+        target: chosen.url,
+        path,
+        override: true,
+        setCookies,
         trace,
       };
     }
@@ -204,6 +228,7 @@ function pickRoute(
   view: HttpRequestView,
   key: string | undefined,
   override: string | undefined,
+  overrideBy: string | undefined,
   trace: TraceStep[],
   setCookies: string[],
 ): Picked {
@@ -218,7 +243,7 @@ function pickRoute(
     }
     trace.push({
       kind: 'override',
-      text: `forced to route '${route.name}' by the X-Switchyard-Route override`,
+      text: `forced to route '${route.name}' by ${overrideBy ?? 'the X-Switchyard-Route override'}`,
     });
     return { route, override: true };
   }
