@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -7,12 +7,18 @@ import path from 'node:path';
  * file, because editors save by writing a new file and renaming it over the old one. Unchanged text
  * (a touch, or our own write) is not reported.
  */
+export interface ConfigWatcher {
+  close(): void;
+  /** Marks `text` as known, so that our own write of it is not reported as a change. */
+  remember(text: string): void;
+}
+
 export function watchConfig(
   file: string,
   lastText: string,
   onChange: (text: string) => void,
   debounceMs = 150,
-): FSWatcher {
+): ConfigWatcher {
   const dir = path.dirname(path.resolve(file));
   const base = path.basename(file);
   let timer: NodeJS.Timeout | undefined;
@@ -35,5 +41,10 @@ export function watchConfig(
     timer = setTimeout(() => void check(), debounceMs);
   });
   watcher.on('error', () => undefined);
-  return watcher;
+  return {
+    close: () => watcher.close(),
+    remember: (text) => {
+      last = text;
+    },
+  };
 }

@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
 
+const VERSION = '0.1.0';
+
 // http-proxy (used for WebSocket upgrades) still calls util._extend; that warning tells a user nothing
 // they can act on, so it is the one warning not printed.
 process.removeAllListeners('warning');
@@ -12,7 +14,7 @@ process.on('warning', (w: Error & { code?: string }) => {
 const program = new Command()
   .name('switchyard')
   .description('A reverse proxy and traffic splitter for your laptop.')
-  .version('0.1.0')
+  .version(VERSION)
   .showHelpAfterError();
 
 program
@@ -26,11 +28,40 @@ program
   )
   .option('--log <format>', 'access log format: text, json or none', 'text')
   .option('--demo-port <port>', 'port of the demo gateway when no config is given', parsePort, 8080)
-  .action(async (opts: { config?: string; log: string; demoPort: number }) => {
+  .option(
+    '--control-port <port>',
+    'port of the control server (REST, stream, /proxy, UI); default 7700 or the next free one',
+    parsePort,
+  )
+  .option('--control-host <host>', 'address the control server binds', '127.0.0.1')
+  .option('--no-control', 'run without the control server')
+  .option('--token <token>', 'require this bearer token on the API (default: $SWITCHYARD_TOKEN)')
+  .option(
+    '--allow-proxy-host <pattern>',
+    'let /proxy/host reach this non-loopback host (* matches any run; repeatable)',
+    collect,
+    [],
+  )
+  .action(async (opts: ServeFlags) => {
     if (!['text', 'json', 'none'].includes(opts.log)) {
       program.error(`--log must be text, json or none (got '${opts.log}')`);
     }
-    process.exitCode = await serve({ config: opts.config, log: opts.log as 'text', demoPort: opts.demoPort });
+    const token = opts.token ?? process.env.SWITCHYARD_TOKEN;
+    process.exitCode = await serve({
+      config: opts.config,
+      log: opts.log as 'text',
+      demoPort: opts.demoPort,
+      version: VERSION,
+      control: opts.control
+        ? {
+            host: opts.controlHost,
+            port: opts.controlPort ?? 7700,
+            portExplicit: opts.controlPort !== undefined,
+            token: token || undefined,
+            allowProxyHosts: opts.allowProxyHost,
+          }
+        : undefined,
+    });
   });
 
 program
@@ -40,6 +71,21 @@ program
   .action(async (file: string) => {
     process.exitCode = await validate(file);
   });
+
+interface ServeFlags {
+  config?: string;
+  log: string;
+  demoPort: number;
+  controlPort?: number;
+  controlHost: string;
+  control: boolean;
+  token?: string;
+  allowProxyHost: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function parsePort(value: string): number {
   const n = Number(value);

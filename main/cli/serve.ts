@@ -1,17 +1,33 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ControlPlane } from '../api/control-plane.js';
+import { ControlServer } from '../control/control-server.js';
 import { Engine, type GatewayStatus } from '../engine/engine.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
-import { watchConfig } from './config-watcher.js';
+import { watchConfig, type ConfigWatcher } from './config-watcher.js';
 import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
+import { YamlConfigFile } from './yaml-config-file.js';
 
 export interface ServeOptions {
   config?: string | undefined;
   log: 'text' | 'json' | 'none';
   demoPort: number;
+  /** undefined: no control server. */
+  control?:
+    | {
+        host: string;
+        port: number;
+        portExplicit: boolean;
+        token?: string | undefined;
+        allowProxyHosts: string[];
+      }
+    | undefined;
+  version: string;
 }
 
 const DEFAULT_CONFIG = 'switchyard.yaml';
+const UI_DIR = path.resolve(import.meta.dirname, '../../renderer');
 
 /** `switchyard serve`: runs until SIGINT/SIGTERM; returns the exit code. */
 export async function serve(opts: ServeOptions): Promise<number> {
@@ -34,6 +50,12 @@ export async function serve(opts: ServeOptions): Promise<number> {
     );
   }
 
+  let watcher: ConfigWatcher | undefined;
+  const persistence = file
+    ? new YamlConfigFile(file, text, (written) => watcher?.remember(written))
+    : undefined;
+  const plane = new ControlPlane(engine, persistence);
+
   if (opts.log !== 'none') {
     const line = opts.log === 'json' ? formatAccessJson : formatAccess;
     engine.log.subscribe((batch) => {
@@ -44,32 +66,34 @@ export async function serve(opts: ServeOptions): Promise<number> {
     for (const s of status)
       (s.state === 'error' ? console.error : console.log)(`switchyard: ${formatStatus(s, engine.current)}`);
   };
+  plane.store.on('changed', () => printStatus(engine.status()));
 
-  const first = await engine.apply(text);
+  const first = await plane.store.load(text);
   if (!first.ok) {
     console.error(formatIssues(file ?? 'demo', first.issues));
     console.error('switchyard: the configuration is not valid; nothing was started');
     await Promise.all(demo.map((d) => d.close()));
     return 1;
   }
-  printStatus(first.status);
 
-  const watcher = file
-    ? watchConfig(file, text, (next) => {
-        void engine.apply(next).then((r) => {
-          if (r.ok) {
-            console.log(`switchyard: ${file} changed; applied`);
-            printStatus(r.status);
-          } else {
-            console.error(formatIssues(file, r.issues));
-            console.error(
-              `switchyard: ${file} changed but is not valid; still running the previous configuration`,
-            );
-          }
-        });
-      })
-    : undefined;
-  if (file) console.log(`switchyard: watching ${file} for changes`);
+  if (file) {
+    watcher = watchConfig(file, text, (next) => {
+      void plane.store.load(next).then((r) => {
+        if (r.ok) {
+          if (persistence) persistence.text = next;
+          console.log(`switchyard: ${file} changed; applied`);
+        } else {
+          console.error(formatIssues(file, r.issues));
+          console.error(
+            `switchyard: ${file} changed but is not valid; still running the previous configuration`,
+          );
+        }
+      });
+    });
+    console.log(`switchyard: watching ${file} for changes`);
+  }
+
+  const control = opts.control ? await startControl(plane, opts.control, opts.version) : undefined;
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -77,7 +101,42 @@ export async function serve(opts: ServeOptions): Promise<number> {
   });
   console.log('switchyard: stopping (letting in-flight requests finish)');
   watcher?.close();
+  await control?.close();
+  plane.close();
   await engine.stop(5_000);
   await Promise.all(demo.map((d) => d.close()));
   return 0;
+}
+
+/** Starts the control server; the default port moves up to the next free one, an explicit port does not. */
+async function startControl(
+  plane: ControlPlane,
+  c: NonNullable<ServeOptions['control']>,
+  version: string,
+): Promise<ControlServer | undefined> {
+  const tries = c.portExplicit || c.port === 0 ? 1 : 10;
+  for (let i = 0; i < tries; i++) {
+    const server = new ControlServer(plane, {
+      host: c.host,
+      port: c.port + i,
+      token: c.token,
+      allowProxyHosts: c.allowProxyHosts,
+      uiDir: existsSync(path.join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
+      version,
+    });
+    try {
+      const port = await server.listen();
+      const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+      console.log(
+        `switchyard: control server on http://${host}:${port} (UI at /, API at /api/v1, reverse proxy at /proxy)${c.token ? ', token required' : ''}`,
+      );
+      return server;
+    } catch (err) {
+      if (i === tries - 1)
+        console.error(
+          `switchyard: control server cannot listen on ${c.host}:${c.port + i}: ${(err as Error).message}; gateways keep running without it`,
+        );
+    }
+  }
+  return undefined;
 }

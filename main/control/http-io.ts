@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+
+export const MAX_BODY = 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a request body up to MAX_BODY and parses it as JSON or YAML by Content-Type (YAML by default). */
+export async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, `the request body is larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    const where =
+      err instanceof YAMLParseError && err.linePos
+        ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})`
+        : '';
+    throw new HttpError(400, `malformed YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Answers in YAML when the client asks for it (Accept), else JSON. */
+export function send(req: IncomingMessage, res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined || status === 204) {
+    res.writeHead(status).end();
+    return;
+  }
+  const yaml = /yaml/.test(req.headers.accept ?? '');
+  const text = yaml ? stringifyYaml(body) : JSON.stringify(body, null, 2) + '\n';
+  res.writeHead(status, {
+    'content-type': yaml ? 'application/yaml; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+export function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
+  send(req, res, status, { error: { status, message, ...extra } });
+}

@@ -1,0 +1,82 @@
+import type { ProxyEndpoint } from '../engine/engine.js';
+
+/**
+ * Parses Vamp's reverse-proxy paths (the query string is kept, the prefix stripped):
+ *   /proxy/gateways/{name}/...                        through the gateway's routing
+ *   /proxy/gateways/{name}/routes/{route}/...         to one route, bypassing weights
+ *   /proxy/gateways/{name}/routes/{route}/instances/{n}/...   to one instance
+ *   /proxy/host/{host}/port/{port}/...                to a host and port
+ * A gateway name with '/' may be URL-encoded (sava%2F9050) or written as segments (sava/9050); segments
+ * are matched against the existing names, longest first.
+ */
+export function parseProxyPath(
+  rawUrl: string,
+  gatewayNames: readonly string[],
+): ProxyEndpoint | { error: string; status: number } | undefined {
+  const q = rawUrl.indexOf('?');
+  const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const search = q < 0 ? '' : rawUrl.slice(q);
+  if (!pathname.startsWith('/proxy/')) return undefined;
+  const segments = pathname.slice('/proxy/'.length).split('/');
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const restUrl = (from: number) => `/${segments.slice(from).join('/')}${search}`;
+
+  if (segments[0] === 'host') {
+    if (
+      segments[2] !== 'port' ||
+      !segments[1] ||
+      !/^\d+$/.test(segments[3] ?? '') ||
+      Number(segments[3]) > 65535
+    ) {
+      return { status: 400, error: 'write /proxy/host/{host}/port/{port}/...' };
+    }
+    return {
+      kind: 'host',
+      host: decode(segments[1]).replace(/^\[|\]$/g, ''),
+      port: Number(segments[3]),
+      url: restUrl(4),
+    };
+  }
+  if (segments[0] !== 'gateways' || !segments[1]) {
+    return {
+      status: 404,
+      error: 'reverse-proxy paths are /proxy/gateways/{name}/... and /proxy/host/{host}/port/{port}/...',
+    };
+  }
+  let nameEnd = 0;
+  let name = '';
+  for (let end = segments.length; end >= 2; end--) {
+    const candidate = segments.slice(1, end).map(decode).join('/');
+    if (gatewayNames.includes(candidate)) {
+      nameEnd = end;
+      name = candidate;
+      break;
+    }
+  }
+  if (!name) return { status: 404, error: `there is no gateway '${decode(segments[1])}'` };
+  if (segments[nameEnd] !== 'routes') return { kind: 'gateway', gateway: name, url: restUrl(nameEnd) };
+  const route = segments[nameEnd + 1];
+  if (!route) return { status: 400, error: 'write /proxy/gateways/{name}/routes/{route}/...' };
+  if (segments[nameEnd + 2] === 'instances') {
+    const n = segments[nameEnd + 3] ?? '';
+    if (!/^\d+$/.test(n))
+      return {
+        status: 400,
+        error: 'an instance is a number from 0: /proxy/gateways/{name}/routes/{route}/instances/{n}/...',
+      };
+    return {
+      kind: 'gateway',
+      gateway: name,
+      route: decode(route),
+      instance: Number(n),
+      url: restUrl(nameEnd + 4),
+    };
+  }
+  return { kind: 'gateway', gateway: name, route: decode(route), url: restUrl(nameEnd + 2) };
+}

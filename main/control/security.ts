@@ -1,0 +1,80 @@
+import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+
+/**
+ * The control server's guards. It binds loopback, but a browser will still send it requests a page on
+ * another site makes, so: a Host that is not this machine's name for the server is refused (DNS
+ * rebinding), a mutating request or WebSocket upgrade from another Origin is refused (CSRF), and an
+ * optional bearer token is checked in constant time.
+ */
+export class ControlSecurity {
+  private readonly hosts: Set<string>;
+  private readonly origins: Set<string>;
+
+  constructor(
+    port: number,
+    bindHost: string,
+    private readonly token: string | undefined,
+  ) {
+    const names = ['localhost', '127.0.0.1', '[::1]'];
+    if (!['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(bindHost))
+      names.push(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+    this.hosts = new Set(names.flatMap((n) => [n, `${n}:${port}`]));
+    this.origins = new Set(names.map((n) => `http://${n}:${port}`));
+  }
+
+  /** Why the request is refused, or undefined when it may proceed. */
+  refusal(req: IncomingMessage, upgrade: boolean): { status: number; reason: string } | undefined {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!this.hosts.has(host)) {
+      return {
+        status: 403,
+        reason: `Host '${host}' is refused: the control server answers only to localhost, 127.0.0.1 and [::1]`,
+      };
+    }
+    const origin = req.headers.origin;
+    const mutating = upgrade || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
+    if (mutating && origin !== undefined && !this.origins.has(origin.toLowerCase())) {
+      return {
+        status: 403,
+        reason: `Origin '${origin}' is refused: only the control server's own pages may change things or open its stream`,
+      };
+    }
+    return undefined;
+  }
+
+  get requiresToken(): boolean {
+    return this.token !== undefined;
+  }
+
+  tokenMatches(candidate: string | undefined): boolean {
+    if (this.token === undefined) return true;
+    if (candidate === undefined) return false;
+    const a = Buffer.from(candidate);
+    const b = Buffer.from(this.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  bearer(req: IncomingMessage): string | undefined {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return m?.[1]?.trim();
+  }
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/** /proxy/host reaches loopback only, unless a pattern (`*` matches any run of characters) allows the host. */
+export function proxyHostRefusal(host: string, patterns: readonly string[]): string | undefined {
+  if (LOOPBACK.test(host)) return undefined;
+  const lower = host.toLowerCase();
+  const allowed = patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .toLowerCase()
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')}$`,
+    ).test(lower),
+  );
+  if (allowed) return undefined;
+  return `host '${host}' is not allowed: /proxy/host reaches loopback addresses only; allow it with --allow-proxy-host ${host}`;
+}

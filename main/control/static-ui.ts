@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** The same CSP the desktop window uses: no inline or eval'd script, connections to this origin only. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Serves the built renderer in browser mode. Paths are resolved inside `root` (no traversal), unknown
+ * paths get index.html (the UI routes itself), and index.html carries the API token in a meta tag so the
+ * page can authenticate its stream without the token ever appearing in a URL.
+ */
+export async function serveUi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  token: string | undefined,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const file = path.resolve(root, `.${pathname}`);
+  const inside = file === root || file.startsWith(root + path.sep);
+  const candidates = inside && path.extname(file) ? [file] : [path.join(root, 'index.html')];
+  for (const candidate of candidates) {
+    try {
+      let body: Buffer | string = await readFile(candidate);
+      if (candidate.endsWith('index.html')) {
+        const meta = token ? `<meta name="switchyard-token" content="${escapeHtml(token)}">` : '';
+        body = body.toString('utf8').replace('<head>', `<head>${meta}`);
+      }
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(candidate)] ?? 'application/octet-stream',
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': candidate.endsWith('index.html') ? 'no-store' : 'max-age=3600',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    } catch {
+      // fall through to 404
+    }
+  }
+  res
+    .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+    .end(inside ? 'not found\n' : 'refused\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
