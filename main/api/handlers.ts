@@ -48,7 +48,10 @@ export function createHandlers(c: HandlerContext): Handlers {
       c.onLogCleared();
       return {};
     },
-    'stats.get': ({ windowSeconds }) => c.stats.snapshot(c.engine.current, windowSeconds),
+    'stats.get': ({ windowSeconds }) => {
+      c.engine.log.flush(); // deliver the pending batch, so the statistics include the newest requests
+      return c.stats.snapshot(c.engine.current, windowSeconds);
+    },
     'engine.status': () => c.engine.status(),
     'traffic.generate': (p) => c.traffic.generate(p),
     'traffic.cancel': ({ id }) => ({ cancelled: c.traffic.cancel(id) }),

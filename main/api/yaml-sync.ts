@@ -25,9 +25,10 @@ export function syncYaml(text: string, sources: Source[]): string {
       existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
       return existing;
     });
-    return out
-      .map((d, i) => (i === 0 && !text.trimStart().startsWith('---') ? '' : '---\n') + d.toString())
-      .join('');
+    out.forEach((d, i) => {
+      if (d.directives) d.directives.docStart = i > 0 || text.trimStart().startsWith('---') ? true : null;
+    });
+    return out.map((d) => d.toString()).join('');
   }
   return new Document({ gateways: sources }).toString();
 }
