@@ -46,6 +46,20 @@ const failure = async (p: Promise<unknown>) => {
 };
 
 describe('the contract over the in-memory transport', () => {
+  it('cancels demo traffic', async () => {
+    const [a] = await upstreams('a');
+    const { client, plane } = await setup(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
+    const running = client.call('traffic.generate', { gateway: 'g', ratePerSecond: 20, seconds: 10 });
+    await eventually(() => a!.requests.length >= 3, 3000, 'some demo requests');
+    const id = String(a!.requests[0]!.headers['x-switchyard-traffic']);
+    expect(await client.call('traffic.cancel', { id })).toEqual({ cancelled: true });
+    const result = await running;
+    expect(result.cancelled).toBe(true);
+    expect(result.sent).toBeLessThan(200);
+    expect(plane.traffic.cancel(id)).toBe(false);
+  });
+
+
   it('lists, gets, creates, renames, deletes gateways, with errors as values', async () => {
     const [a] = await upstreams('a');
     const { client } = await setup(`gateways:\n  - name: one\n    port: 0\n    routes:\n      "[${a!.hostPort}]": {}\n`);
@@ -170,6 +184,7 @@ routes:
     const paced = await client.call('traffic.generate', { gateway: 'demo', ratePerSecond: 50, seconds: 0.2 });
     expect(paced).toMatchObject({ sent: 10, statuses: { '503': 10 } });
     expect(await failure(client.call('traffic.generate', { gateway: 'demo', count: 20_000 }))).toMatchObject({ code: 'invalid_params' });
+    expect(await failure(client.call('traffic.generate', { gateway: 'demo', ratePerSecond: 10, seconds: 120 }))).toMatchObject({ code: 'invalid_params' });
     expect(await failure(client.call('traffic.generate', { gateway: 'nope', count: 1 }))).toMatchObject({ code: 'not_found' });
   });
 });

@@ -1,9 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../../../shared/api/client.js';
 import type { Message, Pipe } from '../../../shared/api/contract.js';
+import { websocketPipe } from '../../../shared/api/websocket-pipe.js';
 import { ControlPlane } from '../../../main/api/control-plane.js';
 import { ControlServer } from '../../../main/control/control-server.js';
 import { Engine } from '../../../main/engine/engine.js';
@@ -16,7 +20,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function start(yaml = 'gateways: []\n', opts: { token?: string; allowProxyHosts?: string[] } = {}) {
+async function start(yaml = 'gateways: []\n', opts: { token?: string; allowProxyHosts?: string[]; uiDir?: string } = {}) {
   const engine = new Engine({ random: seededRandom(5) });
   const plane = new ControlPlane(engine);
   expect(await plane.store.load(yaml)).toEqual({ ok: true });
@@ -188,6 +192,18 @@ describe('the WebSocket stream carries the contract', () => {
   });
 });
 
+describe('the browser transport', () => {
+  it('speaks the contract over a standard WebSocket, authenticating with the token first', async () => {
+    const { port } = await start('gateways: []\n', { token: 't0k' });
+    const socket = new globalThis.WebSocket(`ws://127.0.0.1:${port}/api/v1/stream`);
+    cleanup.push(() => socket.close());
+    const client = new ApiClient(websocketPipe(socket, 't0k'));
+    expect(await client.call('engine.status', {})).toEqual([]);
+    const saved = await client.call('gateways.save', { gateway: { name: 'b', port: 0 }, create: true });
+    expect(saved.status?.state).toBe('listening');
+  });
+});
+
 describe('reverse-proxy endpoints', () => {
   it('reaches a gateway, one route, one instance, or a loopback host; strips the prefix, keeps the query, logs it', async () => {
     const [a1, a2, b] = await upstreams('a1', 'a2', 'b');
@@ -243,6 +259,23 @@ routes:
     const ws = await wsConnect(port, '/proxy/gateways/w/chat?room=1');
     ws.send('hi');
     expect(await new Promise((resolve) => ws.once('message', (d) => resolve(String(d))))).toBe('echo /chat?room=1 hi');
+  });
+});
+
+describe('the browser UI', () => {
+  it('is served with a strict CSP and the token in a meta tag, never in a URL; traversal is refused', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-ui-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><html><head><title>ui</title></head><body></body></html>');
+    await writeFile(path.join(dir, 'app.js'), 'console.log(1)');
+    const { api } = await start('gateways: []\n', { token: 'a"b<c', uiDir: dir });
+    const page = await api('/gateways/shop');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<meta name="switchyard-token" content="a&#34;b&#60;c">');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect((await api('/app.js')).headers['content-type']).toContain('javascript');
+    expect((await api('/../../etc/passwd')).body).not.toContain('root:');
+    expect((await api('/%2e%2e/%2e%2e/etc/passwd.txt')).status).toBe(404);
   });
 });
 
