@@ -19,7 +19,10 @@ export interface GatewayView {
 }
 
 /** A log entry without headers and bodies: what a list of requests shows. */
-export type LogSummary = Omit<LogEntry, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>;
+export type LogSummary = Omit<
+  LogEntry,
+  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'
+>;
 
 export interface RouteStats {
   route: string;
@@ -66,17 +69,27 @@ export const commandParams = {
   'gateways.list': z.strictObject({}),
   'gateways.get': z.strictObject({ name }),
   /** Creates (`create: true`, fails if the name exists) or replaces a gateway; `previousName` renames. */
-  'gateways.save': z.strictObject({ gateway: gatewaySource, create: z.boolean().optional(), previousName: name.optional() }),
+  'gateways.save': z.strictObject({
+    gateway: gatewaySource,
+    create: z.boolean().optional(),
+    previousName: name.optional(),
+  }),
   'gateways.delete': z.strictObject({ name }),
   'gateways.setEnabled': z.strictObject({ name, enabled: z.boolean() }),
   /** Sets every named route's weight (percent) in one change. */
   'gateways.setWeights': z.strictObject({ name, weights: z.record(z.string(), z.number().min(0).max(100)) }),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
-  'config.validate': z.strictObject({ gateway: gatewaySource.optional(), yaml: z.string().max(1_000_000).optional() }),
+  'config.validate': z.strictObject({
+    gateway: gatewaySource.optional(),
+    yaml: z.string().max(1_000_000).optional(),
+  }),
   /** Adds the gateways in a YAML document (replacing same-named ones), or replaces them all. */
   'config.import': z.strictObject({ yaml: z.string().max(1_000_000), replace: z.boolean().optional() }),
   'config.export': z.strictObject({ gateways: z.array(name).optional() }),
-  'log.page': z.strictObject({ after: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(5000).optional() }),
+  'log.page': z.strictObject({
+    after: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  }),
   'log.get': z.strictObject({ seq: z.number().int().min(1) }),
   'log.clear': z.strictObject({}),
   'stats.get': z.strictObject({ windowSeconds: z.number().int().min(1).max(900).optional() }),
@@ -93,7 +106,10 @@ export const commandParams = {
     /** Each request picks one of each list at random. */
     userAgents: z.array(z.string().max(500)).max(50).optional(),
     cookies: z.array(z.string().max(2000)).max(50).optional(),
-    headers: z.array(z.record(z.string(), z.string().max(2000))).max(50).optional(),
+    headers: z
+      .array(z.record(z.string(), z.string().max(2000)))
+      .max(50)
+      .optional(),
   }),
   'traffic.cancel': z.strictObject({ id: z.string() }),
 } as const;
@@ -132,7 +148,14 @@ export interface Events {
 }
 export type EventName = keyof Events;
 
-export type ErrorCode = 'invalid_params' | 'unknown_command' | 'not_found' | 'conflict' | 'invalid_config' | 'forbidden' | 'internal';
+export type ErrorCode =
+  | 'invalid_params'
+  | 'unknown_command'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_config'
+  | 'forbidden'
+  | 'internal';
 
 /** Errors travel as values. */
 export interface ApiError {

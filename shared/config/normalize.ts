@@ -13,7 +13,8 @@ import { rawGatewaySchema, type RawGateway, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 
 /** On success, `sources` are the gateways as written (parsed YAML/JSON), in order, beside what they mean. */
-export type NormalizeResult = { ok: true; config: SwitchyardConfig; sources: unknown[] } | { ok: false; issues: ConfigIssue[] };
+export type NormalizeResult =
+  { ok: true; config: SwitchyardConfig; sources: unknown[] } | { ok: false; issues: ConfigIssue[] };
 
 const EPSILON = 1e-6;
 

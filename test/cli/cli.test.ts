@@ -152,13 +152,29 @@ describe('switchyard serve', () => {
     const original = `# team gateways\ngateways:\n  - name: app # the web app\n    port: 0\n    routes:\n      "[${one.hostPort}]":\n        weight: 100% # current\n      "[${two.hostPort}]":\n        weight: 0% # next\n`;
     await writeFile(file, original);
     const r = run(['serve', '--config', file, '--control-port', '0']);
-    await eventually(() => /control server on http:\/\/127\.0\.0\.1:(\d+)/.test(r.out()), 5000, 'the control server line');
+    await eventually(
+      () => /control server on http:\/\/127\.0\.0\.1:(\d+)/.test(r.out()),
+      5000,
+      'the control server line',
+    );
     const control = Number(/control server on http:\/\/127\.0\.0\.1:(\d+)/.exec(r.out())![1]);
-    const body = { name: 'app', port: 0, routes: { [`[${one.hostPort}]`]: { weight: '0%' }, [`[${two.hostPort}]`]: { weight: '100%' } } };
-    const put = await request(control, '/api/v1/gateways/app', { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json', host: `127.0.0.1:${control}` } });
+    const body = {
+      name: 'app',
+      port: 0,
+      routes: { [`[${one.hostPort}]`]: { weight: '0%' }, [`[${two.hostPort}]`]: { weight: '100%' } },
+    };
+    const put = await request(control, '/api/v1/gateways/app', {
+      method: 'PUT',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', host: `127.0.0.1:${control}` },
+    });
     expect(put.status).toBe(200);
     const written = await readFile(file, 'utf8');
-    expect(written).toBe(original.replace('weight: 100% # current', 'weight: 0% # current').replace('weight: 0% # next', 'weight: 100% # next'));
+    expect(written).toBe(
+      original
+        .replace('weight: 100% # current', 'weight: 0% # current')
+        .replace('weight: 0% # next', 'weight: 100% # next'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(r.out()).not.toContain('changed; applied');
     const port = listeningPort(r.out(), 'app')!;

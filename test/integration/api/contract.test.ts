@@ -59,51 +59,97 @@ describe('the contract over the in-memory transport', () => {
     expect(plane.traffic.cancel(id)).toBe(false);
   });
 
-
   it('lists, gets, creates, renames, deletes gateways, with errors as values', async () => {
     const [a] = await upstreams('a');
-    const { client } = await setup(`gateways:\n  - name: one\n    port: 0\n    routes:\n      "[${a!.hostPort}]": {}\n`);
+    const { client } = await setup(
+      `gateways:\n  - name: one\n    port: 0\n    routes:\n      "[${a!.hostPort}]": {}\n`,
+    );
     const list = await client.call('gateways.list', {});
-    expect(list.map((g) => [g.name, g.status?.state, g.config.routes[0]?.weight])).toEqual([['one', 'listening', 100]]);
+    expect(list.map((g) => [g.name, g.status?.state, g.config.routes[0]?.weight])).toEqual([
+      ['one', 'listening', 100],
+    ]);
     expect(list[0]!.source).toEqual({ name: 'one', port: 0, routes: { [`[${a!.hostPort}]`]: {} } });
 
-    const created = await client.call('gateways.save', { gateway: { name: 'two', port: 0, routes: { [`[${a!.hostPort}]`]: { weight: '100%' } } }, create: true });
+    const created = await client.call('gateways.save', {
+      gateway: { name: 'two', port: 0, routes: { [`[${a!.hostPort}]`]: { weight: '100%' } } },
+      create: true,
+    });
     expect(created.status?.state).toBe('listening');
-    expect(await failure(client.call('gateways.save', { gateway: { name: 'two', port: 0 }, create: true }))).toMatchObject({ code: 'conflict' });
+    expect(
+      await failure(client.call('gateways.save', { gateway: { name: 'two', port: 0 }, create: true })),
+    ).toMatchObject({ code: 'conflict' });
 
-    const renamed = await client.call('gateways.save', { gateway: { name: 'deux', port: 0, routes: { [`[${a!.hostPort}]`]: {} } }, previousName: 'two' });
+    const renamed = await client.call('gateways.save', {
+      gateway: { name: 'deux', port: 0, routes: { [`[${a!.hostPort}]`]: {} } },
+      previousName: 'two',
+    });
     expect(renamed.name).toBe('deux');
     expect((await client.call('gateways.list', {})).map((g) => g.name)).toEqual(['one', 'deux']);
     expect(await client.call('gateways.delete', { name: 'deux' })).toEqual({ deleted: true });
     expect(await client.call('gateways.delete', { name: 'deux' })).toEqual({ deleted: false });
-    expect(await failure(client.call('gateways.get', { name: 'nope' }))).toEqual({ code: 'not_found', message: "there is no gateway 'nope'" });
+    expect(await failure(client.call('gateways.get', { name: 'nope' }))).toEqual({
+      code: 'not_found',
+      message: "there is no gateway 'nope'",
+    });
   });
 
   it('rejects invalid configurations whole, with the engine issues and field paths', async () => {
     const [a] = await upstreams('a');
     const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
     const error = await failure(
-      client.call('gateways.save', { gateway: { name: 'one', port: 0, routes: { x: { targets: [a!.url], weight: '50%' }, y: { targets: [a!.url], weight: '40%' } } } }),
+      client.call('gateways.save', {
+        gateway: {
+          name: 'one',
+          port: 0,
+          routes: { x: { targets: [a!.url], weight: '50%' }, y: { targets: [a!.url], weight: '40%' } },
+        },
+      }),
     );
     expect(error.code).toBe('invalid_config');
     expect(error.issues).toEqual([
-      expect.objectContaining({ gateway: 'one', path: [0, 'routes'], message: "gateway 'one': route weights total 90%; they must total 100% (a two-way split is 50/50), or 0% to route by condition only" }),
+      expect.objectContaining({
+        gateway: 'one',
+        path: [0, 'routes'],
+        message:
+          "gateway 'one': route weights total 90%; they must total 100% (a two-way split is 50/50), or 0% to route by condition only",
+      }),
     ]);
     // Nothing changed.
-    expect((await client.call('gateways.get', { name: 'one' })).source.routes).toEqual({ [`[${a!.hostPort}]`]: {} });
+    expect((await client.call('gateways.get', { name: 'one' })).source.routes).toEqual({
+      [`[${a!.hostPort}]`]: {},
+    });
 
-    const draft = await client.call('config.validate', { gateway: { name: 'draft', port: 0, routes: { r: { targets: [a!.url], condition: 'user-agent Firefox' } } } });
+    const draft = await client.call('config.validate', {
+      gateway: {
+        name: 'draft',
+        port: 0,
+        routes: { r: { targets: [a!.url], condition: 'user-agent Firefox' } },
+      },
+    });
     expect(draft.ok).toBe(false);
-    expect(draft.issues[0]).toMatchObject({ path: [0, 'routes', 'r', 'condition'], route: 'r', field: 'condition' });
+    expect(draft.issues[0]).toMatchObject({
+      path: [0, 'routes', 'r', 'condition'],
+      route: 'r',
+      field: 'condition',
+    });
     expect((await client.call('config.validate', { gateway: { name: 'draft', port: 0 } })).ok).toBe(true);
   });
 
   it('validates params: the caller is untrusted', async () => {
     const { plane } = await setup('gateways: []\n');
-    const reply = await plane.dispatch({ type: 'call', id: 7, command: 'gateways.setWeights', params: { name: 'x', weights: { a: 'lots' } } });
+    const reply = await plane.dispatch({
+      type: 'call',
+      id: 7,
+      command: 'gateways.setWeights',
+      params: { name: 'x', weights: { a: 'lots' } },
+    });
     expect(reply).toMatchObject({ type: 'result', id: 7, ok: false, error: { code: 'invalid_params' } });
-    expect(await plane.dispatch({ type: 'call', id: 8, command: 'engine.shutdown', params: {} })).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
-    expect(await plane.dispatch({ type: 'call', id: 9, command: 'log.page', params: { after: -1, evil: true } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(
+      await plane.dispatch({ type: 'call', id: 8, command: 'engine.shutdown', params: {} }),
+    ).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect(
+      await plane.dispatch({ type: 'call', id: 9, command: 'log.page', params: { after: -1, evil: true } }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     expect(await plane.dispatch('garbage')).toBeUndefined();
   });
 
@@ -116,7 +162,9 @@ routes:
   green: { targets: [${green!.url}], weight: 0% }
 `);
     const events: string[] = [];
-    client.on('gateways.changed', (views) => events.push(views.map((v) => v.config.routes.map((r) => `${r.name}=${r.weight}`).join(',')).join(';')));
+    client.on('gateways.changed', (views) =>
+      events.push(views.map((v) => v.config.routes.map((r) => `${r.name}=${r.weight}`).join(',')).join(';')),
+    );
     const view = await client.call('gateways.setWeights', { name: 'demo', weights: { blue: 0, green: 100 } });
     expect(view.config.routes.map((r) => r.weight)).toEqual([0, 100]);
     expect(view.source.routes).toMatchObject({ blue: { weight: '0%' }, green: { weight: '100%' } });
@@ -124,26 +172,39 @@ routes:
     expect((await request(port, '/')).json()).toMatchObject({ name: 'green' });
     await eventually(() => events.length === 1, 1000, 'the gateways.changed event');
     expect(events).toEqual(['blue=0,green=100']);
-    expect(await failure(client.call('gateways.setWeights', { name: 'demo', weights: { purple: 10 } }))).toMatchObject({ code: 'not_found' });
-    expect(await failure(client.call('gateways.setWeights', { name: 'demo', weights: { blue: 10 } }))).toMatchObject({ code: 'invalid_config' });
+    expect(
+      await failure(client.call('gateways.setWeights', { name: 'demo', weights: { purple: 10 } })),
+    ).toMatchObject({ code: 'not_found' });
+    expect(
+      await failure(client.call('gateways.setWeights', { name: 'demo', weights: { blue: 10 } })),
+    ).toMatchObject({ code: 'invalid_config' });
   });
 
   it('enables and disables a gateway', async () => {
     const [a] = await upstreams('a');
     const { client } = await setup(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    expect((await client.call('gateways.setEnabled', { name: 'g', enabled: false })).status).toMatchObject({ state: 'stopped', enabled: false });
-    expect((await client.call('gateways.setEnabled', { name: 'g', enabled: true })).status).toMatchObject({ state: 'listening' });
+    expect((await client.call('gateways.setEnabled', { name: 'g', enabled: false })).status).toMatchObject({
+      state: 'stopped',
+      enabled: false,
+    });
+    expect((await client.call('gateways.setEnabled', { name: 'g', enabled: true })).status).toMatchObject({
+      state: 'listening',
+    });
   });
 
   it('imports and exports YAML', async () => {
     const [a] = await upstreams('a');
     const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    const imported = await client.call('config.import', { yaml: `---\nname: sava\nport: 0/http\nroutes:\n  "[${a!.hostPort}]":\n    weight: 90%\n  "[127.0.0.1:1]":\n    weight: 10%\n` });
+    const imported = await client.call('config.import', {
+      yaml: `---\nname: sava\nport: 0/http\nroutes:\n  "[${a!.hostPort}]":\n    weight: 90%\n  "[127.0.0.1:1]":\n    weight: 10%\n`,
+    });
     expect(imported).toEqual({ gateways: ['sava'] });
     const { yaml } = await client.call('config.export', { gateways: ['sava'] });
     expect(yaml).toContain('name: sava');
     expect(yaml).toContain('weight: 90%');
-    expect(await failure(client.call('config.import', { yaml: 'name: [' }))).toMatchObject({ code: 'invalid_config' });
+    expect(await failure(client.call('config.import', { yaml: 'name: [' }))).toMatchObject({
+      code: 'invalid_config',
+    });
   });
 
   it('pages the log, gets one entry in full, clears it, and streams appends and stats', async () => {
@@ -162,7 +223,12 @@ routes:
     expect(Buffer.from(full.requestBody!.base64, 'base64').toString()).toBe('hello');
     expect(full.trace.length).toBeGreaterThan(0);
     const stats = await client.call('stats.get', {});
-    expect(stats.gateways[0]).toMatchObject({ gateway: 'g', requests: 3, errors: 0, routes: [expect.objectContaining({ requests: 3, share: 100, weight: 100 })] });
+    expect(stats.gateways[0]).toMatchObject({
+      gateway: 'g',
+      requests: 3,
+      errors: 0,
+      routes: [expect.objectContaining({ requests: 3, share: 100, weight: 100 })],
+    });
     let tick = 0;
     client.on('stats.tick', (s) => (tick = s.gateways[0]?.requests ?? 0));
     await eventually(() => tick === 3, 2500, 'a stats tick');
@@ -179,12 +245,22 @@ routes:
   blue: { targets: [${blue!.url}], weight: 0% }
   green: { targets: [${green!.url}], weight: 0%, condition: user-agent == Firefox }
 `);
-    const r = await client.call('traffic.generate', { gateway: 'demo', count: 40, userAgents: ['Mozilla/5.0 Firefox/128.0'] });
+    const r = await client.call('traffic.generate', {
+      gateway: 'demo',
+      count: 40,
+      userAgents: ['Mozilla/5.0 Firefox/128.0'],
+    });
     expect(r).toMatchObject({ sent: 40, cancelled: false, statuses: { '200': 40 }, routes: { green: 40 } });
     const paced = await client.call('traffic.generate', { gateway: 'demo', ratePerSecond: 50, seconds: 0.2 });
     expect(paced).toMatchObject({ sent: 10, statuses: { '503': 10 } });
-    expect(await failure(client.call('traffic.generate', { gateway: 'demo', count: 20_000 }))).toMatchObject({ code: 'invalid_params' });
-    expect(await failure(client.call('traffic.generate', { gateway: 'demo', ratePerSecond: 10, seconds: 120 }))).toMatchObject({ code: 'invalid_params' });
-    expect(await failure(client.call('traffic.generate', { gateway: 'nope', count: 1 }))).toMatchObject({ code: 'not_found' });
+    expect(await failure(client.call('traffic.generate', { gateway: 'demo', count: 20_000 }))).toMatchObject({
+      code: 'invalid_params',
+    });
+    expect(
+      await failure(client.call('traffic.generate', { gateway: 'demo', ratePerSecond: 10, seconds: 120 })),
+    ).toMatchObject({ code: 'invalid_params' });
+    expect(await failure(client.call('traffic.generate', { gateway: 'nope', count: 1 }))).toMatchObject({
+      code: 'not_found',
+    });
   });
 });

@@ -20,7 +20,10 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function start(yaml = 'gateways: []\n', opts: { token?: string; allowProxyHosts?: string[]; uiDir?: string } = {}) {
+async function start(
+  yaml = 'gateways: []\n',
+  opts: { token?: string; allowProxyHosts?: string[]; uiDir?: string } = {},
+) {
   const engine = new Engine({ random: seededRandom(5) });
   const plane = new ControlPlane(engine);
   expect(await plane.store.load(yaml)).toEqual({ ok: true });
@@ -65,7 +68,9 @@ function wsConnect(port: number, path: string, headers: Record<string, string> =
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
     ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`status ${res.statusCode}`), { status: res.statusCode })),
+    );
     ws.once('error', reject);
     cleanup.push(() => ws.terminate());
   });
@@ -86,10 +91,22 @@ describe('REST, shaped like Vamp', () => {
   it("accepts the seed's 90/10 gateway posted as YAML, serves it, and drives it", async () => {
     const [v1, v2] = await upstreams('sava:1.0', 'sava:1.1');
     const { api, engine } = await start();
-    const created = await api('/api/v1/gateways', { method: 'POST', body: SAVA(v1!, v2!), headers: { 'content-type': 'application/x-yaml' } });
+    const created = await api('/api/v1/gateways', {
+      method: 'POST',
+      body: SAVA(v1!, v2!),
+      headers: { 'content-type': 'application/x-yaml' },
+    });
     expect(created.status).toBe(201);
     expect(created.json()).toMatchObject({ name: 'sava/9070', port: '0/http' });
-    expect((await api('/api/v1/gateways', { method: 'POST', body: SAVA(v1!, v2!), headers: { 'content-type': 'application/yaml' } })).status).toBe(409);
+    expect(
+      (
+        await api('/api/v1/gateways', {
+          method: 'POST',
+          body: SAVA(v1!, v2!),
+          headers: { 'content-type': 'application/yaml' },
+        })
+      ).status,
+    ).toBe(409);
 
     const one = await api('/api/v1/gateways/sava%2F9070', { headers: { accept: 'application/x-yaml' } });
     expect(one.headers['content-type']).toContain('yaml');
@@ -102,8 +119,14 @@ describe('REST, shaped like Vamp', () => {
     expect(Math.abs((before['sava:1.1'] ?? 0) / 2 - 10)).toBeLessThan(6);
 
     // Weights changed over the API: the traffic follows at once (the next request sees the new split).
-    const flipped = SAVA(v1!, v2!).replace('weight: 90%', 'weight: 0%').replace('weight: 10%', 'weight: 100%');
-    const put = await api('/api/v1/gateways/sava%2F9070', { method: 'PUT', body: flipped, headers: { 'content-type': 'application/yaml' } });
+    const flipped = SAVA(v1!, v2!)
+      .replace('weight: 90%', 'weight: 0%')
+      .replace('weight: 10%', 'weight: 100%');
+    const put = await api('/api/v1/gateways/sava%2F9070', {
+      method: 'PUT',
+      body: flipped,
+      headers: { 'content-type': 'application/yaml' },
+    });
     expect(put.status).toBe(200);
     expect(await tally(port, 20)).toEqual({ 'sava:1.1': 20 });
   });
@@ -114,20 +137,54 @@ describe('REST, shaped like Vamp', () => {
     const good = { name: 'g', port: 0, routes: { [`[${a!.hostPort}]`]: {} } };
     const bad = { name: 'g', port: 0, routes: { x: { targets: [a!.url], weight: '30%' } } };
     const json = { 'content-type': 'application/json' };
-    expect((await api('/api/v1/gateways?validate_only=true', { method: 'POST', body: JSON.stringify(good), headers: json })).status).toBe(201);
+    expect(
+      (
+        await api('/api/v1/gateways?validate_only=true', {
+          method: 'POST',
+          body: JSON.stringify(good),
+          headers: json,
+        })
+      ).status,
+    ).toBe(201);
     expect(plane.store.has('g')).toBe(false);
-    const invalid = await api('/api/v1/gateways', { method: 'POST', body: JSON.stringify(bad), headers: json });
+    const invalid = await api('/api/v1/gateways', {
+      method: 'POST',
+      body: JSON.stringify(bad),
+      headers: json,
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json()).toMatchObject({
-      error: { code: 'invalid_config', issues: [expect.objectContaining({ gateway: 'g', message: expect.stringContaining('route weights total 30%') })] },
+      error: {
+        code: 'invalid_config',
+        issues: [
+          expect.objectContaining({
+            gateway: 'g',
+            message: expect.stringContaining('route weights total 30%'),
+          }),
+        ],
+      },
     });
-    expect((await api('/api/v1/gateways', { method: 'POST', body: JSON.stringify(good), headers: json })).status).toBe(201);
-    const inconsistent = await api('/api/v1/gateways/other', { method: 'PUT', body: JSON.stringify(good), headers: json });
+    expect(
+      (await api('/api/v1/gateways', { method: 'POST', body: JSON.stringify(good), headers: json })).status,
+    ).toBe(201);
+    const inconsistent = await api('/api/v1/gateways/other', {
+      method: 'PUT',
+      body: JSON.stringify(good),
+      headers: json,
+    });
     expect([inconsistent.status, inconsistent.json<{ error: { message: string } }>().error.message]).toEqual([
       400,
       "Inconsistent name: the path names gateway 'other' but the body names 'g'",
     ]);
-    expect((await api('/api/v1/gateways/g?validate_only=true', { method: 'PUT', body: JSON.stringify(bad), headers: json })).status).toBe(400);
+    expect(
+      (
+        await api('/api/v1/gateways/g?validate_only=true', {
+          method: 'PUT',
+          body: JSON.stringify(bad),
+          headers: json,
+        })
+      ).status,
+    ).toBe(400);
     expect((await api('/api/v1/gateways/g', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/api/v1/gateways/g', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/api/v1/gateways/g')).status).toBe(404);
@@ -135,15 +192,29 @@ describe('REST, shaped like Vamp', () => {
 
   it('answers malformed bodies with the parser message and position, and limits body size', async () => {
     const { api } = await start();
-    const badJson = await api('/api/v1/gateways', { method: 'POST', body: '{"name": "g",', headers: { 'content-type': 'application/json' } });
+    const badJson = await api('/api/v1/gateways', {
+      method: 'POST',
+      body: '{"name": "g",',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(badJson.status).toBe(400);
-    expect(badJson.json<{ error: { message: string } }>().error.message).toMatch(/^malformed JSON: .*position|^malformed JSON: .*end of JSON/i);
-    const badYaml = await api('/api/v1/gateways', { method: 'POST', body: 'name: g\nroutes: [\n', headers: { 'content-type': 'application/yaml' } });
-    expect(badYaml.status).toBe(400);
-    expect(badYaml.json<{ error: { message: string } }>().error.message).toMatch(/^malformed YAML \(line \d+, column \d+\)/);
-    const huge = await api('/api/v1/gateways', { method: 'POST', body: 'x'.repeat(1024 * 1024 + 10), headers: { 'content-type': 'application/yaml' } }).catch(
-      () => ({ status: 413 }) as Reply,
+    expect(badJson.json<{ error: { message: string } }>().error.message).toMatch(
+      /^malformed JSON: .*position|^malformed JSON: .*end of JSON/i,
     );
+    const badYaml = await api('/api/v1/gateways', {
+      method: 'POST',
+      body: 'name: g\nroutes: [\n',
+      headers: { 'content-type': 'application/yaml' },
+    });
+    expect(badYaml.status).toBe(400);
+    expect(badYaml.json<{ error: { message: string } }>().error.message).toMatch(
+      /^malformed YAML \(line \d+, column \d+\)/,
+    );
+    const huge = await api('/api/v1/gateways', {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 10),
+      headers: { 'content-type': 'application/yaml' },
+    }).catch(() => ({ status: 413 }) as Reply);
     expect(huge.status).toBe(413);
     expect((await api('/api/v1/nothing')).status).toBe(404);
   });
@@ -152,19 +223,44 @@ describe('REST, shaped like Vamp', () => {
     const [a] = await upstreams('a');
     const { api, engine } = await start(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
     const port = engine.status()[0]!.boundPort!;
-    for (let i = 0; i < 3; i++) await request(port, `/p${i}?x=${i}`, { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'application/json' } });
+    for (let i = 0; i < 3; i++)
+      await request(port, `/p${i}?x=${i}`, {
+        method: 'POST',
+        body: '{"n":1}',
+        headers: { 'content-type': 'application/json' },
+      });
     await eventually(() => engine.log.lastSeq === 3, 2000, 'three log entries');
-    const page = (await api('/api/v1/log?after=1&limit=1')).json<{ entries: { seq: number; path: string }[]; lastSeq: number }>();
+    const page = (await api('/api/v1/log?after=1&limit=1')).json<{
+      entries: { seq: number; path: string }[];
+      lastSeq: number;
+    }>();
     expect(page).toMatchObject({ entries: [{ seq: 2, path: '/p1?x=1' }], lastSeq: 3 });
-    expect((await api('/api/v1/log/3')).json()).toMatchObject({ seq: 3, requestHeaders: expect.any(Object), trace: expect.any(Array) });
+    expect((await api('/api/v1/log/3')).json()).toMatchObject({
+      seq: 3,
+      requestHeaders: expect.any(Object),
+      trace: expect.any(Array),
+    });
     expect((await api('/api/v1/log/99')).status).toBe(404);
-    const har = (await api('/api/v1/log.har')).json<{ log: { version: string; entries: { request: { url: string; postData: { text: string } }; response: { status: number } }[] } }>();
+    const har = (await api('/api/v1/log.har')).json<{
+      log: {
+        version: string;
+        entries: { request: { url: string; postData: { text: string } }; response: { status: number } }[];
+      };
+    }>();
     expect(har.log.version).toBe('1.2');
     expect(har.log.entries).toHaveLength(3);
-    expect(har.log.entries[0]).toMatchObject({ request: { url: `http://127.0.0.1:${port}/p0?x=0`, postData: { text: '{"n":1}' } }, response: { status: 200 } });
-    const stats = (await api('/api/v1/stats?window=60')).json<{ gateways: { gateway: string; requests: number; routes: { share: number; p50: number }[] }[] }>();
+    expect(har.log.entries[0]).toMatchObject({
+      request: { url: `http://127.0.0.1:${port}/p0?x=0`, postData: { text: '{"n":1}' } },
+      response: { status: 200 },
+    });
+    const stats = (await api('/api/v1/stats?window=60')).json<{
+      gateways: { gateway: string; requests: number; routes: { share: number; p50: number }[] }[];
+    }>();
     expect(stats.gateways[0]).toMatchObject({ gateway: 'g', requests: 3, routes: [{ share: 100 }] });
-    expect((await api('/api/v1/health')).json()).toMatchObject({ status: 'ok', gateways: [{ gateway: 'g', state: 'listening' }] });
+    expect((await api('/api/v1/health')).json()).toMatchObject({
+      status: 'ok',
+      gateways: [{ gateway: 'g', state: 'listening' }],
+    });
     expect((await api('/api/v1/export?format=yaml')).body).toContain('name: g');
     expect((await api('/api/v1/log', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/api/v1/log')).json()).toMatchObject({ entries: [] });
@@ -173,8 +269,16 @@ describe('REST, shaped like Vamp', () => {
   it('sends demo traffic', async () => {
     const [a] = await upstreams('a');
     const { api } = await start(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    const r = await api('/api/v1/traffic', { method: 'POST', body: JSON.stringify({ gateway: 'g', count: 25 }), headers: { 'content-type': 'application/json' } });
-    expect(r.json()).toMatchObject({ sent: 25, statuses: { '200': 25 }, routes: { [`[${a!.hostPort}]`]: 25 } });
+    const r = await api('/api/v1/traffic', {
+      method: 'POST',
+      body: JSON.stringify({ gateway: 'g', count: 25 }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.json()).toMatchObject({
+      sent: 25,
+      statuses: { '200': 25 },
+      routes: { [`[${a!.hostPort}]`]: 25 },
+    });
   });
 });
 
@@ -188,7 +292,9 @@ describe('the WebSocket stream carries the contract', () => {
     client.on('log.appended', (batch) => seen.push(...batch.map((e) => e.path)));
     await request(engine.status()[0]!.boundPort!, '/hello');
     await eventually(() => seen.includes('/hello'), 2000, 'the log event');
-    await expect(client.call('gateways.get', { name: 'missing' })).rejects.toMatchObject({ error: { code: 'not_found' } });
+    await expect(client.call('gateways.get', { name: 'missing' })).rejects.toMatchObject({
+      error: { code: 'not_found' },
+    });
   });
 });
 
@@ -213,17 +319,34 @@ routes:
   a: { targets: [${a1!.url}, ${a2!.url}], weight: 100% }
   b: { targets: [${b!.url}], weight: 0% }
 `);
-    expect((await api('/proxy/gateways/shop%2Fweb/x/y?q=1')).json()).toMatchObject({ name: expect.stringMatching(/^a[12]$/), url: '/x/y?q=1' });
+    expect((await api('/proxy/gateways/shop%2Fweb/x/y?q=1')).json()).toMatchObject({
+      name: expect.stringMatching(/^a[12]$/),
+      url: '/x/y?q=1',
+    });
     expect((await api('/proxy/gateways/shop/web/x')).json()).toMatchObject({ url: '/x' });
-    expect((await api('/proxy/gateways/shop%2Fweb/routes/b/compare?v=2')).json()).toMatchObject({ name: 'b', url: '/compare?v=2' });
-    expect((await api('/proxy/gateways/shop%2Fweb/routes/a/instances/1/i')).json()).toMatchObject({ name: 'a2', url: '/i' });
+    expect((await api('/proxy/gateways/shop%2Fweb/routes/b/compare?v=2')).json()).toMatchObject({
+      name: 'b',
+      url: '/compare?v=2',
+    });
+    expect((await api('/proxy/gateways/shop%2Fweb/routes/a/instances/1/i')).json()).toMatchObject({
+      name: 'a2',
+      url: '/i',
+    });
     expect((await api('/proxy/gateways/shop%2Fweb/routes/a/instances/5/i')).status).toBe(404);
     expect((await api('/proxy/gateways/shop%2Fweb/routes/zzz/')).status).toBe(404);
     expect((await api('/proxy/gateways/nope/')).status).toBe(404);
-    expect((await api(`/proxy/host/127.0.0.1/port/${b!.port}/direct?z=9`)).json()).toMatchObject({ name: 'b', url: '/direct?z=9' });
+    expect((await api(`/proxy/host/127.0.0.1/port/${b!.port}/direct?z=9`)).json()).toMatchObject({
+      name: 'b',
+      url: '/direct?z=9',
+    });
     await eventually(() => engine.log.lastSeq >= 7, 2000, 'log entries');
     const entries = engine.log.page(0);
-    expect(entries.find((e) => e.path === '/proxy/gateways/shop%2Fweb/routes/b/compare?v=2')).toMatchObject({ gateway: 'shop/web', route: 'b', forwardedPath: '/compare?v=2', override: true });
+    expect(entries.find((e) => e.path === '/proxy/gateways/shop%2Fweb/routes/b/compare?v=2')).toMatchObject({
+      gateway: 'shop/web',
+      route: 'b',
+      forwardedPath: '/compare?v=2',
+      override: true,
+    });
     expect(entries.at(-1)).toMatchObject({ gateway: `proxy/host/127.0.0.1/port/${b!.port}`, status: 200 });
   });
 
@@ -243,7 +366,9 @@ routes:
   });
 
   it('passes redirects back without following them, and proxies WebSockets', async () => {
-    const redirect = await startUpstream('r', (_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/x' }).end());
+    const redirect = await startUpstream('r', (_req, res) =>
+      res.writeHead(302, { location: 'http://127.0.0.1:1/x' }).end(),
+    );
     cleanup.push(() => redirect.close());
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
@@ -258,7 +383,9 @@ routes:
     expect([moved.status, moved.headers.location]).toEqual([302, 'http://127.0.0.1:1/x']);
     const ws = await wsConnect(port, '/proxy/gateways/w/chat?room=1');
     ws.send('hi');
-    expect(await new Promise((resolve) => ws.once('message', (d) => resolve(String(d))))).toBe('echo /chat?room=1 hi');
+    expect(await new Promise((resolve) => ws.once('message', (d) => resolve(String(d))))).toBe(
+      'echo /chat?room=1 hi',
+    );
   });
 });
 
@@ -266,7 +393,10 @@ describe('the browser UI', () => {
   it('is served with a strict CSP and the token in a meta tag, never in a URL; traversal is refused', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-ui-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(path.join(dir, 'index.html'), '<!doctype html><html><head><title>ui</title></head><body></body></html>');
+    await writeFile(
+      path.join(dir, 'index.html'),
+      '<!doctype html><html><head><title>ui</title></head><body></body></html>',
+    );
     await writeFile(path.join(dir, 'app.js'), 'console.log(1)');
     const { api } = await start('gateways: []\n', { token: 'a"b<c', uiDir: dir });
     const page = await api('/gateways/shop');
@@ -294,14 +424,30 @@ describe('security', () => {
     const { api, port } = await start();
     const body = JSON.stringify({ name: 'g', port: 0 });
     const json = { 'content-type': 'application/json' };
-    const foreign = await api('/api/v1/gateways', { method: 'POST', body, headers: { ...json, origin: 'https://evil.example' } });
+    const foreign = await api('/api/v1/gateways', {
+      method: 'POST',
+      body,
+      headers: { ...json, origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.body).toContain("Origin 'https://evil.example' is refused");
     expect((await api('/api/v1/gateways', { headers: { origin: 'https://evil.example' } })).status).toBe(200); // reads are not mutations
-    expect((await api('/api/v1/gateways', { method: 'POST', body, headers: { ...json, origin: `http://127.0.0.1:${port}` } })).status).toBe(201);
+    expect(
+      (
+        await api('/api/v1/gateways', {
+          method: 'POST',
+          body,
+          headers: { ...json, origin: `http://127.0.0.1:${port}` },
+        })
+      ).status,
+    ).toBe(201);
     expect((await api('/api/v1/gateways/g', { method: 'DELETE' })).status).toBe(204);
-    await expect(wsConnect(port, '/api/v1/stream', { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
-    await expect(wsConnect(port, '/api/v1/stream', { origin: `http://localhost:${port}` })).resolves.toBeDefined();
+    await expect(wsConnect(port, '/api/v1/stream', { origin: 'https://evil.example' })).rejects.toMatchObject(
+      { status: 403 },
+    );
+    await expect(
+      wsConnect(port, '/api/v1/stream', { origin: `http://localhost:${port}` }),
+    ).resolves.toBeDefined();
   });
 
   it('requires the bearer token on REST and as the first stream message', async () => {

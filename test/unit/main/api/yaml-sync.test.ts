@@ -25,7 +25,12 @@ describe("syncYaml keeps the user's comments and layout", () => {
     source[0].routes['[127.0.0.1:3001]'].weight = '50%';
     source[0].routes['[127.0.0.1:3002]'].weight = '50%';
     const out = syncYaml(FILE, source);
-    expect(out).toBe(FILE.replace('weight: 90% # stable', 'weight: 50% # stable').replace('weight: 10% # canary', 'weight: 50% # canary'));
+    expect(out).toBe(
+      FILE.replace('weight: 90% # stable', 'weight: 50% # stable').replace(
+        'weight: 10% # canary',
+        'weight: 50% # canary',
+      ),
+    );
   });
 
   it('adds, removes and renames gateways and fields, leaving the rest as written', () => {
@@ -36,7 +41,13 @@ describe("syncYaml keeps the user's comments and layout", () => {
     source.push({ name: 'api', port: 9000, routes: { '[127.0.0.1:5000]': { weight: '100%' } } });
     const out = syncYaml(FILE, source);
     expect(parse(out).gateways).toEqual(source);
-    for (const comment of ['# Switchyard gateways for the shop team', '# the storefront', '# fixed, the app expects it', '# stable', '# canary']) {
+    for (const comment of [
+      '# Switchyard gateways for the shop team',
+      '# the storefront',
+      '# fixed, the app expects it',
+      '# stable',
+      '# canary',
+    ]) {
       expect(out).toContain(comment);
     }
     expect(out).not.toContain('admin');
