@@ -1,4 +1,5 @@
-import { toSummary, type Pipe } from '../../shared/api/contract.js';
+import { toSummary, type GatewayView, type Pipe } from '../../shared/api/contract.js';
+import type { GatewayStatus } from '../../shared/status.js';
 import type { Engine } from '../engine/engine.js';
 import { ConfigStore, type ConfigPersistence } from './config-store.js';
 import { createDispatcher, EventHub, type Dispatch } from './dispatcher.js';
@@ -40,17 +41,15 @@ export class ControlPlane {
         this.hub.emit('log.appended', batch.map(toSummary));
       }),
     );
-    const onStatus = (s: Parameters<typeof this.hub.emit<'status.changed'>>[1]) =>
-      this.hub.emit('status.changed', s);
+    const onStatus = (status: GatewayStatus[]) => this.hub.emit('status.changed', status);
     engine.on('status', onStatus);
     this.stops.push(() => engine.off('status', onStatus));
-    const onChanged = (views: Parameters<typeof this.hub.emit<'gateways.changed'>>[1]) =>
-      this.hub.emit('gateways.changed', views);
+    const onChanged = (views: GatewayView[]) => this.hub.emit('gateways.changed', views);
     this.store.on('changed', onChanged);
-    const tick = setInterval(
-      () => this.hub.emit('stats.tick', this.stats.snapshot(engine.current)),
-      1000,
-    ).unref();
+    // Statistics cost something to compute; only when someone listens.
+    const tick = setInterval(() => {
+      if (this.hub.connected) this.hub.emit('stats.tick', this.stats.snapshot(engine.current));
+    }, 1000).unref();
     this.stops.push(() => clearInterval(tick));
   }
 

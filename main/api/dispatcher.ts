@@ -55,6 +55,10 @@ export function createDispatcher(handlers: Handlers): Dispatch {
 export class EventHub {
   private readonly pipes = new Set<Pipe>();
 
+  get connected(): boolean {
+    return this.pipes.size > 0;
+  }
+
   emit<E extends EventName>(event: E, data: Events[E]): void {
     for (const pipe of this.pipes) pipe.send({ type: 'event', event, data });
   }

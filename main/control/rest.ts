@@ -58,7 +58,7 @@ export class RestApi {
       return notAllowed(method, 'GET, POST');
     }
     if (rest.startsWith('gateways/')) {
-      const name = decodeURIComponent(rest.slice('gateways/'.length));
+      const name = decodePath(rest.slice('gateways/'.length));
       if (method === 'GET') return send(req, res, 200, (await this.call('gateways.get', { name })).source);
       if (method === 'PUT') {
         const gateway = gatewayBody(await readBody(req));
@@ -169,4 +169,12 @@ function gatewayBody(body: unknown): Record<string, unknown> {
 
 function notAllowed(method: string, allowed: string): never {
   throw new HttpError(405, `${method} is not allowed here; use ${allowed}`);
+}
+
+function decodePath(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in '${text}'`);
+  }
 }
