@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
-import { toHar } from '../api/har.js';
+import { toHar } from '../../shared/har.js';
 import { HttpError, readBody, send, sendError } from './http-io.js';
 
 const STATUS_OF: Record<ApiError['code'], number> = {

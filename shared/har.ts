@@ -1,4 +1,4 @@
-import type { LogEntry } from '../../shared/log-entry.js';
+import type { LogEntry } from './log-entry.js';
 
 /** The request log as HAR 1.2, so it opens in browser dev tools and HAR viewers. */
 export function toHar(entries: readonly LogEntry[], version: string): object {
@@ -80,7 +80,19 @@ const isText = (type: string | undefined) =>
   !!type && /^text\/|json|xml|javascript|x-www-form-urlencoded|yaml/.test(type);
 
 function decode(base64: string, type: string | undefined): string {
-  return isText(type) ? Buffer.from(base64, 'base64').toString('utf8') : base64;
+  return isText(type) ? decodeBase64Text(base64) : base64;
+}
+
+/** UTF-8 text from base64, with the platform's atob and TextDecoder (shared code runs in the browser too). */
+export function decodeBase64Text(base64: string): string {
+  return new TextDecoder().decode(base64Bytes(base64));
+}
+
+export function base64Bytes(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 function encoding(type: string | undefined): { encoding?: string } {

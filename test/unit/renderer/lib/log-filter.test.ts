@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { LogSummary } from '../../../../shared/api/contract.js';
+import { parseFilter } from '../../../../renderer/src/lib/log-filter.js';
+
+const entry = (over: Partial<LogSummary>): LogSummary => ({
+  seq: 1,
+  time: 0,
+  gateway: 'shop',
+  route: 'v1',
+  target: 'http://127.0.0.1:3001',
+  method: 'GET',
+  path: '/api/users',
+  status: 200,
+  durationMs: 3,
+  bytesIn: 0,
+  bytesOut: 10,
+  clientIp: '127.0.0.1',
+  trace: [],
+  override: false,
+  websocket: false,
+  ...over,
+});
+
+const entries = [
+  entry({ seq: 1 }),
+  entry({ seq: 2, route: 'v2', status: 502, error: 'boom' }),
+  entry({ seq: 3, method: 'POST', path: '/checkout', status: 201 }),
+  entry({ seq: 4, gateway: 'admin', status: 404, path: '/api/admin' }),
+];
+const seqs = (q: string) => entries.filter(parseFilter(q)).map((e) => e.seq);
+
+describe('log filter', () => {
+  it.each([
+    ['', [1, 2, 3, 4]],
+    ['status:5xx', [2]],
+    ['status:2xx', [1, 3]],
+    ['status:>=400', [2, 4]],
+    ['status:404', [4]],
+    ['route:v2', [2]],
+    ['method:post', [3]],
+    ['path:/api', [1, 2, 4]],
+    ['gateway:admin', [4]],
+    ['is:error', [2]],
+    ['-status:2xx', [2, 4]],
+    ['path:/api status:2xx', [1]],
+    ['checkout', [3]],
+    ['POST', [3]],
+    ['-route:v1', [2]],
+  ])('%j', (q, expected) => {
+    expect(seqs(q)).toEqual(expected);
+  });
+});
