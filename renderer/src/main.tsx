@@ -1,14 +1,10 @@
 import { createRoot } from 'react-dom/client';
+import { connect } from './api/connection.js';
+import { App } from './components/App.js';
+import { useAppStore } from './store/app-store.js';
+import './styles.css';
 
-// Placeholder shell: the full UI (gateway editor, sliders, chart, log) is built on the control-plane contract.
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>Switchyard</h1>
-      <p>The engine is running. Use the `switchyard` CLI to manage gateways.</p>
-    </main>
-  );
-}
+connect((client, state) => useAppStore.getState().setConnection(client, state));
 
 const root = document.getElementById('root');
 if (root) createRoot(root).render(<App />);

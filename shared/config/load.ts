@@ -77,6 +77,13 @@ export function loadConfigValue(value: unknown): NormalizeResult {
   return normalizeGateways([value]);
 }
 
+/** The 1-based line of a path such as ['routes', 'v2', 'weight'] in a YAML text holding one gateway. */
+export function lineOfPath(text: string, path: (string | number)[]): number | undefined {
+  const lines = new LineCounter();
+  const doc = parseAllDocuments(text, { lineCounter: lines })[0];
+  return doc && 'getIn' in doc ? lineOf(doc as Document, path, lines) : undefined;
+}
+
 /**
  * The line of `path` in the document: the line of its key for a mapping entry, of the item for a list
  * entry. Where the path goes past what exists (a missing field), the deepest part that exists.

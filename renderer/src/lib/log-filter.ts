@@ -58,7 +58,8 @@ function statusMatcher(v: string): Predicate {
   if (range) {
     const n = Number(range[2]);
     const op = range[1];
-    return (e) => (op === '>=' ? e.status >= n : op === '<=' ? e.status <= n : op === '>' ? e.status > n : e.status < n);
+    return (e) =>
+      op === '>=' ? e.status >= n : op === '<=' ? e.status <= n : op === '>' ? e.status > n : e.status < n;
   }
   return (e) => String(e.status) === v;
 }

@@ -30,7 +30,9 @@ export function rebalance(routes: readonly SliderRoute[], index: number, value: 
   const rest = 100 - lockedTotal - target;
   const freeTotal = routes.reduce((sum, r, i) => sum + (free[i] ? r.weight : 0), 0);
   const freeCount = free.filter(Boolean).length;
-  const exact = routes.map((r, i) => (free[i] ? (freeTotal > 0 ? (r.weight / freeTotal) * rest : rest / freeCount) : 0));
+  const exact = routes.map((r, i) =>
+    free[i] ? (freeTotal > 0 ? (r.weight / freeTotal) * rest : rest / freeCount) : 0,
+  );
   const shares = largestRemainder(exact, rest, free);
   return routes.map((r, i) => (i === index ? target : free[i] ? (shares[i] as number) : r.weight));
 }
@@ -42,7 +44,11 @@ export function evenSplit(routes: readonly SliderRoute[]): number[] {
   const count = free.filter(Boolean).length;
   if (count === 0) return routes.map((r) => r.weight);
   const rest = Math.max(0, 100 - lockedTotal);
-  const shares = largestRemainder(routes.map((_, i) => (free[i] ? rest / count : 0)), rest, free);
+  const shares = largestRemainder(
+    routes.map((_, i) => (free[i] ? rest / count : 0)),
+    rest,
+    free,
+  );
   return routes.map((r, i) => (free[i] ? (shares[i] as number) : r.weight));
 }
 

@@ -7,7 +7,12 @@ describe('copy as cURL', () => {
     const e = {
       method: 'POST',
       path: "/api/it's?x=1&y=2",
-      requestHeaders: { host: '127.0.0.1:8080', 'content-type': 'application/json', 'content-length': '15', 'x-user': ['a', 'b'] },
+      requestHeaders: {
+        host: '127.0.0.1:8080',
+        'content-type': 'application/json',
+        'content-length': '15',
+        'x-user': ['a', 'b'],
+      },
       requestBody: { base64: Buffer.from('{"q":"it\'s"}').toString('base64'), truncated: false },
     } as unknown as LogEntry;
     expect(toCurl(e)).toBe(

@@ -27,12 +27,17 @@ describe('rebalance', () => {
 
   it('always totals exactly 100 with whole numbers, whatever the inputs', () => {
     let seed = 11;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let k = 0; k < 2000; k++) {
       const n = 2 + Math.floor(rand() * 5);
       // A random starting split: an even one, moved about a few times, with some routes locked.
       let weights = evenSplit(Array.from({ length: n }, () => ({ weight: 0, locked: false })));
-      for (let m = 0; m < 3; m++) weights = rebalance(weights.map((w) => ({ weight: w, locked: false })), Math.floor(rand() * n), rand() * 100);
+      for (let m = 0; m < 3; m++)
+        weights = rebalance(
+          weights.map((w) => ({ weight: w, locked: false })),
+          Math.floor(rand() * n),
+          rand() * 100,
+        );
       const routes = weights.map((w) => ({ weight: w, locked: rand() < 0.2 }));
       const index = Math.floor(rand() * n);
       const out = rebalance(routes, index, rand() * 120 - 10);

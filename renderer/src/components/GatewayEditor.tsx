@@ -1,0 +1,425 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { parse, stringify } from 'yaml';
+import type { GatewayView } from '../../../shared/api/contract.js';
+import type { ConfigIssue } from '../../../shared/config/issues.js';
+import { lineOfPath } from '../../../shared/config/load.js';
+import { isBracketKey, toForm, toSource, type GatewayForm, type RouteDraft } from '../lib/gateway-form.js';
+import { useAppStore } from '../store/app-store.js';
+import { ConditionInput } from './ConditionInput.js';
+import { WeightSliders } from './WeightSliders.js';
+
+type View = 'form' | 'yaml';
+
+/**
+ * The gateway editor: settings, the routes table and a YAML tab over one draft. Every change is
+ * validated by the engine as you type (nothing is applied until Apply), and its issues are shown at the
+ * field, or the line, they concern.
+ */
+export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
+  const run = useAppStore((s) => s.run);
+  const client = useAppStore((s) => s.client);
+  const select = useAppStore((s) => s.select);
+  const [form, setForm] = useState<GatewayForm>(() => toForm(gateway.source));
+  const [dirty, setDirty] = useState(false);
+  const [issues, setIssues] = useState<ConfigIssue[]>([]);
+  const [view, setView] = useState<View>('form');
+  const source = useMemo(() => toSource(form), [form]);
+
+  // Outside changes (sliders, another client, the file) show up unless the user is editing.
+  useEffect(() => {
+    if (!dirty) setForm(toForm(gateway.source));
+  }, [gateway.source, dirty]);
+
+  useValidation(source, dirty, setIssues);
+
+  const update = (next: GatewayForm) => {
+    setForm(next);
+    setDirty(true);
+  };
+  const apply = async () => {
+    const saved = await run((c) => c.call('gateways.save', { gateway: source, previousName: gateway.name }));
+    if (!saved) return;
+    setDirty(false);
+    setForm(toForm(saved.source));
+    if (saved.name !== gateway.name) select(saved.name);
+  };
+  const revert = () => {
+    setForm(toForm(gateway.source));
+    setDirty(false);
+    setIssues([]);
+  };
+  const at = (...path: (string | number)[]) => issueAt(issues, path);
+
+  return (
+    <div className="editor">
+      <WeightSliders gateway={gateway} />
+      <div className="editor-bar">
+        <nav className="subtabs" role="tablist" aria-label="Editor views">
+          <button role="tab" aria-selected={view === 'form'} onClick={() => setView('form')}>
+            Form
+          </button>
+          <button role="tab" aria-selected={view === 'yaml'} onClick={() => setView('yaml')}>
+            YAML
+          </button>
+        </nav>
+        <span className={issues.length ? 'field-error' : 'muted'} role="status">
+          {issues.length
+            ? `${issues.length} problem${issues.length === 1 ? '' : 's'}: not applied`
+            : dirty
+              ? 'Unsaved changes'
+              : 'Running as shown'}
+        </span>
+        <button onClick={revert} disabled={!dirty}>
+          Revert
+        </button>
+        <button
+          className="primary"
+          onClick={() => void apply()}
+          disabled={!dirty || issues.length > 0 || !client}
+        >
+          Apply
+        </button>
+      </div>
+      {view === 'form' ? (
+        <FormView form={form} update={update} at={at} issues={issues} />
+      ) : (
+        <YamlView source={source} issues={issues} onChange={(s) => update(toForm(s))} />
+      )}
+    </div>
+  );
+}
+
+type At = (...path: (string | number)[]) => string | undefined;
+
+function FormView({
+  form,
+  update,
+  at,
+  issues,
+}: {
+  form: GatewayForm;
+  update: (f: GatewayForm) => void;
+  at: At;
+  issues: ConfigIssue[];
+}) {
+  const set = <K extends keyof GatewayForm>(key: K, value: GatewayForm[K]) =>
+    update({ ...form, [key]: value });
+  const setRoute = (i: number, patch: Partial<RouteDraft>) =>
+    set(
+      'routes',
+      form.routes.map((r, k) => (k === i ? { ...r, ...patch } : r)),
+    );
+  const move = (i: number, by: number) => {
+    const routes = [...form.routes];
+    const [r] = routes.splice(i, 1);
+    routes.splice(i + by, 0, r!);
+    set('routes', routes);
+  };
+  const addRoute = () => {
+    const keys = new Set(form.routes.map((r) => r.key));
+    let n = form.routes.length + 1;
+    while (keys.has(`route${n}`)) n++;
+    set('routes', [
+      ...form.routes,
+      {
+        key: `route${n}`,
+        targets: 'http://127.0.0.1:3000',
+        weight: '',
+        condition: '',
+        strength: '',
+        rewrites: '',
+      },
+    ]);
+  };
+  const routesIssue = issues.find((i) => i.path.length === 2 && i.path[1] === 'routes')?.message;
+  const otherIssues = issues.filter((i) => i.path.length <= 1);
+
+  return (
+    <div className="form">
+      <fieldset className="settings">
+        <legend>Gateway</legend>
+        <Field label="Name" error={at('name')}>
+          <input value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
+        </Field>
+        <Field label="Port" error={at('port')}>
+          <input value={form.port} inputMode="numeric" onChange={(e) => set('port', e.currentTarget.value)} />
+        </Field>
+        <Field label="Bind address" error={at('host')}>
+          <input
+            value={form.host}
+            placeholder="127.0.0.1"
+            onChange={(e) => set('host', e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Sticky" error={at('sticky')}>
+          <select value={form.sticky} onChange={(e) => set('sticky', e.currentTarget.value)}>
+            <option value="none">none</option>
+            <option value="route">route (cookie)</option>
+            <option value="instance">instance (cookie)</option>
+          </select>
+        </Field>
+        <Field label="Sticky by" error={at('sticky_by')}>
+          <input
+            value={form.stickyBy}
+            placeholder="header X-User, cookie NAME, query NAME or ip"
+            onChange={(e) => set('stickyBy', e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Timeout" error={at('timeout')}>
+          <input
+            value={form.timeout}
+            placeholder="30s"
+            onChange={(e) => set('timeout', e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Connect timeout" error={at('connect_timeout')}>
+          <input
+            value={form.connectTimeout}
+            placeholder="5s"
+            onChange={(e) => set('connectTimeout', e.currentTarget.value)}
+          />
+        </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={form.preserveHost}
+            onChange={(e) => set('preserveHost', e.currentTarget.checked)}
+          />
+          Preserve the client's Host header
+        </label>
+      </fieldset>
+      {otherIssues.map((i) => (
+        <p key={i.message} className="field-error">
+          {i.message}
+        </p>
+      ))}
+      <section className="routes">
+        <div className="section-head">
+          <h3>Routes</h3>
+          <span className="muted">
+            Order matters: the first route whose condition matches gets the request (by its condition
+            strength).
+          </span>
+          <button onClick={addRoute}>Add route</button>
+        </div>
+        {routesIssue && (
+          <p className="field-error" role="alert">
+            {routesIssue}
+          </p>
+        )}
+        {form.routes.length === 0 && (
+          <p className="muted">No routes: every request gets 503 until you add one.</p>
+        )}
+        {form.routes.map((r, i) => {
+          const key = r.key;
+          const rowIssue = at('routes', key);
+          return (
+            <div className="route-card" key={i} aria-label={`Route ${key}`}>
+              <div className="route-head">
+                <Field label="Route" error={rowIssue}>
+                  <input
+                    value={r.key}
+                    onChange={(e) => setRoute(i, { key: e.currentTarget.value })}
+                    aria-label={`Route ${i + 1} name`}
+                  />
+                </Field>
+                <Field label="Targets" error={at('routes', key, 'targets') ?? at('routes', key, 'target')}>
+                  <input
+                    value={isBracketKey(r.key) ? r.key.slice(1, -1) : r.targets}
+                    disabled={isBracketKey(r.key)}
+                    title={
+                      isBracketKey(r.key)
+                        ? 'A "[host:port]" route is its own target'
+                        : 'URLs or host:port, comma-separated; balanced round-robin'
+                    }
+                    onChange={(e) => setRoute(i, { targets: e.currentTarget.value })}
+                    aria-label={`Route ${i + 1} targets`}
+                  />
+                </Field>
+                <Field label="Weight" error={at('routes', key, 'weight')}>
+                  <input
+                    value={r.weight}
+                    placeholder="shares the rest"
+                    onChange={(e) => setRoute(i, { weight: e.currentTarget.value })}
+                    aria-label={`Route ${i + 1} weight`}
+                  />
+                </Field>
+                <div className="route-actions">
+                  <button aria-label={`Move route ${key} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                    ↑
+                  </button>
+                  <button
+                    aria-label={`Move route ${key} down`}
+                    disabled={i === form.routes.length - 1}
+                    onClick={() => move(i, 1)}
+                  >
+                    ↓
+                  </button>
+                  <button
+                    className="danger"
+                    aria-label={`Remove route ${key}`}
+                    onClick={() =>
+                      set(
+                        'routes',
+                        form.routes.filter((_, k) => k !== i),
+                      )
+                    }
+                  >
+                    Remove
+                  </button>
+                </div>
+              </div>
+              <div className="route-body">
+                <Field label="Condition" error={undefined} wide>
+                  <ConditionInput
+                    id={`condition-${i}`}
+                    value={r.condition}
+                    onChange={(v) => setRoute(i, { condition: v })}
+                    error={at('routes', key, 'condition')}
+                  />
+                </Field>
+                <Field label="Condition strength" error={at('routes', key, 'condition_strength')}>
+                  <input
+                    value={r.strength}
+                    placeholder={r.condition ? '100%' : '0%'}
+                    onChange={(e) => setRoute(i, { strength: e.currentTarget.value })}
+                    aria-label={`Route ${i + 1} condition strength`}
+                  />
+                </Field>
+                <Field
+                  label="Rewrites (YAML list)"
+                  error={
+                    issues.find((x) => x.route === key && String(x.field ?? '').startsWith('rewrites'))
+                      ?.message
+                  }
+                  wide
+                >
+                  <textarea
+                    rows={Math.max(1, r.rewrites.split('\n').length)}
+                    value={r.rewrites}
+                    placeholder="- path: /v2%[path] if path starts-with /api"
+                    onChange={(e) => setRoute(i, { rewrites: e.currentTarget.value })}
+                    aria-label={`Route ${i + 1} rewrites`}
+                  />
+                </Field>
+              </div>
+            </div>
+          );
+        })}
+      </section>
+    </div>
+  );
+}
+
+function Field(props: {
+  label: string;
+  error: string | undefined;
+  wide?: boolean;
+  children: React.ReactNode;
+}) {
+  return (
+    <label className={`field${props.wide ? ' wide' : ''}${props.error ? ' invalid' : ''}`}>
+      <span className="label">{props.label}</span>
+      {props.children}
+      {props.error && <span className="field-error">{props.error}</span>}
+    </label>
+  );
+}
+
+/** The gateway as YAML, editable; parse errors and engine issues are shown at their line. */
+function YamlView({
+  source,
+  issues,
+  onChange,
+}: {
+  source: Record<string, unknown>;
+  issues: ConfigIssue[];
+  onChange: (s: Record<string, unknown>) => void;
+}) {
+  const [text, setText] = useState(() => stringify(source));
+  const [parseError, setParseError] = useState<string>();
+  const own = useRef(false);
+  useEffect(() => {
+    if (own.current) own.current = false;
+    else setText(stringify(source));
+  }, [source]);
+  const problems = useMemo(
+    () =>
+      issues
+        .map((i) => ({ line: lineOfPath(text, i.path.slice(1)), message: i.message }))
+        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    [issues, text],
+  );
+  const lines = text.split('\n');
+  const bad = new Set(problems.map((p) => p.line));
+  return (
+    <div className="yaml-view">
+      <div className="yaml-editor">
+        <pre className="gutter" aria-hidden="true">
+          {lines.map((_, n) => (
+            <span key={n} className={bad.has(n + 1) ? 'bad' : ''}>
+              {n + 1}
+              {'\n'}
+            </span>
+          ))}
+        </pre>
+        <textarea
+          aria-label="Gateway YAML"
+          spellCheck={false}
+          value={text}
+          rows={Math.max(8, lines.length + 1)}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            setText(next);
+            try {
+              const value = parse(next) as unknown;
+              if (!value || typeof value !== 'object' || Array.isArray(value))
+                throw new Error('the YAML must be one gateway: a mapping with name, port and routes');
+              setParseError(undefined);
+              own.current = true;
+              onChange(value as Record<string, unknown>);
+            } catch (err) {
+              setParseError((err as Error).message.split('\n')[0]);
+            }
+          }}
+        />
+      </div>
+      {parseError && <p className="field-error">YAML: {parseError}</p>}
+      <ul className="yaml-problems">
+        {problems.map((p) => (
+          <li key={`${p.line}-${p.message}`} className="field-error">
+            {p.line ? `line ${p.line}: ` : ''}
+            {p.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The message of the issue whose path is exactly [0, ...path]. */
+function issueAt(issues: ConfigIssue[], path: (string | number)[]): string | undefined {
+  return issues.find((i) => i.path.length === path.length + 1 && path.every((p, k) => i.path[k + 1] === p))
+    ?.message;
+}
+
+/** Validates the draft through the engine as the user types (debounced), ignoring stale answers. */
+function useValidation(
+  source: Record<string, unknown>,
+  dirty: boolean,
+  setIssues: (i: ConfigIssue[]) => void,
+): void {
+  const client = useAppStore((s) => s.client);
+  const latest = useRef(0);
+  useEffect(() => {
+    if (!dirty || !client) return;
+    const ticket = ++latest.current;
+    const timer = setTimeout(() => {
+      void client.call('config.validate', { gateway: source }).then(
+        (r) => ticket === latest.current && setIssues(r.issues),
+        () => undefined,
+      );
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [source, dirty, client, setIssues]);
+}

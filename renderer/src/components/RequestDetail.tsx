@@ -1,0 +1,282 @@
+import { useEffect, useState } from 'react';
+import type { BodyPreview, LogEntry } from '../../../shared/log-entry.js';
+import { base64Bytes, decodeBase64Text, toHar } from '../../../shared/har.js';
+import { toCurl } from '../lib/curl.js';
+import { useAppStore } from '../store/app-store.js';
+import { formatBytes } from './RequestLog.js';
+
+type Tab = 'request' | 'response' | 'decision';
+
+/** One request in full: headers, bodies, timing and the routing decision in words. All of it is untrusted text. */
+export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => void }) {
+  const run = useAppStore((s) => s.run);
+  const notify = useAppStore((s) => s.notify);
+  const gateways = useAppStore((s) => s.gateways);
+  const [entry, setEntry] = useState<LogEntry>();
+  const [tab, setTab] = useState<Tab>('decision');
+  useEffect(() => {
+    let live = true;
+    setEntry(undefined);
+    void run((c) => c.call('log.get', { seq })).then((e) => live && setEntry(e));
+    return () => {
+      live = false;
+    };
+  }, [seq, run]);
+  if (!entry)
+    return (
+      <aside className="detail" aria-label="Request details">
+        Loading…
+      </aside>
+    );
+  const gateway = gateways.find((g) => g.name === entry.gateway);
+  const pathOnly = entry.path;
+
+  const copyCurl = async () => {
+    const text = toCurl(entry);
+    try {
+      await navigator.clipboard.writeText(text);
+      notify('info', 'Copied as cURL.');
+    } catch {
+      notify('error', `Could not use the clipboard; the command is: ${text}`);
+    }
+  };
+  const exportHar = () => download(`request-${entry.seq}.har`, JSON.stringify(toHar([entry], 'ui'), null, 2));
+
+  return (
+    <aside className="detail" aria-label="Request details">
+      <div className="detail-head">
+        <strong className={`status status-${Math.floor(entry.status / 100)}`}>{entry.status}</strong>
+        <span className="method">{entry.method}</span>
+        <span className="path" title={entry.path}>
+          {entry.path}
+        </span>
+        <button className="ghost" aria-label="Close details" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <div className="detail-actions">
+        <button onClick={() => void copyCurl()}>Copy as cURL</button>
+        <button onClick={exportHar}>Export HAR</button>
+        {gateway && entry.method === 'GET' && (
+          <span className="compare">
+            Open through:{' '}
+            {gateway.config.routes.map((r) => (
+              <a
+                key={r.name}
+                href={`/proxy/gateways/${encodeURIComponent(gateway.name)}/routes/${encodeURIComponent(r.name)}${pathOnly}`}
+                target="_blank"
+                rel="noreferrer noopener"
+              >
+                {r.name}
+              </a>
+            ))}
+          </span>
+        )}
+      </div>
+      <nav className="subtabs" role="tablist">
+        {(['decision', 'request', 'response'] as const).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+            {t[0]!.toUpperCase() + t.slice(1)}
+          </button>
+        ))}
+      </nav>
+      <div className="detail-body">
+        {tab === 'decision' && (
+          <>
+            <dl className="facts">
+              <dt>Gateway</dt>
+              <dd>{entry.gateway}</dd>
+              <dt>Route</dt>
+              <dd>
+                {entry.route ?? '–'}
+                {entry.override ? ' (forced)' : ''}
+              </dd>
+              <dt>Target</dt>
+              <dd>{entry.target ?? '–'}</dd>
+              <dt>Forwarded as</dt>
+              <dd>{entry.forwardedPath ?? '–'}</dd>
+              <dt>Time</dt>
+              <dd>{new Date(entry.time).toISOString()}</dd>
+              <dt>Duration</dt>
+              <dd>{Math.round(entry.durationMs)} ms</dd>
+              <dt>Sent / received</dt>
+              <dd>
+                {formatBytes(entry.bytesIn)} / {formatBytes(entry.bytesOut)}
+              </dd>
+              <dt>Client</dt>
+              <dd>{entry.clientIp}</dd>
+            </dl>
+            <h4>Why it went there</h4>
+            <ol className="trace">
+              {entry.trace.length ? (
+                entry.trace.map((t, i) => <li key={i}>{t.text}</li>)
+              ) : (
+                <li>No routing decision was made.</li>
+              )}
+            </ol>
+            {entry.error && <p className="field-error">{entry.error}</p>}
+          </>
+        )}
+        {tab === 'request' && (
+          <>
+            <Headers headers={entry.requestHeaders} />
+            <Body
+              preview={entry.requestBody}
+              type={header(entry.requestHeaders, 'content-type')}
+              evicted={entry.bodiesEvicted}
+            />
+          </>
+        )}
+        {tab === 'response' && (
+          <>
+            <Headers headers={entry.responseHeaders} />
+            <Body
+              preview={entry.responseBody}
+              type={header(entry.responseHeaders, 'content-type')}
+              evicted={entry.bodiesEvicted}
+            />
+          </>
+        )}
+      </div>
+    </aside>
+  );
+}
+
+function Headers({ headers }: { headers: Record<string, string | string[]> }) {
+  const rows = Object.entries(headers).flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v]).map((value) => [k, value] as const),
+  );
+  return (
+    <table className="headers">
+      <tbody>
+        {rows.map(([k, v], i) => (
+          <tr key={i}>
+            <th>{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Body({
+  preview,
+  type,
+  evicted,
+}: {
+  preview: BodyPreview | undefined;
+  type: string | undefined;
+  evicted: boolean | undefined;
+}) {
+  if (!preview)
+    return (
+      <p className="muted">
+        {evicted ? 'Body preview dropped to keep the log within its memory budget.' : 'No body.'}
+      </p>
+    );
+  const note = preview.truncated ? (
+    <p className="muted">Showing the first {formatBytes(base64Bytes(preview.base64).length)} (preview).</p>
+  ) : null;
+  if (type?.startsWith('image/')) {
+    // A data: URL in an <img> cannot run script, SVG included.
+    return (
+      <>
+        {note}
+        <img className="body-image" alt="response body" src={`data:${type};base64,${preview.base64}`} />
+      </>
+    );
+  }
+  const bytes = base64Bytes(preview.base64);
+  const textual = !type || /json|text|xml|javascript|yaml|x-www-form-urlencoded/.test(type);
+  if (textual && looksLikeText(bytes)) {
+    const text = decodeBase64Text(preview.base64);
+    if (type?.includes('json') || /^\s*[{[]/.test(text)) {
+      try {
+        return (
+          <>
+            {note}
+            <div className="json">
+              <JsonNode value={JSON.parse(text)} depth={0} />
+            </div>
+          </>
+        );
+      } catch {
+        // truncated or not JSON after all: show the text
+      }
+    }
+    return (
+      <>
+        {note}
+        <pre className="body-text">{text}</pre>
+      </>
+    );
+  }
+  return (
+    <>
+      {note}
+      <pre className="body-hex">{hexDump(bytes.subarray(0, 4096))}</pre>
+    </>
+  );
+}
+
+/** Foldable JSON: objects and arrays are <details>, open for the first two levels. */
+function JsonNode({ value, depth, name }: { value: unknown; depth: number; name?: string }) {
+  const label = name !== undefined ? <span className="json-key">{JSON.stringify(name)}: </span> : null;
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v] as const)
+      : Object.entries(value);
+    const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+    return (
+      <details open={depth < 2} className="json-node">
+        <summary>
+          {label}
+          {open}
+          {entries.length === 0 ? close : <span className="muted"> {entries.length} </span>}
+        </summary>
+        {entries.map(([k, v]) => (
+          <JsonNode key={k} name={Array.isArray(value) ? undefined : k} value={v} depth={depth + 1} />
+        ))}
+        {entries.length > 0 && <div>{close}</div>}
+      </details>
+    );
+  }
+  return (
+    <div className="json-leaf">
+      {label}
+      <span className={`json-${value === null ? 'null' : typeof value}`}>{JSON.stringify(value)}</span>
+    </div>
+  );
+}
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return false;
+  return true;
+}
+
+function hexDump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = bytes.subarray(i, i + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...row].map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${i.toString(16).padStart(6, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+  }
+  return lines.join('\n');
+}
+
+function header(headers: Record<string, string | string[]>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,140 @@
+import { useState } from 'react';
+import type { GatewayView } from '../../../shared/api/contract.js';
+import { useAppStore } from '../store/app-store.js';
+
+/** The gateways: status dot, port, enable toggle; create, duplicate, rename, delete (with undo). */
+export function Sidebar() {
+  const gateways = useAppStore((s) => s.gateways);
+  const selected = useAppStore((s) => s.selected);
+  const select = useAppStore((s) => s.select);
+  const run = useAppStore((s) => s.run);
+  const notify = useAppStore((s) => s.notify);
+  const [renaming, setRenaming] = useState<string>();
+
+  const create = async () => {
+    const name = freeName(gateways, 'gateway');
+    const port = freePort(gateways);
+    const source = { name, port, routes: { '[127.0.0.1:3000]': { weight: '100%' } } };
+    const view = await run((c) => c.call('gateways.save', { gateway: source, create: true }));
+    if (view) select(view.name);
+  };
+  const duplicate = async (g: GatewayView) => {
+    const source = {
+      ...structuredClone(g.source),
+      name: freeName(gateways, `${g.name}-copy`),
+      port: freePort(gateways),
+    };
+    const view = await run((c) => c.call('gateways.save', { gateway: source, create: true }));
+    if (view) select(view.name);
+  };
+  const remove = async (g: GatewayView) => {
+    const done = await run((c) => c.call('gateways.delete', { name: g.name }));
+    if (!done) return;
+    if (selected === g.name) select(undefined);
+    notify('info', `Deleted gateway '${g.name}'.`, {
+      label: 'Undo',
+      run: () =>
+        void run((c) => c.call('gateways.save', { gateway: g.source, create: true })).then(
+          (v) => v && select(v.name),
+        ),
+    });
+  };
+  const rename = async (g: GatewayView, name: string) => {
+    setRenaming(undefined);
+    if (!name || name === g.name) return;
+    const view = await run((c) =>
+      c.call('gateways.save', { gateway: { ...g.source, name }, previousName: g.name }),
+    );
+    if (view) select(view.name);
+  };
+
+  return (
+    <aside className="sidebar" aria-label="Gateways">
+      <div className="sidebar-head">
+        <h2>Gateways</h2>
+        <button onClick={() => void create()}>New gateway</button>
+      </div>
+      {gateways.length === 0 && (
+        <p className="muted">No gateways. “New gateway” makes one with a route to 127.0.0.1:3000.</p>
+      )}
+      <ul className="gateway-list">
+        {gateways.map((g) => (
+          <li key={g.name} className={g.name === selected ? 'selected' : ''}>
+            <span
+              className={`dot ${g.status?.state ?? 'stopped'}`}
+              title={statusText(g)}
+              aria-label={statusText(g)}
+            />
+            {renaming === g.name ? (
+              <input
+                autoFocus
+                aria-label="New name"
+                defaultValue={g.name}
+                onBlur={(e) => void rename(g, e.currentTarget.value.trim())}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') void rename(g, e.currentTarget.value.trim());
+                  if (e.key === 'Escape') setRenaming(undefined);
+                }}
+              />
+            ) : (
+              <button
+                className="gateway-name"
+                onClick={() => select(g.name)}
+                onDoubleClick={() => setRenaming(g.name)}
+              >
+                <span>{g.name}</span>
+                <span className="port">:{g.status?.boundPort ?? g.config.port}</span>
+              </button>
+            )}
+            <label
+              className="toggle"
+              title={g.config.enabled ? 'Enabled: click to stop listening' : 'Disabled: click to listen'}
+            >
+              <input
+                type="checkbox"
+                checked={g.config.enabled}
+                aria-label={`Enable ${g.name}`}
+                onChange={(e) =>
+                  void run((c) =>
+                    c.call('gateways.setEnabled', { name: g.name, enabled: e.currentTarget.checked }),
+                  )
+                }
+              />
+            </label>
+            <details className="menu">
+              <summary aria-label={`Actions for ${g.name}`}>⋯</summary>
+              <div className="menu-items">
+                <button onClick={() => setRenaming(g.name)}>Rename</button>
+                <button onClick={() => void duplicate(g)}>Duplicate</button>
+                <button className="danger" onClick={() => void remove(g)}>
+                  Delete
+                </button>
+              </div>
+            </details>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function statusText(g: GatewayView): string {
+  const s = g.status;
+  if (!g.config.enabled) return 'disabled';
+  if (!s) return 'starting';
+  if (s.state === 'error') return `error: ${s.error}`;
+  return s.state === 'listening' ? `listening on ${s.host}:${s.boundPort}` : s.state;
+}
+
+function freeName(gateways: GatewayView[], base: string): string {
+  const names = new Set(gateways.map((g) => g.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+function freePort(gateways: GatewayView[]): number {
+  const used = new Set(gateways.map((g) => g.config.port));
+  let port = 8081;
+  while (used.has(port)) port++;
+  return port;
+}
