@@ -126,7 +126,7 @@ function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ stroke: 'var(--muted)' }, { stroke: 'var(--muted)', label: 'req/s', size: 50 }],
+      axes: [axis(), { ...axis(), label: 'req/s', size: 50 }],
       series: [
         {},
         ...routes.map((name, i) => ({
@@ -156,6 +156,14 @@ function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number
       aria-label={`Requests per second by route over the last ${seconds} seconds`}
     />
   );
+}
+
+/** Canvas cannot read CSS variables: take the theme's colours as they are now. */
+function axis(): uPlot.Axis {
+  const css = getComputedStyle(document.documentElement);
+  const muted = css.getPropertyValue('--muted').trim() || '#667085';
+  const grid = css.getPropertyValue('--border').trim() || '#d9dde3';
+  return { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
 /** Per-second counts by route over the last `seconds`, stacked (each series includes those below it). */

@@ -13,7 +13,7 @@ describe('copy as cURL', () => {
         'content-length': '15',
         'x-user': ['a', 'b'],
       },
-      requestBody: { base64: Buffer.from('{"q":"it\'s"}').toString('base64'), truncated: false },
+      requestBody: { base64: btoa('{"q":"it\'s"}'), truncated: false },
     } as unknown as LogEntry;
     expect(toCurl(e)).toBe(
       `curl -X POST 'http://127.0.0.1:8080/api/it'\\''s?x=1&y=2' -H 'content-type: application/json' -H 'x-user: a' -H 'x-user: b' --data-binary '{"q":"it'\\''s"}'`,

@@ -1,0 +1,262 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { eventually, request } from '../helpers/client.js';
+
+/**
+ * End to end: Debian's Chromium, driven by playwright-core, against a real `switchyard serve` and real
+ * upstream servers. Each test leaves screenshots under test-results/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RESULTS = path.join(ROOT, 'test-results');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium)
+  console.warn(
+    `UI end-to-end tests skipped: ${CHROMIUM} is not installed (.ci/run installs Debian's chromium).`,
+  );
+
+describe.skipIf(!haveChromium)('the UI in Chromium', () => {
+  let serve: ChildProcessWithoutNullStreams;
+  let out = '';
+  let control = 0;
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  let a: Upstream;
+  let b: Upstream;
+  let gatewayPort: number;
+
+  beforeAll(async () => {
+    await mkdir(RESULTS, { recursive: true });
+    [a, b] = [await startUpstream('a'), await startUpstream('b')];
+    gatewayPort = await closedPort();
+    dir = await mkdtemp(path.join(tmpdir(), 'switchyard-e2e-'));
+    await writeFile(path.join(dir, 'switchyard.yaml'), 'gateways: []\n');
+    serve = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin/switchyard.js'),
+        'serve',
+        '--config',
+        'switchyard.yaml',
+        '--control-port',
+        '0',
+        '--log',
+        'none',
+      ],
+      { cwd: dir },
+    );
+    serve.stdout.on('data', (d) => (out += String(d)));
+    serve.stderr.on('data', (d) => (out += String(d)));
+    await eventually(
+      () => /control server on http:\/\/127\.0\.0\.1:(\d+)/.test(out),
+      10_000,
+      'the control server',
+    );
+    control = Number(/control server on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      acceptDownloads: true,
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: `http://127.0.0.1:${control}`,
+    });
+    page = await context.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err));
+    await page.goto(`http://127.0.0.1:${control}/`);
+    await page.getByText('Connected').waitFor();
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    serve?.kill('SIGTERM');
+    await a?.close();
+    await b?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
+  const api = async (p: string) =>
+    (await request(control, p, { headers: { host: `127.0.0.1:${control}` } })).json<
+      Record<string, unknown>
+    >();
+  const weights = async () => {
+    const g = await api('/api/v1/gateways/shop');
+    return Object.values(g.routes as Record<string, { weight?: string }>).map((r) => r.weight);
+  };
+  const send = async (n: number) => {
+    for (let i = 0; i < n; i++) await request(gatewayPort, `/item/${i}`);
+  };
+
+  it('creates a gateway with two routes from the UI', async () => {
+    await expect(page.getByText('No gateways yet')).toBeDefined();
+    await shot('01-empty');
+    await page.getByRole('button', { name: 'New gateway' }).click();
+    await page.locator('.gateway-name', { hasText: 'gateway' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('shop');
+    await page.getByLabel('Port', { exact: true }).fill(String(gatewayPort));
+    await page.getByLabel('Route 1 name').fill('a');
+    await page.getByLabel('Route 1 targets').fill(a.url);
+    await page.getByLabel('Route 1 weight').fill('100');
+    await page.getByRole('button', { name: 'Add route' }).click();
+    await page.getByLabel('Route 2 name').fill('b');
+    await page.getByLabel('Route 2 targets').fill(b.url);
+    await page.getByLabel('Route 2 weight').fill('0');
+    await page.getByText('Unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Running as shown').waitFor();
+    await page.locator('.gateway-name', { hasText: 'shop' }).waitFor();
+    expect(await weights()).toEqual(['100%', '0%']);
+    // The file the server runs was written back.
+    expect(await readFile(path.join(dir, 'switchyard.yaml'), 'utf8')).toContain('name: shop');
+    await send(10);
+    await shot('02-created');
+  });
+
+  it('moves live traffic with a slider dragged by the mouse, and with the keyboard', async () => {
+    const slider = page.locator('#weight-1');
+    const box = (await slider.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await eventually(async () => (await weights())[1] !== '0%', 3000, 'the drag to reach the engine');
+    const [wa, wb] = (await weights()).map((w) => Number(String(w).replace('%', '')));
+    expect(wa! + wb!).toBe(100);
+    expect(Math.abs(wb! - 50)).toBeLessThanOrEqual(3);
+    await send(200);
+    const routes = page.locator('.log-row[role=row]:not(.head) span:nth-child(3)');
+    await eventually(
+      async () => (await routes.allTextContents()).some((t) => t.startsWith('b')),
+      3000,
+      'route b in the log',
+    );
+    await shot('03-dragged');
+
+    // Keyboard: focus the first slider, arrows move by 1, Page Up by 10.
+    await page.locator('#weight-0').focus();
+    const before = Number(String((await weights())[0]).replace('%', ''));
+    await page.keyboard.press('ArrowRight');
+    await eventually(async () => (await weights())[0] === `${before + 1}%`, 3000, 'one step up');
+    await page.keyboard.press('PageUp');
+    await eventually(
+      async () => Number(String((await weights())[0]).replace('%', '')) >= before + 10,
+      3000,
+      'a page up',
+    );
+    expect(await page.locator('#weight-0').getAttribute('aria-valuetext')).toMatch(/percent$/);
+
+    await page.getByRole('tab', { name: 'Traffic' }).click();
+    await send(100);
+    await eventually(
+      async () => (await page.locator('.stats-table tbody tr').count()) === 2,
+      3000,
+      'the stats table',
+    );
+    await eventually(
+      async () =>
+        (await page.locator('.stats-table tbody tr').nth(1).locator('td').nth(3).textContent()) !== '0',
+      3000,
+      'route b requests in the chart table',
+    );
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await shot('04-traffic');
+    await page.getByRole('tab', { name: 'Routes' }).click();
+  });
+
+  it('shows an invalid condition at its field and does not apply it', async () => {
+    const before = await api('/api/v1/gateways/shop');
+    await page.locator('#condition-1').fill('user-agent Firefox');
+    const error = page.locator('#condition-1-explain');
+    await eventually(
+      async () => ((await error.textContent()) ?? '').includes('expected an operator'),
+      3000,
+      'the condition error',
+    );
+    expect(await error.textContent()).toContain('at column 12');
+    await eventually(
+      async () => ((await page.getByRole('status').filter({ hasText: 'problem' }).count()) ?? 0) > 0,
+      3000,
+      'the engine issue',
+    );
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await error.scrollIntoViewIfNeeded();
+    await shot('05-invalid-condition');
+    expect(await api('/api/v1/gateways/shop')).toEqual(before);
+    await page.locator('#condition-1').fill('user-agent == Firefox');
+    await page.getByText('Matches when the browser is Firefox.').waitFor();
+    await page.getByRole('button', { name: 'Revert' }).click();
+  });
+
+  it('filters the log, opens a request, copies it as cURL and exports HAR', async () => {
+    await page.getByLabel('Filter requests').fill('route:b');
+    await eventually(
+      async () => {
+        const texts = await page.locator('.log-scroll .log-row span:nth-child(3)').allTextContents();
+        return texts.length > 0 && texts.every((t) => t.startsWith('b'));
+      },
+      3000,
+      'only route b rows',
+    );
+    await shot('06-filtered');
+    await page.locator('.log-scroll .log-row').first().click();
+    await page.getByText('Why it went there').waitFor();
+    expect(await page.locator('.trace li').first().textContent()).toMatch(/route 'b'|weighted draw/);
+    await page.getByRole('button', { name: 'Copy as cURL' }).click();
+    await page.getByText('Copied as cURL.').waitFor();
+    const curl = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    expect(curl).toMatch(new RegExp(`^curl '?http://127\\.0\\.0\\.1:${gatewayPort}/item/\\d+'?`));
+    const download = page.waitForEvent('download');
+    await page.locator('.detail').getByRole('button', { name: 'Export HAR' }).click();
+    const file = await (await download).path();
+    const har = JSON.parse(await readFile(file!, 'utf8')) as {
+      log: { version: string; entries: { request: { url: string } }[] };
+    };
+    expect(har.log.version).toBe('1.2');
+    expect(har.log.entries[0]!.request.url).toContain(`127.0.0.1:${gatewayPort}/item/`);
+    await page.getByRole('tab', { name: 'Request' }).click();
+    await shot('07-details');
+    const whole = page.waitForEvent('download');
+    await page.locator('.log-toolbar').getByRole('link', { name: 'Export HAR' }).click();
+    const all = JSON.parse(await readFile((await (await whole).path())!, 'utf8')) as {
+      log: { entries: unknown[] };
+    };
+    expect(all.log.entries.length).toBeGreaterThanOrEqual(300);
+    await page.getByLabel('Filter requests').fill('');
+  });
+
+  it('renders request data as text, never as HTML', async () => {
+    await request(gatewayPort, '/%3Cimg%20src=x%20onerror=alert(1)%3E', {
+      headers: { 'user-agent': '<script>window.pwned=1</script>' },
+    });
+    await page.getByLabel('Filter requests').fill('onerror');
+    await page.locator('.log-scroll .log-row').first().click();
+    await page.getByRole('tab', { name: 'Request' }).click();
+    await page.getByText('<script>window.pwned=1</script>').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator('.detail img').count()).toBe(0);
+    await page.getByLabel('Filter requests').fill('');
+  });
+});
