@@ -4,3 +4,4 @@ export * from './units.js';
 export * from './schema.js';
 export * from './normalize.js';
 export * from './load.js';
+export * from './yaml-lines.js';

@@ -206,6 +206,25 @@ describe.skipIf(!haveChromium)('the UI in Chromium', () => {
     await page.getByRole('button', { name: 'Revert' }).click();
   });
 
+  it('edits the gateway as YAML, with problems shown at their line', async () => {
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = page.getByLabel('Gateway YAML');
+    const text = await yaml.inputValue();
+    expect(text).toContain('name: shop');
+    await yaml.fill(text.replace(/weight: \d+%/, 'weight: lots'));
+    const problem = page.locator('.yaml-problems li').first();
+    await problem.waitFor();
+    const line = text.split('\n').findIndex((l) => /weight: \d+%/.test(l)) + 1;
+    expect(await problem.textContent()).toBe(
+      `line ${line}: gateway 'shop': route 'a': weight: "lots" is not a percentage; write it like 20% or 20`,
+    );
+    expect(await page.locator('.gutter .bad').textContent()).toBe(`${line}\n`);
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await shot('05b-yaml');
+    await page.getByRole('button', { name: 'Revert' }).click();
+    await page.getByRole('tab', { name: 'Form' }).click();
+  });
+
   it('filters the log, opens a request, copies it as cURL and exports HAR', async () => {
     await page.getByLabel('Filter requests').fill('route:b');
     await eventually(

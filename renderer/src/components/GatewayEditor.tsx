@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import type { ConfigIssue } from '../../../shared/config/issues.js';
-import { lineOfPath } from '../../../shared/config/load.js';
+import { lineOfPath } from '../../../shared/config/yaml-lines.js';
 import { isBracketKey, toForm, toSource, type GatewayForm, type RouteDraft } from '../lib/gateway-form.js';
 import { useAppStore } from '../store/app-store.js';
 import { ConditionInput } from './ConditionInput.js';
