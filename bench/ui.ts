@@ -16,14 +16,31 @@ const COUNT = Number(process.env.UI_BENCH_COUNT ?? 100_000);
 const RATE = Number(process.env.UI_BENCH_RATE ?? 2000);
 
 async function main(): Promise<void> {
-  const upstream = fork(path.join(import.meta.dirname, 'upstream.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const upstreamPort = await new Promise<number>((resolve) => upstream.once('message', (m: { port: number }) => resolve(m.port)));
+  const upstream = fork(path.join(import.meta.dirname, 'upstream.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const upstreamPort = await new Promise<number>((resolve) =>
+    upstream.once('message', (m: { port: number }) => resolve(m.port)),
+  );
   const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-ui-bench-'));
   await writeFile(
     path.join(dir, 'switchyard.yaml'),
     `gateways:\n  - name: bench\n    port: 0\n    routes:\n      a: { targets: [http://127.0.0.1:${upstreamPort}], weight: 70% }\n      b: { targets: [http://127.0.0.1:${upstreamPort}], weight: 30% }\n`,
   );
-  const serve = spawn(process.execPath, [path.join(ROOT, 'bin/switchyard.js'), 'serve', '--config', 'switchyard.yaml', '--control-port', '0', '--log', 'none'], { cwd: dir });
+  const serve = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin/switchyard.js'),
+      'serve',
+      '--config',
+      'switchyard.yaml',
+      '--control-port',
+      '0',
+      '--log',
+      'none',
+    ],
+    { cwd: dir },
+  );
   let out = '';
   serve.stdout.on('data', (d) => (out += String(d)));
   const ports = await new Promise<{ control: number; gateway: number }>((resolve) => {
@@ -39,14 +56,24 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${ports.control}/`);
     await page.getByText('Connected').waitFor();
     await page.evaluate(() => {
-      const w = globalThis as unknown as { frames: number[]; requestAnimationFrame(cb: (t: number) => void): number };
+      const w = globalThis as unknown as {
+        frames: number[];
+        requestAnimationFrame(cb: (t: number) => void): number;
+      };
       w.frames = [];
       let last = 0;
       const tick = (t: number) => {
@@ -58,7 +85,12 @@ async function main(): Promise<void> {
     });
     console.log(`UI benchmark: ${COUNT} requests at ${RATE}/s through a gateway, the log open in Chromium`);
     const started = Date.now();
-    const load = await autocannon({ url: `http://127.0.0.1:${ports.gateway}/small`, connections: 20, amount: COUNT, overallRate: RATE });
+    const load = await autocannon({
+      url: `http://127.0.0.1:${ports.gateway}/small`,
+      connections: 20,
+      amount: COUNT,
+      overallRate: RATE,
+    });
     const seconds = (Date.now() - started) / 1000;
     await page.waitForTimeout(1500);
     const frames = await page.evaluate(() => (globalThis as unknown as { frames: number[] }).frames);
@@ -71,10 +103,16 @@ async function main(): Promise<void> {
     await page.screenshot({ path: path.join(ROOT, 'bench-results-ui.png') });
     const sorted = [...frames].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-    console.log(`  sent ${load.requests.total} requests in ${seconds.toFixed(1)} s (${(load.requests.total / seconds).toFixed(0)}/s), non-2xx ${load.non2xx}, errors ${load.errors}`);
+    console.log(
+      `  sent ${load.requests.total} requests in ${seconds.toFixed(1)} s (${(load.requests.total / seconds).toFixed(0)}/s), non-2xx ${load.non2xx}, errors ${load.errors}`,
+    );
     console.log(`  the log shows: ${shown}`);
-    console.log(`  frames: ${frames.length}, p50 ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms   (bar: p95 < 50 ms)`);
-    console.log(`  renderer JS heap after GC: ${(metric('JSHeapUsedSize') / 1024 / 1024).toFixed(0)} MB (total ${(metric('JSHeapTotalSize') / 1024 / 1024).toFixed(0)} MB), DOM nodes ${metric('Nodes')}   (bar: < 300 MB)`);
+    console.log(
+      `  frames: ${frames.length}, p50 ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms   (bar: p95 < 50 ms)`,
+    );
+    console.log(
+      `  renderer JS heap after GC: ${(metric('JSHeapUsedSize') / 1024 / 1024).toFixed(0)} MB (total ${(metric('JSHeapTotalSize') / 1024 / 1024).toFixed(0)} MB), DOM nodes ${metric('Nodes')}   (bar: < 300 MB)`,
+    );
   } finally {
     await browser.close();
     serve.kill('SIGTERM');

@@ -77,4 +77,3 @@ export function loadConfigValue(value: unknown): NormalizeResult {
   }
   return normalizeGateways([value]);
 }
-
