@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ControlPlane } from '../api/control-plane.js';
-import { ControlServer } from '../control/control-server.js';
+import { startControl } from '../control/start-control.js';
 import { Engine, type GatewayStatus } from '../engine/engine.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
 import { watchConfig, type ConfigWatcher } from './config-watcher.js';
@@ -93,7 +93,17 @@ export async function serve(opts: ServeOptions): Promise<number> {
     console.log(`switchyard: watching ${file} for changes`);
   }
 
-  const control = opts.control ? await startControl(plane, opts.control, opts.version) : undefined;
+  const control = opts.control
+    ? await startControl(
+        plane,
+        {
+          ...opts.control,
+          uiDir: existsSync(path.join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
+          version: opts.version,
+        },
+        console,
+      )
+    : undefined;
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -101,42 +111,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   });
   console.log('switchyard: stopping (letting in-flight requests finish)');
   watcher?.close();
-  await control?.close();
+  await control?.server.close();
   plane.close();
   await engine.stop(5_000);
   await Promise.all(demo.map((d) => d.close()));
   return 0;
-}
-
-/** Starts the control server; the default port moves up to the next free one, an explicit port does not. */
-async function startControl(
-  plane: ControlPlane,
-  c: NonNullable<ServeOptions['control']>,
-  version: string,
-): Promise<ControlServer | undefined> {
-  const tries = c.portExplicit || c.port === 0 ? 1 : 10;
-  for (let i = 0; i < tries; i++) {
-    const server = new ControlServer(plane, {
-      host: c.host,
-      port: c.port + i,
-      token: c.token,
-      allowProxyHosts: c.allowProxyHosts,
-      uiDir: existsSync(path.join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
-      version,
-    });
-    try {
-      const port = await server.listen();
-      const host = c.host.includes(':') ? `[${c.host}]` : c.host;
-      console.log(
-        `switchyard: control server on http://${host}:${port} (UI at /, API at /api/v1, reverse proxy at /proxy)${c.token ? ', token required' : ''}`,
-      );
-      return server;
-    } catch (err) {
-      if (i === tries - 1)
-        console.error(
-          `switchyard: control server cannot listen on ${c.host}:${c.port + i}: ${(err as Error).message}; gateways keep running without it`,
-        );
-    }
-  }
-  return undefined;
 }

@@ -13,7 +13,8 @@ export interface DemoService {
 
 const COLORS: Record<string, string> = { blue: '#2563eb', green: '#16a34a' };
 
-export async function startDemoService(name: string, host = '127.0.0.1'): Promise<DemoService> {
+/** Listens on `port` when it is free (the desktop app keeps its demo on stable ports), else on any free port. */
+export async function startDemoService(name: string, host = '127.0.0.1', port = 0): Promise<DemoService> {
   let served = 0;
   const server = http.createServer((req, res) => {
     served++;
@@ -32,11 +33,17 @@ export async function startDemoService(name: string, host = '127.0.0.1'): Promis
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page(name, served));
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    const retryAnywhere = () => server.listen(0, host, resolve);
+    server.once('error', (err: Error & { code?: string }) =>
+      err.code === 'EADDRINUSE' && port !== 0 ? retryAnywhere() : reject(err),
+    );
+    server.listen(port, host, resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
     name,
-    url: `http://${host}:${port}`,
+    url: `http://${host}:${bound}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -65,6 +65,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   private readonly previewBytes: number;
   private readonly logging: boolean;
   private readonly now: () => number;
+  private paused = false;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -103,12 +104,23 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         enabled: g.enabled,
         host: g.host,
         port: g.port,
-        state: g.enabled ? (l?.state ?? 'starting') : 'stopped',
+        state: g.enabled && !this.paused ? (l?.state ?? 'starting') : 'stopped',
       };
       if (g.enabled && l?.boundPort !== undefined) s.boundPort = l.boundPort;
       if (g.enabled && l?.error) s.error = l.error;
       return s;
     });
+  }
+
+  /** Pausing closes every listener without touching the configuration; resuming opens them again. */
+  async setPaused(paused: boolean): Promise<GatewayStatus[]> {
+    this.paused = paused;
+    await this.reconcileListeners(this.config.gateways);
+    return this.status();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   /** Stops every listener, letting in-flight requests finish for up to `drainMs`. */
@@ -121,7 +133,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   private async reconcileListeners(gateways: GatewayConfig[]): Promise<void> {
-    const wanted = new Map(gateways.filter((g) => g.enabled).map((g) => [listenerKey(g), g]));
+    const wanted = new Map(gateways.filter((g) => g.enabled && !this.paused).map((g) => [listenerKey(g), g]));
     const closing: Promise<void>[] = [];
     for (const [key, listener] of this.sockets) {
       if (wanted.has(key) && listener.state === 'listening') continue;

@@ -1,0 +1,121 @@
+import { existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { ConfigPersistence, Source } from '../api/config-store.js';
+
+/**
+ * What the desktop app keeps (in electron-store, a JSON file written atomically): the gateways, in the
+ * same model as the YAML file, and the settings. Versioned: older files are migrated on open.
+ */
+export interface Settings {
+  windowBounds?: { x: number; y: number; width: number; height: number };
+  theme: 'system' | 'light' | 'dark';
+  controlEnabled: boolean;
+  controlPort: number;
+  controlToken?: string;
+  logCapacity: number;
+}
+
+export interface DesktopData {
+  version: number;
+  gateways: Source[];
+  settings: Settings;
+}
+
+export const CURRENT_VERSION = 3;
+
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  controlEnabled: true,
+  controlPort: 7700,
+  logCapacity: 10_000,
+};
+
+/** The store's interface as conf (and electron-store, built on it) provides it. */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  readonly store: Record<string, unknown>;
+  readonly path: string;
+}
+
+/**
+ * Each step takes the data as version N-1 left it. Version 1 kept the gateways as one YAML string;
+ * version 2 added the settings; version 3 renamed `logSize` to `logCapacity`.
+ */
+export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
+  2: (d) => {
+    const { gatewaysYaml, ...rest } = d as { gatewaysYaml?: string } & Record<string, unknown>;
+    const parsed =
+      typeof gatewaysYaml === 'string'
+        ? (parse(gatewaysYaml) as { gateways?: Source[] } | Source[] | null)
+        : null;
+    const gateways = Array.isArray(parsed)
+      ? parsed
+      : (parsed?.gateways ?? (rest.gateways as Source[] | undefined) ?? []);
+    return { ...rest, gateways, settings: { ...DEFAULT_SETTINGS, ...((rest.settings as object) ?? {}) } };
+  },
+  3: (d) => {
+    const { logSize, ...settings } = (d.settings ?? {}) as Settings & { logSize?: number };
+    return {
+      ...d,
+      settings: {
+        ...DEFAULT_SETTINGS,
+        ...settings,
+        ...(typeof logSize === 'number' ? { logCapacity: logSize } : {}),
+      },
+    };
+  },
+};
+
+export function migrate(data: Record<string, unknown>): DesktopData {
+  let current = { ...data };
+  const from =
+    typeof current.version === 'number' ? current.version : Object.keys(current).length ? 1 : CURRENT_VERSION;
+  for (let v = from + 1; v <= CURRENT_VERSION; v++) current = { ...MIGRATIONS[v]!(current), version: v };
+  return {
+    version: CURRENT_VERSION,
+    gateways: Array.isArray(current.gateways) ? (current.gateways as Source[]) : [],
+    settings: { ...DEFAULT_SETTINGS, ...((current.settings as Partial<Settings>) ?? {}) },
+  };
+}
+
+export interface OpenedStore {
+  store: KeyValueStore;
+  data: DesktopData;
+  /** Where an unreadable store was moved, so the user can be told; nothing is silently lost. */
+  movedAside?: string;
+}
+
+/**
+ * Opens the store; a corrupt or unreadable file is moved aside with a timestamp and the app starts
+ * from defaults. Then migrates and writes back the current version.
+ */
+export function openDesktopStore(
+  open: () => KeyValueStore,
+  file: string,
+  now: () => Date = () => new Date(),
+): OpenedStore {
+  let store: KeyValueStore;
+  let movedAside: string | undefined;
+  try {
+    store = open();
+  } catch (err) {
+    if (!existsSync(file)) throw err;
+    const stamp = now().toISOString().replace(/[:.]/g, '-');
+    movedAside = path.join(path.dirname(file), `${path.basename(file, '.json')}.corrupt-${stamp}.json`);
+    renameSync(file, movedAside);
+    store = open();
+  }
+  const data = migrate(store.store);
+  for (const [key, value] of Object.entries(data)) store.set(key, value);
+  return movedAside ? { store, data, movedAside } : { store, data };
+}
+
+/** Gateways changed in the app are kept in the store (conf writes atomically). */
+export class DesktopPersistence implements ConfigPersistence {
+  constructor(private readonly store: KeyValueStore) {}
+  async write(sources: Source[]): Promise<void> {
+    this.store.set('gateways', sources);
+  }
+}

@@ -1,0 +1,284 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  protocol,
+  session,
+  shell,
+  Tray,
+  type IpcMainInvokeEvent,
+} from 'electron';
+import ElectronStore from 'electron-store';
+import { Document } from 'yaml';
+import { ControlPlane } from '../api/control-plane.js';
+import { startControl } from '../control/start-control.js';
+import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
+import { Engine } from '../engine/engine.js';
+import { MIME_TYPES, resolveAppPath } from './app-protocol.js';
+import { DesktopPersistence, openDesktopStore, type KeyValueStore, type Settings } from './desktop-store.js';
+import { ipcPipe } from './ipc-transport.js';
+import { applicationMenu, trayMenu, type MenuActions } from './menus.js';
+import {
+  allowNavigation,
+  APP_ORIGIN,
+  APP_SCHEME,
+  CONTENT_SECURITY_POLICY,
+  isTrustedSender,
+  secureWebPreferences,
+  windowOpenDecision,
+} from './security.js';
+
+/**
+ * The desktop app's main process: hosts the engine and its listeners, persists gateways with
+ * electron-store, serves the renderer from app:// to one secure window over IPC, and also starts the
+ * control server on 127.0.0.1 so scripts can drive the running app.
+ */
+const HERE = import.meta.dirname;
+const RENDERER = path.resolve(HERE, '../../renderer');
+const PRELOAD = path.resolve(HERE, '../preload/preload.cjs');
+const VERSION = app.getVersion();
+const DEMO_PORTS = { blue: 18_081, green: 18_082, gateway: 8080 };
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  void app.whenReady().then(start);
+}
+
+let window: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let store: KeyValueStore;
+let engine: Engine;
+let plane: ControlPlane;
+let stopping = false;
+const demo: DemoService[] = [];
+let stopControl: (() => Promise<void>) | undefined;
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  const opened = openDesktopStore(
+    () => new ElectronStore({ name: 'switchyard', cwd: userData, clearInvalidConfig: false }),
+    path.join(userData, 'switchyard.json'),
+  );
+  store = opened.store;
+  const firstRun = !opened.store.get('initialized');
+  engine = new Engine({ logCapacity: opened.data.settings.logCapacity });
+  plane = new ControlPlane(engine, new DesktopPersistence(store));
+
+  // The demo services run on every launch; on the first run the demo gateway is created for them.
+  demo.push(
+    await startDemoService('blue', '127.0.0.1', DEMO_PORTS.blue),
+    await startDemoService('green', '127.0.0.1', DEMO_PORTS.green),
+  );
+  const text = firstRun
+    ? demoConfig(demo[0]!.url, demo[1]!.url, DEMO_PORTS.gateway)
+    : new Document({ gateways: opened.data.gateways }).toString();
+  const loaded = await plane.store.load(text);
+  if (!loaded.ok)
+    await dialog.showMessageBox({
+      type: 'error',
+      message: 'The saved gateways are not valid',
+      detail: loaded.issues.map((i) => i.message).join('\n'),
+    });
+  if (firstRun) {
+    store.set(
+      'gateways',
+      plane.store.views().map((v) => v.source),
+    );
+    store.set('initialized', true);
+  }
+
+  const settings = store.get('settings') as Settings;
+  if (settings.controlEnabled) {
+    const control = await startControl(
+      plane,
+      {
+        host: '127.0.0.1',
+        port: settings.controlPort,
+        portExplicit: false,
+        token: settings.controlToken,
+        allowProxyHosts: [],
+        uiDir: RENDERER,
+        version: VERSION,
+      },
+      console,
+    );
+    if (control) stopControl = () => control.server.close();
+  }
+
+  lockDown();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppPath(RENDERER, request.url);
+    if (!file) return new Response('refused', { status: 403 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: {
+          'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+        },
+      });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+  handleDesktopCalls();
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(actions, process.platform === 'darwin')));
+  createTray();
+  showWindow();
+  if (opened.movedAside) {
+    await dialog.showMessageBox({
+      type: 'warning',
+      message: 'Switchyard could not read its saved settings and started with defaults.',
+      detail: `The old file was kept at:\n${opened.movedAside}`,
+    });
+  }
+}
+
+/** Permissions, navigation, new windows and webviews: all denied; valid http(s) links open in the browser. */
+function lockDown(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!allowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!allowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      const decision = windowOpenDecision(url);
+      if (decision.openExternally) void shell.openExternal(decision.openExternally);
+      return { action: 'deny' };
+    });
+  });
+}
+
+function showWindow(): void {
+  if (window && !window.isDestroyed()) {
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+    return;
+  }
+  const settings = store.get('settings') as Settings;
+  window = new BrowserWindow({
+    ...(settings.windowBounds ?? { width: 1400, height: 900 }),
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Switchyard',
+    show: false,
+    webPreferences: secureWebPreferences(PRELOAD),
+  });
+  const disconnect = plane.connect(ipcPipe(ipcMain, window.webContents));
+  window.once('ready-to-show', () => window?.show());
+  window.on('close', () => {
+    if (window)
+      store.set('settings', { ...(store.get('settings') as Settings), windowBounds: window.getBounds() });
+  });
+  window.on('closed', () => {
+    disconnect();
+    window = undefined;
+  });
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/** The optional `desktop` capability: file dialogs and the config folder, for the app's own frame only. */
+function handleDesktopCalls(): void {
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (event: IpcMainInvokeEvent, ...args: A): Promise<R | undefined> =>
+      isTrustedSender(event.senderFrame) ? fn(...args) : Promise.resolve(undefined);
+  ipcMain.handle('desktop:import-yaml', guarded(importYaml));
+  ipcMain.handle('desktop:export-yaml', guarded(exportYaml));
+  ipcMain.handle('desktop:save-file', guarded(saveFile));
+  ipcMain.handle(
+    'desktop:reveal-config',
+    guarded(async () => void shell.showItemInFolder(store.path)),
+  );
+}
+
+async function importYaml(): Promise<string[] | undefined> {
+  const picked = await dialog.showOpenDialog({
+    title: 'Import gateways',
+    filters: [{ name: 'YAML', extensions: ['yaml', 'yml', 'json'] }],
+    properties: ['openFile'],
+  });
+  const file = picked.filePaths[0];
+  if (picked.canceled || !file) return undefined;
+  try {
+    return await plane.store.importYaml(await readFile(file, 'utf8'));
+  } catch (err) {
+    const issues = (err as { error?: { issues?: { message: string }[] } }).error?.issues;
+    await dialog.showMessageBox({
+      type: 'error',
+      message: `Could not import ${path.basename(file)}`,
+      detail: issues?.map((i) => i.message).join('\n') ?? (err as Error).message,
+    });
+    return undefined;
+  }
+}
+
+async function exportYaml(): Promise<string | undefined> {
+  return saveFile('switchyard.yaml', plane.store.exportYaml());
+}
+
+async function saveFile(name: string, text: string): Promise<string | undefined> {
+  const picked = await dialog.showSaveDialog({ title: 'Save', defaultPath: path.basename(name) });
+  if (picked.canceled || !picked.filePath) return undefined;
+  await writeFile(picked.filePath, text, 'utf8');
+  return picked.filePath;
+}
+
+const actions: MenuActions = {
+  importYaml: () => void importYaml(),
+  exportYaml: () => void exportYaml(),
+  openConfigFolder: () => void shell.showItemInFolder(store.path),
+  openWindow: () => showWindow(),
+  setEnabled: (name, enabled) => void plane.store.setEnabled(name, enabled).catch(() => undefined),
+  pauseAll: (paused) => void engine.setPaused(paused).then(refreshTray),
+  quit: () => app.quit(),
+};
+
+function createTray(): void {
+  tray = new Tray(
+    nativeImage.createFromPath(path.join(RENDERER, 'icon.png')).resize({ width: 18, height: 18 }),
+  );
+  tray.setToolTip('Switchyard');
+  tray.on('click', () => showWindow());
+  refreshTray();
+  plane.store.on('changed', refreshTray);
+  engine.on('status', refreshTray);
+}
+
+function refreshTray(): void {
+  tray?.setContextMenu(Menu.buildFromTemplate(trayMenu(plane.store.views(), engine.isPaused, actions)));
+}
+
+// With a tray the app keeps serving when its window closes; Quit stops it.
+app.on('window-all-closed', () => undefined);
+
+/** Quitting stops the listeners after in-flight requests finish (at most 5 s), then exits. */
+app.on('before-quit', (event) => {
+  if (stopping || !engine) return;
+  event.preventDefault();
+  stopping = true;
+  void (async () => {
+    await stopControl?.();
+    plane.close();
+    await engine.stop(5_000);
+    await Promise.all(demo.map((d) => d.close()));
+    app.exit(0);
+  })();
+});
