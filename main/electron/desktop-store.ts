@@ -35,7 +35,8 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface KeyValueStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
-  readonly store: Record<string, unknown>;
+  /** The whole data; assigning replaces it (keys that are gone are removed). */
+  store: Record<string, unknown>;
   readonly path: string;
 }
 
@@ -108,7 +109,8 @@ export function openDesktopStore(
     store = open();
   }
   const data = migrate(store.store);
-  for (const [key, value] of Object.entries(data)) store.set(key, value);
+  // Replace the whole store, so keys an older version used are dropped; `initialized` is the app's first-run flag.
+  store.store = { ...data, ...(store.store.initialized === true ? { initialized: true } : {}) };
   return movedAside ? { store, data, movedAside } : { store, data };
 }
 

@@ -1,16 +1,24 @@
-import type { IpcMain, IpcMainEvent, WebContents } from 'electron';
+import type { IpcMainEvent, WebContents } from 'electron';
 import type { Message, Pipe } from '../../shared/api/contract.js';
 import { isTrustedSender } from './security.js';
 
 /** The one channel the contract's envelopes travel on, both ways. */
 export const IPC_CHANNEL = 'switchyard:message';
 
+type Handler = (event: IpcMainEvent, message: unknown) => void;
+
+/** What the transport needs of ipcMain, in Electron's own event type (Electron's IpcMain satisfies it). */
+export interface IpcMainLike {
+  on(channel: string, listener: Handler): unknown;
+  removeListener(channel: string, listener: Handler): unknown;
+}
+
 /**
  * The contract over Electron IPC for one window: the main-process end of the preload's `bridge`.
  * Messages are accepted only from that window's own top-level app:// frame; anything else is dropped.
  */
 export function ipcPipe(
-  ipcMain: Pick<IpcMain, 'on' | 'removeListener'>,
+  ipcMain: IpcMainLike,
   contents: Pick<WebContents, 'send' | 'isDestroyed'>,
 ): Pipe {
   return {
@@ -18,7 +26,7 @@ export function ipcPipe(
       if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, message);
     },
     onMessage(listener) {
-      const handler = (event: IpcMainEvent, message: unknown) => {
+      const handler: Handler = (event, message) => {
         if (event.sender !== contents || !isTrustedSender(event.senderFrame)) return;
         listener(message as Message);
       };

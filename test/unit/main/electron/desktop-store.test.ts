@@ -1,0 +1,91 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CURRENT_VERSION,
+  DEFAULT_SETTINGS,
+  DesktopPersistence,
+  migrate,
+  openDesktopStore,
+} from '../../../../main/electron/desktop-store.js';
+
+// electron-store is conf plus Electron's paths; these run on conf itself, in plain Node.
+const dirs: string[] = [];
+afterEach(async () => {
+  while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });
+});
+
+async function temp(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const open = (cwd: string) => () =>
+  new Conf({ projectName: 'switchyard', cwd, configName: 'switchyard', clearInvalidConfig: false });
+
+describe('the desktop store', () => {
+  it('starts with defaults at the current version', async () => {
+    const dir = await temp();
+    const { data, movedAside } = openDesktopStore(open(dir), path.join(dir, 'switchyard.json'));
+    expect(movedAside).toBeUndefined();
+    expect(data).toEqual({ version: CURRENT_VERSION, gateways: [], settings: DEFAULT_SETTINGS });
+    expect(JSON.parse(readFileSync(path.join(dir, 'switchyard.json'), 'utf8'))).toMatchObject({
+      version: CURRENT_VERSION,
+    });
+  });
+
+  it('migrates a version 1 file (gateways as YAML, logSize) to the current model', async () => {
+    const dir = await temp();
+    const file = path.join(dir, 'switchyard.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        gatewaysYaml: 'gateways:\n  - { name: shop, port: 8080 }\n',
+        settings: { logSize: 500, theme: 'dark' },
+      }),
+    );
+    const { data, store } = openDesktopStore(open(dir), file);
+    expect(data).toEqual({
+      version: 3,
+      gateways: [{ name: 'shop', port: 8080 }],
+      settings: { ...DEFAULT_SETTINGS, theme: 'dark', logCapacity: 500 },
+    });
+    expect(store.get('gatewaysYaml')).toBeUndefined();
+    expect(migrate({ version: 3, gateways: [{ name: 'x' }], settings: DEFAULT_SETTINGS }).gateways).toEqual([
+      { name: 'x' },
+    ]);
+  });
+
+  it('moves a corrupt file aside with a timestamp, starts from defaults, and loses nothing', async () => {
+    const dir = await temp();
+    const file = path.join(dir, 'switchyard.json');
+    writeFileSync(file, '{"gateways": [ {"name": "shop", ');
+    const { data, movedAside } = openDesktopStore(
+      open(dir),
+      file,
+      () => new Date('2026-11-22T03:00:00.000Z'),
+    );
+    expect(movedAside).toBe(path.join(dir, 'switchyard.corrupt-2026-11-22T03-00-00-000Z.json'));
+    expect(readFileSync(movedAside!, 'utf8')).toBe('{"gateways": [ {"name": "shop", ');
+    expect(data.gateways).toEqual([]);
+    expect(existsSync(file)).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([
+      'switchyard.corrupt-2026-11-22T03-00-00-000Z.json',
+      'switchyard.json',
+    ]);
+  });
+
+  it('persists gateways written through the control plane', async () => {
+    const dir = await temp();
+    const { store } = openDesktopStore(open(dir), path.join(dir, 'switchyard.json'));
+    await new DesktopPersistence(store).write([{ name: 'a', port: 1 }]);
+    expect(openDesktopStore(open(dir), path.join(dir, 'switchyard.json')).data.gateways).toEqual([
+      { name: 'a', port: 1 },
+    ]);
+  });
+});
