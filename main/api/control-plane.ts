@@ -3,7 +3,7 @@ import type { GatewayStatus } from '../../shared/status.js';
 import type { Engine } from '../engine/engine.js';
 import { ConfigStore, type ConfigPersistence } from './config-store.js';
 import { createDispatcher, EventHub, type Dispatch } from './dispatcher.js';
-import { createHandlers } from './handlers.js';
+import { createHandlers, type Host } from './handlers.js';
 import { Stats } from './stats.js';
 import { TrafficGenerator } from './traffic.js';
 
@@ -23,6 +23,7 @@ export class ControlPlane {
   constructor(
     readonly engine: Engine,
     persistence?: ConfigPersistence,
+    host: Host = { info: () => ({ mode: 'headless', version: '0.1.0', settingsEditable: false }) },
   ) {
     this.store = new ConfigStore(engine, persistence);
     this.traffic = new TrafficGenerator(engine);
@@ -32,6 +33,7 @@ export class ControlPlane {
         store: this.store,
         stats: this.stats,
         traffic: this.traffic,
+        host,
         onLogCleared: () => this.hub.emit('log.cleared', {}),
       }),
     );

@@ -1,15 +1,31 @@
-import { toSummary } from '../../shared/api/contract.js';
+import { toSummary, type AppInfo, type AppSettings } from '../../shared/api/contract.js';
+import { toHar } from '../../shared/har.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
 import { ApiFailure, type Handlers } from './dispatcher.js';
 import type { Stats } from './stats.js';
 import type { TrafficGenerator } from './traffic.js';
 
+/** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
+export interface Host {
+  info(): AppInfo;
+  /** Absent where settings cannot be changed (headless: the command line decides). */
+  settings?: { get(): AppSettings; set(patch: Partial<AppSettings>): AppSettings };
+}
+
+export const HEADLESS_SETTINGS: AppSettings = {
+  theme: 'system',
+  controlEnabled: true,
+  controlPort: 7700,
+  logCapacity: 10_000,
+};
+
 export interface HandlerContext {
   engine: Engine;
   store: ConfigStore;
   stats: Stats;
   traffic: TrafficGenerator;
+  host: Host;
   /** Called after the log is cleared, so subscribers can be told. */
   onLogCleared(): void;
 }
@@ -48,6 +64,17 @@ export function createHandlers(c: HandlerContext): Handlers {
       c.onLogCleared();
       return {};
     },
+    'log.har': () => toHar(c.engine.log.page(0, c.engine.log.capacity), c.host.info().version),
+    'app.info': () => c.host.info(),
+    'settings.get': () => c.host.settings?.get() ?? HEADLESS_SETTINGS,
+    'settings.set': (patch) => {
+      if (!c.host.settings)
+        throw new ApiFailure({
+          code: 'forbidden',
+          message: 'settings are set on the command line in headless mode (switchyard serve --help)',
+        });
+      return c.host.settings.set(stripUndefined(patch));
+    },
     'stats.get': ({ windowSeconds }) => {
       c.engine.log.flush(); // deliver the pending batch, so the statistics include the newest requests
       return c.stats.snapshot(c.engine.current, windowSeconds);
@@ -56,4 +83,8 @@ export function createHandlers(c: HandlerContext): Handlers {
     'traffic.generate': (p) => c.traffic.generate(p),
     'traffic.cancel': ({ id }) => ({ cancelled: c.traffic.cancel(id) }),
   };
+}
+
+function stripUndefined<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

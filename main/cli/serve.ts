@@ -54,7 +54,16 @@ export async function serve(opts: ServeOptions): Promise<number> {
   const persistence = file
     ? new YamlConfigFile(file, text, (written) => watcher?.remember(written))
     : undefined;
-  const plane = new ControlPlane(engine, persistence);
+  let controlUrl: string | undefined;
+  const plane = new ControlPlane(engine, persistence, {
+    info: () => ({
+      mode: 'headless',
+      version: opts.version,
+      settingsEditable: false,
+      ...(controlUrl ? { controlUrl } : {}),
+      ...(file ? { configPath: path.resolve(file) } : {}),
+    }),
+  });
 
   if (opts.log !== 'none') {
     const line = opts.log === 'json' ? formatAccessJson : formatAccess;
@@ -104,6 +113,8 @@ export async function serve(opts: ServeOptions): Promise<number> {
         console,
       )
     : undefined;
+  if (control)
+    controlUrl = `http://${opts.control!.host.includes(':') ? `[${opts.control!.host}]` : opts.control!.host}:${control.port}`;
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

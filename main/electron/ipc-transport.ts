@@ -17,10 +17,7 @@ export interface IpcMainLike {
  * The contract over Electron IPC for one window: the main-process end of the preload's `bridge`.
  * Messages are accepted only from that window's own top-level app:// frame; anything else is dropped.
  */
-export function ipcPipe(
-  ipcMain: IpcMainLike,
-  contents: Pick<WebContents, 'send' | 'isDestroyed'>,
-): Pipe {
+export function ipcPipe(ipcMain: IpcMainLike, contents: Pick<WebContents, 'send' | 'isDestroyed'>): Pipe {
   return {
     send(message: Message) {
       if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, message);

@@ -15,6 +15,7 @@ import {
 } from 'electron';
 import ElectronStore from 'electron-store';
 import { Document } from 'yaml';
+import type { AppSettings } from '../../shared/api/contract.js';
 import { ControlPlane } from '../api/control-plane.js';
 import { startControl } from '../control/start-control.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
@@ -63,6 +64,16 @@ let plane: ControlPlane;
 let stopping = false;
 const demo: DemoService[] = [];
 let stopControl: (() => Promise<void>) | undefined;
+let controlUrl: string | undefined;
+
+function appSettings(s: Settings): AppSettings {
+  return {
+    theme: s.theme,
+    controlEnabled: s.controlEnabled,
+    controlPort: s.controlPort,
+    logCapacity: s.logCapacity,
+  };
+}
 
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
@@ -73,7 +84,23 @@ async function start(): Promise<void> {
   store = opened.store;
   const firstRun = !opened.store.get('initialized');
   engine = new Engine({ logCapacity: opened.data.settings.logCapacity });
-  plane = new ControlPlane(engine, new DesktopPersistence(store));
+  plane = new ControlPlane(engine, new DesktopPersistence(store), {
+    info: () => ({
+      mode: 'desktop',
+      version: VERSION,
+      settingsEditable: true,
+      configPath: store.path,
+      ...(controlUrl ? { controlUrl } : {}),
+    }),
+    settings: {
+      get: () => appSettings(store.get('settings') as Settings),
+      set: (patch) => {
+        const next = { ...(store.get('settings') as Settings), ...patch };
+        store.set('settings', next);
+        return appSettings(next);
+      },
+    },
+  });
 
   // The demo services run on every launch; on the first run the demo gateway is created for them.
   demo.push(
@@ -113,7 +140,10 @@ async function start(): Promise<void> {
       },
       console,
     );
-    if (control) stopControl = () => control.server.close();
+    if (control) {
+      stopControl = () => control.server.close();
+      controlUrl = `http://127.0.0.1:${control.port}`;
+    }
   }
 
   lockDown();

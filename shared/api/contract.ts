@@ -61,6 +61,25 @@ export interface TrafficResult {
   routes: Record<string, number>;
 }
 
+/** Settings of the app that hosts the engine (the desktop app keeps them; headless has none to change). */
+export interface AppSettings {
+  theme: 'system' | 'light' | 'dark';
+  /** The control server (REST, /proxy, browser UI) on 127.0.0.1; changes take effect at the next start. */
+  controlEnabled: boolean;
+  controlPort: number;
+  logCapacity: number;
+}
+
+export interface AppInfo {
+  mode: 'desktop' | 'headless';
+  version: string;
+  /** Where the control server listens, when it does. */
+  controlUrl?: string;
+  /** Where the gateways are kept: the YAML file, or the desktop store. */
+  configPath?: string;
+  settingsEditable: boolean;
+}
+
 const name = z.string().min(1).max(200);
 const gatewaySource = z.record(z.string(), z.unknown());
 
@@ -92,6 +111,16 @@ export const commandParams = {
   }),
   'log.get': z.strictObject({ seq: z.number().int().min(1) }),
   'log.clear': z.strictObject({}),
+  /** The log as HAR 1.2. */
+  'log.har': z.strictObject({}),
+  'app.info': z.strictObject({}),
+  'settings.get': z.strictObject({}),
+  'settings.set': z.strictObject({
+    theme: z.enum(['system', 'light', 'dark']).optional(),
+    controlEnabled: z.boolean().optional(),
+    controlPort: z.number().int().min(0).max(65535).optional(),
+    logCapacity: z.number().int().min(100).max(1_000_000).optional(),
+  }),
   'stats.get': z.strictObject({ windowSeconds: z.number().int().min(1).max(900).optional() }),
   'engine.status': z.strictObject({}),
   'traffic.generate': z.strictObject({
@@ -130,6 +159,10 @@ export interface CommandResults {
   'log.page': { entries: LogSummary[]; lastSeq: number };
   'log.get': LogEntry;
   'log.clear': Record<string, never>;
+  'log.har': object;
+  'app.info': AppInfo;
+  'settings.get': AppSettings;
+  'settings.set': AppSettings;
   'stats.get': StatsSnapshot;
   'engine.status': GatewayStatus[];
   'traffic.generate': TrafficResult;

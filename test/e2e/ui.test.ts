@@ -258,12 +258,39 @@ describe.skipIf(!haveChromium)('the UI in Chromium', () => {
     await page.getByRole('tab', { name: 'Request' }).click();
     await shot('07-details');
     const whole = page.waitForEvent('download');
-    await page.locator('.log-toolbar').getByRole('link', { name: 'Export HAR' }).click();
+    await page.locator('.log-toolbar').getByRole('button', { name: 'Export HAR' }).click();
     const all = JSON.parse(await readFile((await (await whole).path())!, 'utf8')) as {
       log: { entries: unknown[] };
     };
     expect(all.log.entries.length).toBeGreaterThanOrEqual(300);
     await page.getByLabel('Filter requests').fill('');
+  });
+
+  it('exports and imports YAML, and changes the theme in Settings', async () => {
+    const exported = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const yaml = await readFile((await (await exported).path())!, 'utf8');
+    expect(yaml).toContain('name: shop');
+    const file = path.join(dir, 'imported.yaml');
+    await writeFile(file, `name: imported\nport: 0\nroutes:\n  "[${a.hostPort}]": {}\n`);
+    await page.getByLabel('YAML file to import').setInputFiles(file);
+    await page.getByText('Imported imported.').waitFor();
+    await page.locator('.gateway-name', { hasText: 'imported' }).waitFor();
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByText(`http://127.0.0.1:${control}`).waitFor();
+    await dialog.getByLabel('Theme').selectOption('dark');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } })
+            .document.documentElement.dataset.theme,
+      ),
+    ).toBe('dark');
+    await shot('08-settings-dark');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.locator('.gateway-name', { hasText: 'shop' }).click();
   });
 
   it('renders request data as text, never as HTML', async () => {

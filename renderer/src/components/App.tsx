@@ -4,6 +4,7 @@ import { useLogStore } from '../store/log-store.js';
 import { GatewayEditor } from './GatewayEditor.js';
 import { Notices } from './Notices.js';
 import { RequestLog } from './RequestLog.js';
+import { SettingsDialog } from './SettingsDialog.js';
 import { Sidebar } from './Sidebar.js';
 import { TrafficPanel } from './TrafficPanel.js';
 
@@ -15,6 +16,8 @@ export function App() {
   const selected = useAppStore((s) => s.selected);
   const gateway = gateways.find((g) => g.name === selected);
   const [tab, setTab] = useState<Tab>('routes');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const info = useAppStore((s) => s.info);
   useShortcuts(setTab);
 
   return (
@@ -28,10 +31,16 @@ export function App() {
               ? 'Connecting…'
               : 'Disconnected: reconnecting…'}
         </span>
+        {info?.controlUrl && (
+          <span className="muted control-url" title="REST API, /proxy endpoints and this UI in a browser">
+            API {info.controlUrl}
+          </span>
+        )}
         <span className="hint">
           <kbd>/</kbd> filter log · <kbd>p</kbd> pause · <kbd>g</kbd> routes · <kbd>t</kbd> traffic ·{' '}
           <kbd>Esc</kbd> close details
         </span>
+        <button onClick={() => setSettingsOpen(true)}>Settings</button>
       </header>
       <Sidebar />
       <main className="workspace">
@@ -57,6 +66,7 @@ export function App() {
       </main>
       <RequestLog />
       <Notices />
+      {settingsOpen && <SettingsDialog info={info} onClose={() => setSettingsOpen(false)} />}
     </div>
   );
 }

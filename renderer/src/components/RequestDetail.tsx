@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BodyPreview, LogEntry } from '../../../shared/log-entry.js';
 import { base64Bytes, decodeBase64Text, toHar } from '../../../shared/har.js';
+import { saveText } from '../api/desktop.js';
 import { toCurl } from '../lib/curl.js';
 import { useAppStore } from '../store/app-store.js';
 import { formatBytes } from './RequestLog.js';
@@ -40,7 +41,8 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
       notify('error', `Could not use the clipboard; the command is: ${text}`);
     }
   };
-  const exportHar = () => download(`request-${entry.seq}.har`, JSON.stringify(toHar([entry], 'ui'), null, 2));
+  const exportHar = () =>
+    void saveText(`request-${entry.seq}.har`, JSON.stringify(toHar([entry], 'ui'), null, 2));
 
   return (
     <aside className="detail" aria-label="Request details">
@@ -270,13 +272,4 @@ function hexDump(bytes: Uint8Array): string {
 function header(headers: Record<string, string | string[]>, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

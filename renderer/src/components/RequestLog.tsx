@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogSummary } from '../../../shared/api/contract.js';
+import { saveText } from '../api/desktop.js';
 import { useAppStore } from '../store/app-store.js';
 import { useLogStore } from '../store/log-store.js';
 import { RequestDetail } from './RequestDetail.js';
@@ -101,14 +102,16 @@ export function RequestLog() {
           </button>
         )}
         <button onClick={() => void run((c) => c.call('log.clear', {}))}>Clear</button>
-        <a
-          className="button"
-          href="/api/v1/log.har"
-          download="switchyard.har"
+        <button
           title="The whole log as HAR 1.2"
+          onClick={() =>
+            void run((c) => c.call('log.har', {})).then(
+              (har) => har && saveText('switchyard.har', JSON.stringify(har, null, 2)),
+            )
+          }
         >
           Export HAR
-        </a>
+        </button>
       </div>
       <div className="log-body">
         <div className="log-grid" role="grid" aria-rowcount={visible.length + 1} aria-label="Requests">

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { desktop, saveText } from '../api/desktop.js';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import { useAppStore } from '../store/app-store.js';
 
@@ -10,6 +11,22 @@ export function Sidebar() {
   const run = useAppStore((s) => s.run);
   const notify = useAppStore((s) => s.notify);
   const [renaming, setRenaming] = useState<string>();
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  // Import: the desktop's open dialog, or a file input in a browser; the engine validates it whole.
+  const importYaml = async () => {
+    const d = desktop();
+    if (!d) return fileInput.current?.click();
+    const names = await d.importYaml();
+    if (names?.length) notify('info', `Imported ${names.join(', ')}.`);
+  };
+  const importFile = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    const r = await run(async (c) => c.call('config.import', { yaml: await file.text() }));
+    if (r) notify('info', `Imported ${r.gateways.join(', ')}.`);
+  };
 
   const create = async () => {
     const name = freeName(gateways, 'gateway');
@@ -53,6 +70,26 @@ export function Sidebar() {
       <div className="sidebar-head">
         <h2>Gateways</h2>
         <button onClick={() => void create()}>New gateway</button>
+      </div>
+      <div className="sidebar-actions">
+        <button onClick={() => void importYaml()}>Import…</button>
+        <button
+          onClick={() =>
+            void run((c) => c.call('config.export', {})).then(
+              (r) => r && saveText('switchyard.yaml', r.yaml, 'application/yaml'),
+            )
+          }
+        >
+          Export…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".yaml,.yml,.json"
+          hidden
+          aria-label="YAML file to import"
+          onChange={(e) => void importFile(e.currentTarget)}
+        />
       </div>
       {gateways.length === 0 && (
         <p className="muted">No gateways. “New gateway” makes one with a route to 127.0.0.1:3000.</p>

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../shared/api/client.js';
 import { ApiCallError } from '../../../shared/api/client.js';
-import type { GatewayView, StatsSnapshot } from '../../../shared/api/contract.js';
+import type { AppInfo, GatewayView, StatsSnapshot } from '../../../shared/api/contract.js';
 import type { GatewayStatus } from '../../../shared/status.js';
 import type { ConnectionState } from '../api/connection.js';
 import { useLogStore } from './log-store.js';
@@ -21,6 +21,7 @@ interface AppState {
   connection: ConnectionState;
   client?: ApiClient;
   gateways: GatewayView[];
+  info?: AppInfo;
   selected?: string;
   stats: StatsSnapshot[];
   notices: Notice[];
@@ -68,6 +69,12 @@ export const useAppStore = create<AppState>((set, get) => ({
   },
 }));
 
+/** Light or dark regardless of the system, or `system` to follow it. */
+export function applyTheme(theme: 'system' | 'light' | 'dark'): void {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
 /** Loads what the UI shows and subscribes to the engine's events. */
 async function attach(client: ApiClient): Promise<void> {
   const { notify } = useAppStore.getState();
@@ -80,11 +87,19 @@ async function attach(client: ApiClient): Promise<void> {
     client.on('log.appended', (batch) => useLogStore.getState().append(batch)),
     client.on('log.cleared', () => useLogStore.getState().clear()),
   );
-  const [gateways, page] = await Promise.all([
+  const [gateways, page, info, settings] = await Promise.all([
     client.call('gateways.list', {}),
     client.call('log.page', { limit: 5000 }),
+    client.call('app.info', {}),
+    client.call('settings.get', {}),
   ]);
-  useAppStore.setState((s) => ({ gateways, selected: s.selected ?? gateways[0]?.name }));
+  // The desktop app keeps the theme in its settings; a browser keeps its own choice.
+  applyTheme(
+    info.settingsEditable
+      ? settings.theme
+      : ((localStorage.getItem('theme') as 'light' | 'dark' | null) ?? 'system'),
+  );
+  useAppStore.setState((s) => ({ gateways, info, selected: s.selected ?? gateways[0]?.name }));
   useLogStore.getState().reset(page.entries);
 }
 
