@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError, type ApiClient } from '../../shared/api/client.js';
 import { ControlPlane } from '../../main/api/control-plane.js';
+import { loadConfigText } from '../../shared/config/load.js';
 import { Engine } from '../../main/engine/engine.js';
 import { seededRandom } from '../../main/engine/random.js';
 import { eventually, request } from './client.js';
@@ -211,6 +212,11 @@ routes:
       const { yaml } = await client.call('config.export', { gateways: ['sava'] });
       expect(yaml).toContain('name: sava');
       expect(yaml).toContain('weight: 90%');
+      // What the app exports, `switchyard serve` runs unchanged: the same configuration comes back.
+      const reread = loadConfigText(yaml);
+      expect(reread.ok && reread.config.gateways).toEqual(
+        (await client.call('gateways.list', {})).filter((g) => g.name === 'sava').map((g) => g.config),
+      );
       expect(await failure(client.call('config.import', { yaml: 'name: [' }))).toMatchObject({
         code: 'invalid_config',
       });

@@ -546,6 +546,18 @@ describe('apply', () => {
     expect((await request(port('fine'), '/')).status).toBe(200);
   });
 
+  it('pauses every listener without changing the configuration, and resumes', async () => {
+    const [a] = await upstreams('a');
+    const { engine } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
+    const before = engine.current;
+    const paused = await engine.setPaused(true);
+    expect(paused.map((s) => s.state)).toEqual(['stopped']);
+    expect(engine.current).toBe(before);
+    const resumed = await engine.setPaused(false);
+    expect(resumed[0]!.state).toBe('listening');
+    expect((await request(resumed[0]!.boundPort!, '/')).status).toBe(200);
+  });
+
   it('removes gateways and stops listening on their ports', async () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`gateways:
