@@ -1,5 +1,7 @@
 import { toSummary, type AppInfo, type AppSettings } from '../../shared/api/contract.js';
 import { toHar } from '../../shared/har.js';
+import { loadConfigText } from '../../shared/config/load.js';
+import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
 import { ApiFailure, type Handlers } from './dispatcher.js';
@@ -44,7 +46,18 @@ export function createHandlers(c: HandlerContext): Handlers {
       return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };
     },
     'config.import': async ({ yaml, replace }) => ({ gateways: await c.store.importYaml(yaml, replace) }),
-    'config.export': ({ gateways }) => ({ yaml: c.store.exportYaml(gateways) }),
+    'config.export': ({ gateways, format }) => {
+      const yaml = c.store.exportYaml(gateways);
+      if (!format || format === 'yaml') return { text: yaml, warnings: [] };
+      const loaded = loadConfigText(yaml);
+      if (!loaded.ok)
+        throw new ApiFailure({
+          code: 'invalid_config',
+          message: 'the running configuration did not reload',
+          issues: loaded.issues,
+        });
+      return exportConfig(loaded.config, format, { version: c.host.info().version });
+    },
     'log.page': ({ after, limit }) => ({
       entries: c.engine.log.page(after ?? 0, limit ?? 500).map(toSummary),
       lastSeq: c.engine.log.lastSeq,

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
+import { exportCommand } from './export.js';
+import { EXPORT_FORMATS } from '../export/export.js';
 
 const VERSION = '0.1.0';
 
@@ -86,6 +88,17 @@ interface ServeFlags {
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+program
+  .command('export')
+  .description('export gateways to the configuration of a production proxy; warnings go to stderr')
+  .requiredOption('-f, --format <format>', `target: ${EXPORT_FORMATS.join(', ')}`)
+  .option('-c, --config <file>', 'gateway configuration (YAML); default ./switchyard.yaml', 'switchyard.yaml')
+  .option('-g, --gateway <name>', 'export only this gateway (repeatable)', collect, [])
+  .option('--fragment', 'an include file for an existing http {} block, rather than the whole block')
+  .action(async (opts: { format: string; config: string; gateway: string[]; fragment?: boolean }) => {
+    process.exitCode = await exportCommand({ ...opts, version: VERSION });
+  });
 
 function parsePort(value: string): number {
   const n = Number(value);

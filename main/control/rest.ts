@@ -114,12 +114,20 @@ export class RestApi {
     }
     if (rest === 'export' && method === 'GET') {
       const format = url.searchParams.get('format') ?? 'yaml';
-      if (format !== 'yaml')
-        throw new HttpError(400, `unknown export format '${format}'; this version exports yaml`);
+      if (format !== 'yaml' && format !== 'nginx') {
+        throw new HttpError(400, `unknown export format '${format}'; choose yaml or nginx`);
+      }
       const names = url.searchParams.getAll('gateway');
-      const { yaml } = await this.call('config.export', names.length ? { gateways: names } : {});
-      res.writeHead(200, { 'content-type': 'application/yaml; charset=utf-8' });
-      return void res.end(yaml);
+      const { text, warnings } = await this.call('config.export', {
+        format,
+        ...(names.length ? { gateways: names } : {}),
+      });
+      // The warnings are also in the text's header comment; the count lets scripts notice them.
+      res.writeHead(200, {
+        'content-type': `${format === 'yaml' ? 'application/yaml' : 'text/plain'}; charset=utf-8`,
+        'x-switchyard-warnings': String(warnings.length),
+      });
+      return void res.end(text);
     }
     if (rest === 'traffic' && method === 'POST') {
       return send(

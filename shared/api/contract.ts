@@ -104,7 +104,11 @@ export const commandParams = {
   }),
   /** Adds the gateways in a YAML document (replacing same-named ones), or replaces them all. */
   'config.import': z.strictObject({ yaml: z.string().max(1_000_000), replace: z.boolean().optional() }),
-  'config.export': z.strictObject({ gateways: z.array(name).optional() }),
+  /** YAML that `switchyard serve` runs, or a production proxy's configuration (with what it could not express). */
+  'config.export': z.strictObject({
+    gateways: z.array(name).optional(),
+    format: z.enum(['yaml', 'nginx']).optional(),
+  }),
   'log.page': z.strictObject({
     after: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(5000).optional(),
@@ -155,7 +159,7 @@ export interface CommandResults {
   'gateways.setWeights': GatewayView;
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
-  'config.export': { yaml: string };
+  'config.export': { text: string; warnings: string[] };
   'log.page': { entries: LogSummary[]; lastSeq: number };
   'log.get': LogEntry;
   'log.clear': Record<string, never>;

@@ -209,7 +209,7 @@ routes:
         yaml: `---\nname: sava\nport: 0/http\nroutes:\n  "[${a!.hostPort}]":\n    weight: 90%\n  "[127.0.0.1:1]":\n    weight: 10%\n`,
       });
       expect(imported).toEqual({ gateways: ['sava'] });
-      const { yaml } = await client.call('config.export', { gateways: ['sava'] });
+      const { text: yaml } = await client.call('config.export', { gateways: ['sava'] });
       expect(yaml).toContain('name: sava');
       expect(yaml).toContain('weight: 90%');
       // What the app exports, `switchyard serve` runs unchanged: the same configuration comes back.

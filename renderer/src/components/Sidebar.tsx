@@ -76,7 +76,7 @@ export function Sidebar() {
         <button
           onClick={() =>
             void run((c) => c.call('config.export', {})).then(
-              (r) => r && saveText('switchyard.yaml', r.yaml, 'application/yaml'),
+              (r) => r && saveText('switchyard.yaml', r.text, 'application/yaml'),
             )
           }
         >

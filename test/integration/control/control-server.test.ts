@@ -262,6 +262,10 @@ describe('REST, shaped like Vamp', () => {
       gateways: [{ gateway: 'g', state: 'listening' }],
     });
     expect((await api('/api/v1/export?format=yaml')).body).toContain('name: g');
+    const nginx = await api('/api/v1/export?format=nginx');
+    expect(nginx.body).toMatch(/^# Exported by Switchyard \S+ \(nginx\)/);
+    expect(nginx.headers['x-switchyard-warnings']).toBe('0');
+    expect((await api('/api/v1/export?format=apache')).status).toBe(400);
     expect((await api('/api/v1/log', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/api/v1/log')).json()).toMatchObject({ entries: [] });
   });

@@ -1,0 +1,151 @@
+import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../shared/conditions/ast.js';
+import { userAgentAlias } from '../../shared/conditions/user-agents.js';
+
+/**
+ * Compiles a condition into nginx `map` blocks. nginx tests one variable per map, so each node of the
+ * condition gets a variable of its own that is "1" when it holds: leaves map a request variable through
+ * a regex, `and`/`or` map the concatenation of their children's variables, `not` inverts its child.
+ */
+export class NginxConditionCompiler {
+  readonly maps: string[] = [];
+  readonly warnings: string[] = [];
+  private count = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  /** Returns the variable (with `$`) that is "1" when `node` holds. */
+  compile(node: ConditionNode): string {
+    switch (node.type) {
+      case 'const':
+        return this.map('$host', [], node.value ? '1' : '0');
+      case 'not': {
+        const inner = this.compile(node.operand);
+        return this.map(inner, ['"1" 0;'], '1');
+      }
+      case 'and':
+      case 'or': {
+        const l = this.compile(node.left);
+        const r = this.compile(node.right);
+        return this.map(`"${l}${r}"`, [node.type === 'and' ? '"11" 1;' : '"~1" 1;'], '0');
+      }
+      case 'exists':
+        return this.map(source(node.subject), ['"" 0;'], '1', !node.negate);
+      case 'test':
+        return this.test(node.subject, node.comparison, node.value, node.negate);
+      case 'acl':
+        return this.acl(node.criterion, node.argument, node.ignoreCase, node.values);
+    }
+  }
+
+  private test(subject: Subject, comparison: Comparison, value: string, negate: boolean): string {
+    if (subject.kind === 'user-agent' && comparison === 'equals') {
+      const alias = userAgentAlias(value);
+      if (alias) {
+        const any = this.map('$http_user_agent', [`"~*(${alias.anyOf.map(escape).join('|')})" 1;`], '0');
+        if (!alias.noneOf.length) return negate ? this.map(any, ['"1" 0;'], '1') : any;
+        const none = this.map('$http_user_agent', [`"~*(${alias.noneOf.map(escape).join('|')})" 1;`], '0');
+        return this.map(`"${any}${none}"`, [`"10" ${negate ? 0 : 1};`], negate ? '1' : '0');
+      }
+      return this.map('$http_user_agent', [`"~*${escape(value)}" 1;`], '0', !negate);
+    }
+    if (subject.kind === 'host' && comparison === 'equals') {
+      // $host is the Host header without its port, lower-cased.
+      return this.map('$host', [`"~*^${escape(value.replace(/:\d+$/, ''))}$" 1;`], '0', !negate);
+    }
+    const fold = subject.kind === 'method' || subject.kind === 'host' || subject.kind === 'user-agent';
+    return this.map(
+      source(subject),
+      [`"${fold ? '~*' : '~'}${pattern(comparison, value)}" 1;`],
+      '0',
+      !negate,
+    );
+  }
+
+  private acl(
+    criterion: AclCriterion,
+    argument: string | undefined,
+    ignoreCase: boolean,
+    values: string[],
+  ): string {
+    const comparison: Record<AclCriterion, Comparison> = {
+      path: 'equals',
+      path_beg: 'starts-with',
+      path_end: 'ends-with',
+      path_sub: 'contains',
+      path_reg: 'matches',
+      method: 'equals',
+      hdr: 'equals',
+      hdr_beg: 'starts-with',
+      hdr_end: 'ends-with',
+      hdr_sub: 'contains',
+      hdr_reg: 'matches',
+      url_param: 'equals',
+    };
+    const variable = criterion.startsWith('path')
+      ? '$uri'
+      : criterion === 'method'
+        ? '$request_method'
+        : criterion === 'url_param'
+          ? `$arg_${varName(argument ?? '')}`
+          : `$http_${varName(argument ?? '')}`;
+    const flag = ignoreCase || criterion === 'method' ? '~*' : '~';
+    const alternatives = values.map((v) => pattern(comparison[criterion], v)).join('|');
+    return this.map(variable, [`"${flag}(${alternatives})" 1;`], '0');
+  }
+
+  /** Emits `map SOURCE $var { entries; default D; }`; `positive=false` swaps 1 and 0. */
+  private map(sourceVar: string, entries: string[], fallback: string, positive = true): string {
+    const name = `$${this.prefix}_c${this.count++}`;
+    const swap = (v: string) => (positive ? v : v === '1' ? '0' : v === '0' ? '1' : v);
+    const body = entries.map((e) => e.replace(/ (0|1);$/, (_m, v: string) => ` ${swap(v)};`));
+    this.maps.push(
+      `map ${sourceVar} ${name} {\n${[...body, `default ${swap(fallback)};`].map((l) => `    ${l}`).join('\n')}\n}`,
+    );
+    return name;
+  }
+}
+
+/** The nginx variable holding a subject's value. */
+function source(subject: Subject): string {
+  switch (subject.kind) {
+    case 'user-agent':
+      return '$http_user_agent';
+    case 'host':
+      return '$host';
+    case 'path':
+      return '$uri';
+    case 'method':
+      return '$request_method';
+    case 'cookie':
+      return `$cookie_${varName(subject.name)}`;
+    case 'header':
+      return `$http_${varName(subject.name)}`;
+    case 'query':
+      return `$arg_${varName(subject.name)}`;
+  }
+}
+
+function pattern(comparison: Comparison, value: string): string {
+  switch (comparison) {
+    case 'equals':
+      return `^${escape(value)}$`;
+    case 'contains':
+      return escape(value);
+    case 'starts-with':
+      return `^${escape(value)}`;
+    case 'ends-with':
+      return `${escape(value)}$`;
+    case 'matches':
+      return value.replace(/"/g, '\\"');
+  }
+}
+
+/** nginx names header and cookie variables in lower case with `-` as `_`. */
+export function varName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
+/** Escapes regex metacharacters and the quote, for a value inside a quoted nginx regex. */
+export function escape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '\\"');
+}
