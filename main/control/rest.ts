@@ -114,8 +114,8 @@ export class RestApi {
     }
     if (rest === 'export' && method === 'GET') {
       const format = url.searchParams.get('format') ?? 'yaml';
-      if (format !== 'yaml' && format !== 'nginx') {
-        throw new HttpError(400, `unknown export format '${format}'; choose yaml or nginx`);
+      if (format !== 'yaml' && format !== 'nginx' && format !== 'haproxy') {
+        throw new HttpError(400, `unknown export format '${format}'; choose yaml, nginx or haproxy`);
       }
       const names = url.searchParams.getAll('gateway');
       const { text, warnings } = await this.call('config.export', {

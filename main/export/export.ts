@@ -1,4 +1,5 @@
 import type { SwitchyardConfig } from '../../shared/config/model.js';
+import { exportHaproxy } from './haproxy.js';
 import { exportNginx } from './nginx.js';
 
 export interface ExportResult {
@@ -7,7 +8,7 @@ export interface ExportResult {
   warnings: string[];
 }
 
-export const EXPORT_FORMATS = ['nginx'] as const;
+export const EXPORT_FORMATS = ['nginx', 'haproxy'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
@@ -19,7 +20,7 @@ export function exportConfig(
   format: ExportFormat,
   opts: { fragment?: boolean; source?: string; version: string },
 ): ExportResult {
-  const result = exportNginx(config, opts);
+  const result = format === 'nginx' ? exportNginx(config, opts) : exportHaproxy(config, opts);
   const names = config.gateways.map((g) => g.name).join(', ') || 'none';
   const header = [
     `# Exported by Switchyard ${opts.version} (${format}) from ${opts.source ?? 'the running configuration'}: gateways ${names}.`,
