@@ -95,10 +95,29 @@ program
   .requiredOption('-f, --format <format>', `target: ${EXPORT_FORMATS.join(', ')}`)
   .option('-c, --config <file>', 'gateway configuration (YAML); default ./switchyard.yaml', 'switchyard.yaml')
   .option('-g, --gateway <name>', 'export only this gateway (repeatable)', collect, [])
-  .option('--fragment', 'an include file for an existing http {} block, rather than the whole block')
-  .action(async (opts: { format: string; config: string; gateway: string[]; fragment?: boolean }) => {
-    process.exitCode = await exportCommand({ ...opts, version: VERSION });
-  });
+  .option(
+    '--fragment',
+    'nginx: an include file for an existing http {} block; haproxy: frontends and backends only',
+  )
+  .option(
+    '--service <name=target>',
+    'gateway-api: the Service for a target (URL or host:port) or route (repeatable)',
+    collect,
+    [],
+  )
+  .option('--gateway-class <name>', 'gateway-api: gatewayClassName of the exported Gateway')
+  .action(
+    async (opts: {
+      format: string;
+      config: string;
+      gateway: string[];
+      fragment?: boolean;
+      service: string[];
+      gatewayClass?: string;
+    }) => {
+      process.exitCode = await exportCommand({ ...opts, version: VERSION });
+    },
+  );
 
 function parsePort(value: string): number {
   const n = Number(value);

@@ -113,9 +113,12 @@ export class RestApi {
       });
     }
     if (rest === 'export' && method === 'GET') {
-      const format = url.searchParams.get('format') ?? 'yaml';
-      if (format !== 'yaml' && format !== 'nginx' && format !== 'haproxy') {
-        throw new HttpError(400, `unknown export format '${format}'; choose yaml, nginx or haproxy`);
+      const format = (url.searchParams.get('format') ?? 'yaml') as Params<'config.export'>['format'] & string;
+      if (!['yaml', 'nginx', 'haproxy', 'gateway-api'].includes(format)) {
+        throw new HttpError(
+          400,
+          `unknown export format '${format}'; choose yaml, nginx, haproxy or gateway-api`,
+        );
       }
       const names = url.searchParams.getAll('gateway');
       const { text, warnings } = await this.call('config.export', {
@@ -124,7 +127,7 @@ export class RestApi {
       });
       // The warnings are also in the text's header comment; the count lets scripts notice them.
       res.writeHead(200, {
-        'content-type': `${format === 'yaml' ? 'application/yaml' : 'text/plain'}; charset=utf-8`,
+        'content-type': `${format === 'yaml' || format === 'gateway-api' ? 'application/yaml' : 'text/plain'}; charset=utf-8`,
         'x-switchyard-warnings': String(warnings.length),
       });
       return void res.end(text);

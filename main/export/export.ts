@@ -1,4 +1,5 @@
 import type { SwitchyardConfig } from '../../shared/config/model.js';
+import { exportGatewayApi, type GatewayApiOptions } from './gateway-api.js';
 import { exportHaproxy } from './haproxy.js';
 import { exportNginx } from './nginx.js';
 
@@ -8,7 +9,7 @@ export interface ExportResult {
   warnings: string[];
 }
 
-export const EXPORT_FORMATS = ['nginx', 'haproxy'] as const;
+export const EXPORT_FORMATS = ['nginx', 'haproxy', 'gateway-api'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
@@ -18,9 +19,14 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export function exportConfig(
   config: SwitchyardConfig,
   format: ExportFormat,
-  opts: { fragment?: boolean; source?: string; version: string },
+  opts: { fragment?: boolean; source?: string; version: string } & GatewayApiOptions,
 ): ExportResult {
-  const result = format === 'nginx' ? exportNginx(config, opts) : exportHaproxy(config, opts);
+  const result =
+    format === 'nginx'
+      ? exportNginx(config, opts)
+      : format === 'haproxy'
+        ? exportHaproxy(config, opts)
+        : exportGatewayApi(config, opts);
   const names = config.gateways.map((g) => g.name).join(', ') || 'none';
   const header = [
     `# Exported by Switchyard ${opts.version} (${format}) from ${opts.source ?? 'the running configuration'}: gateways ${names}.`,

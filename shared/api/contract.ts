@@ -107,7 +107,7 @@ export const commandParams = {
   /** YAML that `switchyard serve` runs, or a production proxy's configuration (with what it could not express). */
   'config.export': z.strictObject({
     gateways: z.array(name).optional(),
-    format: z.enum(['yaml', 'nginx', 'haproxy']).optional(),
+    format: z.enum(['yaml', 'nginx', 'haproxy', 'gateway-api']).optional(),
   }),
   'log.page': z.strictObject({
     after: z.number().int().min(0).optional(),
