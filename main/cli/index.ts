@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
 import { exportCommand } from './export.js';
+import { importCommand, IMPORT_FORMATS } from './import.js';
 import { EXPORT_FORMATS } from '../export/export.js';
 
 const VERSION = '0.1.0';
@@ -118,6 +119,21 @@ program
       process.exitCode = await exportCommand({ ...opts, version: VERSION });
     },
   );
+
+program
+  .command('import')
+  .description('print the Switchyard YAML for a configuration in another format')
+  .argument('<file>', 'the configuration to import')
+  .requiredOption('--from <format>', `source format: ${IMPORT_FORMATS.join(', ')}`)
+  .option(
+    '--target <route=url>',
+    'the target of a route that names a Vamp deployment (repeatable)',
+    collect,
+    [],
+  )
+  .action(async (file: string, opts: { from: string; target: string[] }) => {
+    process.exitCode = await importCommand(file, opts);
+  });
 
 function parsePort(value: string): number {
   const n = Number(value);

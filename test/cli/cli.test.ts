@@ -229,3 +229,62 @@ describe('switchyard serve', () => {
     expect(page.body).toMatch(/<h1[^>]*>(blue|green)<\/h1>/);
   });
 });
+
+describe('switchyard export and import', () => {
+  it('exports to nginx, HAProxy and the Gateway API with warnings on stderr, and refuses an unknown format', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shop.yaml');
+    await writeFile(
+      file,
+      'name: shop\nport: 8080\nsticky: route\nroutes:\n  "[127.0.0.1:3001]": { weight: 90% }\n  "[127.0.0.1:3002]": { weight: 10% }\n',
+    );
+    for (const [format, marker] of [
+      ['nginx', 'split_clients'],
+      ['haproxy', 'use_backend'],
+      ['gateway-api', 'kind: HTTPRoute'],
+    ] as const) {
+      const r = run(['export', '--format', format, '--config', file]);
+      expect(await r.exited).toBe(0);
+      expect(r.out()).toMatch(
+        new RegExp(
+          `^# Exported by Switchyard \\S+ \\(${format}\\) from ${file.replace(/[.]/g, '\\.')}: gateways shop\\.`,
+        ),
+      );
+      expect(r.out()).toContain(marker);
+      if (format === 'gateway-api')
+        expect(r.err()).toContain("warning: gateway 'shop': sticky route has no counterpart");
+    }
+    const bad = run(['export', '--format', 'apache', '--config', file]);
+    expect(await bad.exited).toBe(1);
+    expect(bad.err()).toContain("unknown format 'apache'; choose nginx, haproxy, gateway-api");
+  });
+
+  it('imports Vamp gateways, asking for the targets of deployment routes', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'sava.yaml');
+    await writeFile(
+      file,
+      '---\nname: sava\nport: 9070/http\nkind: gateway\nroutes:\n  sava:1.0/sava/port:\n    weight: 90%\n  sava:1.1/sava/port:\n    weight: 10%\n',
+    );
+    const missing = run(['import', '--from', 'vamp', file]);
+    expect(await missing.exited).toBe(1);
+    expect(missing.err()).toContain("route 'sava:1.0/sava/port' names a Vamp deployment and needs a target");
+    const done = run([
+      'import',
+      '--from',
+      'vamp',
+      file,
+      '--target',
+      'sava:1.0/sava/port=http://127.0.0.1:3001',
+      '--target',
+      'sava:1.1/sava/port=http://127.0.0.1:3002',
+    ]);
+    expect(await done.exited).toBe(0);
+    expect(done.err()).toContain("Vamp's kind describe its deployment and are dropped");
+    const out = path.join(dir, 'imported.yaml');
+    await writeFile(out, done.out());
+    const validated = run(['validate', out]);
+    expect(await validated.exited).toBe(0);
+    expect(validated.out()).toContain('valid: 1 gateway, 2 routes: sava (:9070)');
+  });
+});

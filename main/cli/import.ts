@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { Document } from 'yaml';
+import { loadConfigValue } from '../../shared/config/load.js';
+import { importVamp } from '../import/vamp.js';
+import { formatIssues } from './format.js';
+
+export const IMPORT_FORMATS = ['vamp'] as const;
+
+/** `switchyard import --from vamp FILE`: prints the equivalent Switchyard YAML, or what it still needs. */
+export async function importCommand(file: string, opts: { from: string; target: string[] }): Promise<number> {
+  if (!(IMPORT_FORMATS as readonly string[]).includes(opts.from)) {
+    console.error(`switchyard: cannot import from '${opts.from}'; choose ${IMPORT_FORMATS.join(', ')}`);
+    return 1;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    console.error(`${file}: cannot read: ${(err as Error).message}`);
+    return 1;
+  }
+  const targets: Record<string, string> = {};
+  for (const pair of opts.target) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) {
+      console.error(`switchyard: --target takes ROUTE=URL, got '${pair}'`);
+      return 1;
+    }
+    targets[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  let result;
+  try {
+    result = importVamp(text, targets);
+  } catch (err) {
+    console.error(`${file}: ${(err as Error).message}`);
+    return 1;
+  }
+  for (const n of result.notes) console.error(`note: ${n}`);
+  if (result.problems.length) {
+    for (const p of result.problems) console.error(`${file}: ${p}`);
+    return 1;
+  }
+  // What is printed must run: validate it as `switchyard serve` would.
+  const checked = loadConfigValue(result.gateways);
+  if (!checked.ok) {
+    console.error(formatIssues(file, checked.issues));
+    return 1;
+  }
+  process.stdout.write(
+    `# Imported by Switchyard from ${file} (${opts.from})\n${new Document({ gateways: result.gateways }).toString()}`,
+  );
+  return 0;
+}
