@@ -4,7 +4,7 @@ import {
   parseCondition,
   type Matcher,
 } from '../../shared/conditions/index.js';
-import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/config/model.js';
+import type { GatewayConfig, RouteConfig, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
 import { hash32, opaqueId } from './hash.js';
 import type { HttpRequestView } from './http-request-view.js';
@@ -34,6 +34,8 @@ export interface CompiledRoute {
   /** Set after all gateways are compiled, for routes that chain. */
   chained?: CompiledGateway;
   nextInstance: number;
+  /** Smooth weighted round-robin state, one counter per instance (used when weights differ). */
+  readonly current: number[];
 }
 
 export interface CompiledGateway {
@@ -44,6 +46,7 @@ export interface CompiledGateway {
   readonly cookieName: string;
   readonly weights: WeightPolicy;
   readonly strength: StrengthPolicy;
+  readonly random: Random;
   /** The sticky_by slot table, kept so the next compile can move as few users as possible. */
   readonly slots?: SlotWeights;
 }
@@ -52,7 +55,7 @@ export interface CompiledGateway {
 export interface Instance {
   readonly url: string;
   readonly name: string;
-  readonly weight: 1;
+  readonly weight: number;
   readonly stickyId: string;
 }
 
@@ -83,7 +86,7 @@ export type Decision =
     }
   | {
       ok: false;
-      status: 400 | 404 | 503;
+      status: number;
       gateway: CompiledGateway;
       route?: string;
       cause: string;
@@ -117,14 +120,15 @@ function compileGateway(config: GatewayConfig, random: Random, previousSlots?: S
       stickyId: opaqueId(`${config.name}\u0000${r.name}`),
       ...(node ? { matcher: compileCondition(node), conditionText: explainCondition(node) } : {}),
       strength: r.conditionStrength / 100,
-      targets: r.targets.map((url) => ({
+      targets: r.targets.map((url, k) => ({
         url,
         name: url,
-        weight: 1,
+        weight: r.targetWeights?.[k] ?? 1,
         stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`),
       })),
       rewrite: compileRewrites(r.rewrites),
       nextInstance: 0,
+      current: r.targets.map(() => 0),
     };
   });
   const weights: WeightPolicy = new RandomWeights(random);
@@ -143,6 +147,7 @@ function compileGateway(config: GatewayConfig, random: Random, previousSlots?: S
     routes,
     byName: new Map(routes.map((r) => [r.name, r])),
     cookieName: `sy_${hash32(config.name).toString(36)}`,
+    random,
     weights: slots ?? weights,
     strength: config.stickyBy ? new HashedStrength(strength) : strength,
     ...(slots ? { slots } : {}),
@@ -204,7 +209,16 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
         trace,
       };
     }
-    const target = pickInstance(current, route, picked.stickyInstance, key, trace, setCookies);
+    const target = pickInstance(
+      current,
+      route,
+      picked.stickyInstance,
+      key,
+      trace,
+      setCookies,
+      view,
+      input.clientIp,
+    );
     return {
       ok: true,
       gateway: current,
@@ -221,7 +235,7 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
 
 type Picked =
   | { route: CompiledRoute; override: boolean; stickyInstance?: string }
-  | { status: 400 | 503; cause: string; route?: string };
+  | { status: number; cause: string; route?: string };
 
 function pickRoute(
   g: CompiledGateway,
@@ -256,7 +270,7 @@ function pickRoute(
       ? `no route can take the request: no condition matched and all weights are 0%`
       : `gateway '${g.name}' has no routes`;
     trace.push({ kind: 'no-route', text: cause });
-    return { status: 503, cause };
+    return { status: g.config.noRouteStatus, cause };
   }
   if (g.config.sticky === 'route' && !g.config.stickyBy) setCookies.push(stickyCookie(g, route.stickyId));
   return { route, override: false };
@@ -305,14 +319,7 @@ function stickyKey(
 ): string | undefined {
   const by = g.config.stickyBy;
   if (!by) return undefined;
-  const value =
-    by.source === 'ip'
-      ? input.clientIp
-      : by.source === 'header'
-        ? view.header(by.name.toLowerCase())
-        : by.source === 'cookie'
-          ? view.cookie(by.name)
-          : view.query(by.name);
+  const value = keyValue(by, view, input.clientIp);
   const label = by.source === 'ip' ? 'client address' : `${by.source} ${by.name}`;
   if (value === undefined || value === '') {
     trace.push({ kind: 'sticky', text: `sticky_by ${label} is absent: random draws` });
@@ -354,6 +361,8 @@ function pickInstance(
   key: string | undefined,
   trace: TraceStep[],
   setCookies: string[],
+  view: HttpRequestView,
+  clientIp: string,
 ): string {
   const targets = route.targets;
   const pinned = stickyInstance ? targets.find((t) => t.stickyId === stickyInstance) : undefined;
@@ -361,20 +370,63 @@ function pickInstance(
     trace.push({ kind: 'instance', text: `sticky cookie keeps the client on instance ${pinned.url}` });
     return pinned.url;
   }
-  // sticky_by with sticky: instance hashes the key over the instances too; otherwise round-robin.
-  const hashed = g.config.sticky === 'instance' && key !== undefined;
-  const chosen =
-    (hashed ? rendezvousPick(targets, key) : undefined) ??
-    (targets[route.nextInstance++ % targets.length] as Instance);
-  if (targets.length > 1) {
-    trace.push({
-      kind: 'instance',
-      text: `instance ${chosen.url} (${hashed ? 'hash of the sticky_by key' : 'round-robin'} over ${targets.length})`,
-    });
-  }
+  const { chosen, how } = balanceInstances(g, route, key, view, clientIp);
+  if (targets.length > 1)
+    trace.push({ kind: 'instance', text: `instance ${chosen.url} (${how} over ${targets.length})` });
   if (g.config.sticky === 'instance' && !g.config.stickyBy)
     setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
   return chosen.url;
+}
+
+/**
+ * The route's own balance first (hash by its key, random), then sticky_by with sticky: instance, then
+ * round-robin (smooth weighted round-robin when instance weights differ, as nginx does it).
+ */
+function balanceInstances(
+  g: CompiledGateway,
+  route: CompiledRoute,
+  key: string | undefined,
+  view: HttpRequestView,
+  clientIp: string,
+): { chosen: Instance; how: string } {
+  const targets = route.targets;
+  const balance = route.config.balance;
+  if (balance.type === 'hash') {
+    const k = keyValue(balance.key, view, clientIp);
+    const chosen = k === undefined ? undefined : rendezvousPick(targets, k);
+    if (chosen) return { chosen, how: 'hash of the balance key' };
+  }
+  if (balance.type === 'random') {
+    const chosen = new RandomWeights(g.random).choose(targets);
+    if (chosen) return { chosen, how: 'random' };
+  }
+  if (g.config.sticky === 'instance' && key !== undefined) {
+    const chosen = rendezvousPick(targets, key);
+    if (chosen) return { chosen, how: 'hash of the sticky_by key' };
+  }
+  if (!route.config.targetWeights)
+    return { chosen: targets[route.nextInstance++ % targets.length] as Instance, how: 'round-robin' };
+  let best = 0;
+  const total = targets.reduce((sum, t) => sum + t.weight, 0);
+  targets.forEach((t, k) => {
+    route.current[k]! += t.weight;
+    if (route.current[k]! > route.current[best]!) best = k;
+  });
+  route.current[best]! -= total;
+  return { chosen: targets[best] as Instance, how: 'weighted round-robin' };
+}
+
+/** The value of a sticky_by or balance key in this request, if it has one. */
+function keyValue(by: StickyKey, view: HttpRequestView, clientIp: string): string | undefined {
+  const value =
+    by.source === 'ip'
+      ? clientIp
+      : by.source === 'header'
+        ? view.header(by.name.toLowerCase())
+        : by.source === 'cookie'
+          ? view.cookie(by.name)
+          : view.query(by.name);
+  return value === '' ? undefined : value;
 }
 
 function stickyCookie(g: CompiledGateway, value: string): string {

@@ -1,7 +1,7 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../shared/conditions/ast.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
-import type { GatewayConfig, Rewrite, SwitchyardConfig } from '../../shared/config/model.js';
+import type { GatewayConfig, Rewrite, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
 import { hash32, opaqueId } from '../engine/hash.js';
 import type { ExportResult } from './export.js';
 
@@ -146,7 +146,13 @@ function routeBackend(
   },
 ): string {
   const r = g.routes[i]!;
-  const lines = [`backend ${backendName}`, `    # route '${name}'`, '    balance roundrobin'];
+  const balance =
+    r.balance.type === 'random'
+      ? 'random'
+      : r.balance.type === 'hash'
+        ? hashBalance(r.balance.key)
+        : 'roundrobin';
+  const lines = [`backend ${backendName}`, `    # route '${name}'`, `    balance ${balance}`];
   let servers: string[];
   if (r.gateway) {
     const target = c.config.gateways.find((x) => x.name === r.gateway);
@@ -174,7 +180,10 @@ function routeBackend(
       `    http-response add-header Set-Cookie "${c.cookie}=${id}; Path=/; HttpOnly; SameSite=Lax" if !{ var(txn.sy_cookie) -m beg ${id} }`,
     );
   }
-  servers.forEach((s, k) => lines.push(`    server s${k} ${s}${instanceSticky ? ` cookie s${k}` : ''}`));
+  const weight = (k: number) => (r.targetWeights ? ` weight ${r.targetWeights[k] ?? 1}` : '');
+  servers.forEach((s, k) =>
+    lines.push(`    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}`),
+  );
   return [...lines.slice(0, 3), ...c.acls.lines, ...lines.slice(3)].join('\n');
 }
 
@@ -324,4 +333,14 @@ function regex(s: string): string {
 
 function hostPart(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** HAProxy's own hash balancing for a route's instances. */
+function hashBalance(key: StickyKey): string {
+  if (key.source === 'ip') return 'source';
+  return key.source === 'header'
+    ? `hdr(${key.name})`
+    : key.source === 'cookie'
+      ? `hash req.cook(${key.name})`
+      : `url_param ${key.name}`;
 }

@@ -38,7 +38,12 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       servers = target ? [`${hostPart(target.host)}:${target.port}`] : [];
       warn(`route '${r.name}' chains to gateway '${r.gateway}' through its port (an extra hop in nginx)`);
     } else {
-      servers = r.targets.map((t) => new URL(t).host);
+      servers = r.targets.map(
+        (t, k) =>
+          `${new URL(t).host}${r.targetWeights ? ` weight=${Math.max(1, r.targetWeights[k] ?? 1)}` : ''}`,
+      );
+      if (r.balance.type !== 'round-robin')
+        warn(`route '${r.name}': balance ${r.balance.type} is exported as nginx's round-robin`);
       if (r.targets.some((t) => t.startsWith('https:')))
         warn(`route '${r.name}' has https targets; nginx is exported with plain http to them`);
       if (r.targets.some((t) => new URL(t).pathname !== '/'))

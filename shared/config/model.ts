@@ -31,7 +31,13 @@ export interface RouteConfig {
   /** Percent of requests matching the condition that go to this route. */
   conditionStrength: number;
   rewrites: Rewrite[];
+  /** Relative weights of the targets, when they are not all equal. */
+  targetWeights?: number[];
+  balance: Balance;
 }
+
+/** How a route's instances share its traffic. */
+export type Balance = { type: 'round-robin' } | { type: 'random' } | { type: 'hash'; key: StickyKey };
 
 export interface GatewayConfig {
   name: string;
@@ -44,6 +50,8 @@ export interface GatewayConfig {
   timeoutMs: number;
   connectTimeoutMs: number;
   preserveHost: boolean;
+  /** Status when no route can take a request (503 unless configured). */
+  noRouteStatus: number;
   routes: RouteConfig[];
 }
 

@@ -3,6 +3,7 @@ import { parseCondition, ConditionSyntaxError } from '../conditions/parser.js';
 import { issue, type ConfigIssue } from './issues.js';
 import {
   DEFAULTS,
+  type Balance,
   type GatewayConfig,
   type Rewrite,
   type RouteConfig,
@@ -87,9 +88,10 @@ const GATEWAY_FIELDS = [
   'timeout',
   'connect_timeout',
   'preserve_host',
+  'no_route_status',
   'routes',
 ];
-const ROUTE_FIELDS = ['weight', 'condition', 'condition_strength', 'targets', 'target', 'rewrites'];
+const ROUTE_FIELDS = ['weight', 'condition', 'condition_strength', 'targets', 'target', 'balance', 'rewrites'];
 
 class GatewayChecker {
   private readonly name: string;
@@ -115,7 +117,7 @@ class GatewayChecker {
     const port = this.port();
     const timeoutMs = this.duration('timeout', DEFAULTS.timeoutMs);
     const connectTimeoutMs = this.duration('connect_timeout', DEFAULTS.connectTimeoutMs);
-    const stickyBy = raw.sticky_by ? this.stickyBy(raw.sticky_by) : undefined;
+    const stickyBy = raw.sticky_by ? this.stickyBy(raw.sticky_by, ['sticky_by'], 'sticky_by') : undefined;
     const routes = this.routes();
     if (this.issues.length > before) return undefined;
     const g: GatewayConfig = {
@@ -127,6 +129,7 @@ class GatewayChecker {
       timeoutMs,
       connectTimeoutMs,
       preserveHost: raw.preserve_host ?? false,
+      noRouteStatus: raw.no_route_status ?? 503,
       routes,
     };
     if (stickyBy) g.stickyBy = stickyBy;
@@ -164,13 +167,19 @@ class GatewayChecker {
     return typeof ms === 'number' ? ms : fallback;
   }
 
-  private stickyBy(text: string): StickyKey | undefined {
+  private stickyBy(
+    text: string,
+    path: (string | number)[],
+    field: string,
+    route?: string,
+  ): StickyKey | undefined {
     const m = /^\s*(header|cookie|query)\s+(\S+)\s*$|^\s*(ip)\s*$/i.exec(text);
     if (!m) {
       this.fail(
-        ['sticky_by'],
-        'sticky_by',
+        path,
+        field,
         `${JSON.stringify(text)} is not a key; write "header X-User", "cookie NAME", "query NAME" or "ip"`,
+        route,
       );
       return undefined;
     }
@@ -196,15 +205,18 @@ class GatewayChecker {
       else strength = s;
     }
     if (raw.condition) this.condition(raw.condition, at('condition'), 'condition', key);
+    const { urls, weights } = this.targets(key, raw);
     const route: RouteConfig = {
       name: key,
-      targets: this.targets(key, raw),
+      targets: urls,
+      balance: this.balance(raw.balance, key),
       weight: typeof weight === 'number' ? weight : 0,
       weightSet: typeof weight === 'number',
       conditionStrength: strength,
       rewrites: (raw.rewrites ?? []).flatMap((r, i) => this.rewrite(r, key, i)),
     };
     if (raw.condition) route.condition = raw.condition;
+    if (weights.some((w) => w !== 1)) route.targetWeights = weights;
     if (route.targets.length === 0 && this.gatewayNames.has(key)) route.gateway = key;
     return route;
   }
@@ -218,12 +230,13 @@ class GatewayChecker {
     }
   }
 
-  private targets(key: string, raw: RawRoute): string[] {
+  private targets(key: string, raw: RawRoute): { urls: string[]; weights: number[] } {
     const bracket = /^\[(.*)\]$/.exec(key);
     const listed = [
       ...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])),
       ...(raw.target ? [raw.target] : []),
-    ];
+    ].map((t) => (typeof t === 'string' ? { url: t, weight: 1 } : t));
+    const none = { urls: [], weights: [] };
     if (bracket && listed.length) {
       this.fail(
         ['routes', key, 'targets'],
@@ -231,11 +244,19 @@ class GatewayChecker {
         'a "[host:port]" route is its own target; remove targets or rename the route',
         key,
       );
-      return [];
+      return none;
     }
-    if (bracket) return [this.target(bracket[1] as string, ['routes', key], key)].filter((t) => t !== '');
-    if (listed.length)
-      return listed.map((t, i) => this.target(t, ['routes', key, 'targets', i], key)).filter((t) => t !== '');
+    if (bracket) listed.push({ url: bracket[1] as string, weight: 1 });
+    if (listed.length) {
+      const kept = listed.map((t, i) => ({
+        url: this.target(t.url, bracket ? ['routes', key] : ['routes', key, 'targets', i], key),
+        weight: t.weight,
+      }));
+      return {
+        urls: kept.map((t) => t.url).filter((u) => u !== ''),
+        weights: kept.filter((t) => t.url !== '').map((t) => t.weight),
+      };
+    }
     if (!this.gatewayNames.has(key)) {
       this.fail(
         ['routes', key],
@@ -244,7 +265,23 @@ class GatewayChecker {
         key,
       );
     }
-    return [];
+    return none;
+  }
+
+  private balance(text: string | null | undefined, route: string): Balance {
+    if (!text || text === 'round-robin') return { type: 'round-robin' };
+    if (text === 'random') return { type: 'random' };
+    const m = /^hash\s+(.+)$/.exec(text.trim());
+    const key = m ? this.stickyBy(m[1] as string, ['routes', route, 'balance'], 'balance', route) : undefined;
+    if (key) return { type: 'hash', key };
+    if (!m)
+      this.fail(
+        ['routes', route, 'balance'],
+        'balance',
+        `${JSON.stringify(text)} is not a balance; write round-robin, random, or hash header X-User (cookie NAME, query NAME, ip)`,
+        route,
+      );
+    return { type: 'round-robin' };
   }
 
   /** Accepts a URL (http/https, optional base path) or host:port; returns the normalised URL or ''. */

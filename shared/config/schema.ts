@@ -16,7 +16,16 @@ export const rawRouteSchema = z.strictObject({
   /** Share of matching requests that go here (default 100% with a condition, 0% without). */
   condition_strength: scalar.nullish(),
   /** Instances: URLs (http://127.0.0.1:3001) or host:port, balanced round-robin. */
-  targets: z.union([z.string(), z.array(z.string())]).nullish(),
+  targets: z
+    .union([
+      z.string(),
+      z.array(
+        z.union([z.string(), z.strictObject({ url: z.string(), weight: z.number().int().min(0).max(1000) })]),
+      ),
+    ])
+    .nullish(),
+  /** How instances share the route's traffic: round-robin (default), random, or "hash header X-User" (cookie, query, ip). */
+  balance: z.string().nullish(),
   /** A single instance, the same as `targets: [URL]`. */
   target: z.string().nullish(),
   /** Path rewrites, in order: `path: NEW if CONDITION`, `strip_prefix`, `add_prefix`, `replace`. */
@@ -43,6 +52,8 @@ export const rawGatewaySchema = z.strictObject({
   connect_timeout: scalar.nullish(),
   /** Send the client's Host header upstream instead of the target's. */
   preserve_host: z.boolean().nullish(),
+  /** The status for requests no route can take: 503 (default, as Vamp) or, say, 404. */
+  no_route_status: z.number().int().min(400).max(599).nullish(),
   /** Ordered map of route key to route. */
   routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
   // Fields Vamp's API returns; accepted so that its output loads as is, and ignored.

@@ -325,3 +325,49 @@ routes:
     expect(ok(decide(g, req({}, '/web/u/7'))).path).toBe('/web/u/7');
   });
 });
+
+describe('instance balance and the no-route status', () => {
+  it('balances weighted instances by smooth weighted round-robin', () => {
+    const g = gateways(
+      'name: g\nport: 1\nroutes:\n  a:\n    targets: [{ url: "h:1", weight: 3 }, { url: "h:2", weight: 1 }]\n',
+    ).get('g')!;
+    const seen = Array.from({ length: 8 }, () => ok(decide(g, req())).target);
+    expect(seen).toEqual([
+      'http://h:1',
+      'http://h:1',
+      'http://h:2',
+      'http://h:1',
+      'http://h:1',
+      'http://h:1',
+      'http://h:2',
+      'http://h:1',
+    ]);
+  });
+
+  it('hashes a balance key to one instance, and draws at random with balance: random', () => {
+    const g = gateways(
+      'name: g\nport: 1\nroutes:\n  a: { targets: [h:1, h:2, h:3], balance: hash header X-User }\n',
+    ).get('g')!;
+    for (const user of ['ann', 'bob', 'cy']) {
+      const first = ok(decide(g, req({ 'x-user': user }))).target;
+      for (let i = 0; i < 5; i++) expect(ok(decide(g, req({ 'x-user': user }))).target).toBe(first);
+    }
+    const r = gateways(
+      'name: g\nport: 1\nroutes:\n  a: { targets: [h:1, h:2], balance: random }\n',
+      stepRandom(4),
+    ).get('g')!;
+    expect(Array.from({ length: 4 }, () => ok(decide(r, req())).target)).toEqual([
+      'http://h:1',
+      'http://h:1',
+      'http://h:2',
+      'http://h:2',
+    ]);
+  });
+
+  it('answers requests no route takes with no_route_status', () => {
+    const g = gateways(
+      'name: g\nport: 1\nno_route_status: 404\nroutes:\n  a: { targets: [h:1], weight: 0%, condition: path starts-with /api }\n',
+    ).get('g')!;
+    expect(decide(g, req({}, '/other'))).toMatchObject({ ok: false, status: 404 });
+  });
+});
