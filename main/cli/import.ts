@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { Document } from 'yaml';
 import { loadConfigValue } from '../../shared/config/load.js';
+import { importAileron } from '../import/aileron.js';
 import { importVamp } from '../import/vamp.js';
 import { formatIssues } from './format.js';
 
-export const IMPORT_FORMATS = ['vamp'] as const;
+export const IMPORT_FORMATS = ['vamp', 'aileron'] as const;
 
-/** `switchyard import --from vamp FILE`: prints the equivalent Switchyard YAML, or what it still needs. */
+/** `switchyard import --from vamp|aileron FILE`: prints the equivalent Switchyard YAML, or what it still needs. */
 export async function importCommand(file: string, opts: { from: string; target: string[] }): Promise<number> {
   if (!(IMPORT_FORMATS as readonly string[]).includes(opts.from)) {
     console.error(`switchyard: cannot import from '${opts.from}'; choose ${IMPORT_FORMATS.join(', ')}`);
@@ -30,7 +31,7 @@ export async function importCommand(file: string, opts: { from: string; target: 
   }
   let result;
   try {
-    result = importVamp(text, targets);
+    result = opts.from === 'aileron' ? importAileron(text) : importVamp(text, targets);
   } catch (err) {
     console.error(`${file}: ${(err as Error).message}`);
     return 1;

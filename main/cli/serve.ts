@@ -7,6 +7,8 @@ import { Engine, type GatewayStatus } from '../engine/engine.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
 import { watchConfig, type ConfigWatcher } from './config-watcher.js';
 import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
+import { Document } from 'yaml';
+import { importAileron, isAileron } from '../import/aileron.js';
 import { YamlConfigFile } from './yaml-config-file.js';
 
 export interface ServeOptions {
@@ -50,10 +52,20 @@ export async function serve(opts: ServeOptions): Promise<number> {
     );
   }
 
+  // An AILERON configuration runs as its Switchyard equivalent; API changes are not written back into it.
+  const aileron = file !== undefined && isAileron(text);
+  if (aileron) {
+    const converted = fromAileron(text, file);
+    if (converted === undefined) return 1;
+    console.log(
+      `switchyard: ${file} is an AILERON configuration; running its Switchyard equivalent (switchyard import --from aileron ${file} prints it)`,
+    );
+    text = converted;
+  }
+
   let watcher: ConfigWatcher | undefined;
-  const persistence = file
-    ? new YamlConfigFile(file, text, (written) => watcher?.remember(written))
-    : undefined;
+  const persistence =
+    file && !aileron ? new YamlConfigFile(file, text, (written) => watcher?.remember(written)) : undefined;
   let controlUrl: string | undefined;
   const plane = new ControlPlane(engine, persistence, {
     info: () => ({
@@ -86,7 +98,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   }
 
   if (file) {
-    watcher = watchConfig(file, text, (next) => {
+    watcher = watchConfig(file, text, (changed) => {
+      const next = aileron ? fromAileron(changed, file) : changed;
+      if (next === undefined) return;
       void plane.store.load(next).then((r) => {
         if (r.ok) {
           if (persistence) persistence.text = next;
@@ -127,4 +141,12 @@ export async function serve(opts: ServeOptions): Promise<number> {
   await engine.stop(5_000);
   await Promise.all(demo.map((d) => d.close()));
   return 0;
+}
+
+/** The Switchyard YAML for an AILERON configuration, printing its notes; undefined when it cannot run. */
+function fromAileron(text: string, file: string): string | undefined {
+  const result = importAileron(text);
+  for (const n of result.notes) console.log(`switchyard: ${file}: note: ${n}`);
+  for (const p of result.problems) console.error(`switchyard: ${file}: ${p}`);
+  return result.problems.length ? undefined : new Document({ gateways: result.gateways }).toString();
 }

@@ -287,4 +287,24 @@ describe('switchyard export and import', () => {
     expect(await validated.exited).toBe(0);
     expect(validated.out()).toContain('valid: 1 gateway, 2 routes: sava (:9070)');
   });
+
+  it('serves an AILERON configuration as it is, and imports it as Switchyard YAML', async () => {
+    const local = await upstream('local');
+    const dir = await tempDir();
+    const file = path.join(dir, 'aileron.yaml');
+    await writeFile(
+      file,
+      `apiVersion: core/v1\nkind: Entrypoint\nspec:\n  runners:\n    - apiVersion: core/v1\n      kind: HTTPServer\n---\napiVersion: core/v1\nkind: HTTPServer\nspec:\n  addr: ":0"\n  virtualHosts:\n    - handlers:\n        - handler:\n            apiVersion: core/v1\n            kind: ReverseProxyHandler\n---\napiVersion: core/v1\nkind: ReverseProxyHandler\nspec:\n  loadBalancers:\n    - pathMatcher:\n        match: "/"\n        matchType: Prefix\n      upstreams:\n        - url: ${local.url}\n`,
+    );
+    const printed = run(['import', '--from', 'aileron', file]);
+    expect(await printed.exited).toBe(0);
+    expect(printed.out()).toContain('no_route_status: 404');
+    const r = run(['serve', '--config', file, '--no-control']);
+    await eventually(() => listeningPort(r.out(), 'aileron') !== undefined, 5000, 'the listening line');
+    expect(r.out()).toContain('is an AILERON configuration; running its Switchyard equivalent');
+    expect((await request(listeningPort(r.out(), 'aileron')!, '/get')).json()).toMatchObject({
+      name: 'local',
+      url: '/get',
+    });
+  });
 });

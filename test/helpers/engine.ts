@@ -3,7 +3,7 @@ import { seededRandom } from '../../main/engine/random.js';
 
 /** An engine with a seeded random source, applied with `yaml`; fails the test on an invalid config. */
 export async function startEngine(
-  yaml: string,
+  yaml: string | object,
   options: EngineOptions = {},
 ): Promise<{ engine: Engine; port: (gateway?: string) => number }> {
   const engine = new Engine({ random: seededRandom(42), ...options });
