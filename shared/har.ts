@@ -98,3 +98,114 @@ export function base64Bytes(base64: string): Uint8Array {
 function encoding(type: string | undefined): { encoding?: string } {
   return isText(type) ? {} : { encoding: 'base64' };
 }
+
+interface HarEntry {
+  startedDateTime?: string;
+  time?: number;
+  request?: {
+    method?: string;
+    url?: string;
+    headers?: { name: string; value: string }[];
+    postData?: { text?: string; encoding?: string };
+  };
+  response?: {
+    status?: number;
+    headers?: { name: string; value: string }[];
+    content?: { size?: number; text?: string; encoding?: string };
+  };
+  comment?: string;
+}
+
+/** A request as a HAR file recorded it, ready to send again. */
+export interface HarRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Base64 of the body, when there was one. */
+  body?: string;
+}
+
+function entriesOf(har: unknown): HarEntry[] {
+  const entries = (har as { log?: { entries?: unknown } } | null)?.log?.entries;
+  if (!Array.isArray(entries)) throw new Error('not a HAR file: log.entries is missing');
+  return entries as HarEntry[];
+}
+
+function headerRecord(
+  list: { name: string; value: string }[] | undefined,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const { name, value } of list ?? []) {
+    const key = String(name).toLowerCase();
+    const prev = out[key];
+    out[key] = prev === undefined ? String(value) : [...(Array.isArray(prev) ? prev : [prev]), String(value)];
+  }
+  return out;
+}
+
+function bodyBase64(text: string | undefined, encoding: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (encoding === 'base64') return text;
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** The requests of a HAR file as request-log entries, so a captured session can be inspected here. */
+export function fromHar(har: unknown, gateway = 'imported'): Omit<LogEntry, 'seq'>[] {
+  return entriesOf(har).map((e) => {
+    const url = new URL(e.request?.url ?? '/', 'http://imported.invalid');
+    const requestBody = bodyBase64(e.request?.postData?.text, e.request?.postData?.encoding);
+    const responseBody = bodyBase64(e.response?.content?.text, e.response?.content?.encoding);
+    const entry: Omit<LogEntry, 'seq'> = {
+      time: Date.parse(e.startedDateTime ?? '') || Date.now(),
+      gateway,
+      method: e.request?.method ?? 'GET',
+      path: url.pathname + url.search,
+      status: e.response?.status ?? 0,
+      durationMs: Math.max(0, Number(e.time ?? 0)),
+      bytesIn: requestBody ? atob(requestBody).length : 0,
+      bytesOut: Math.max(0, Number(e.response?.content?.size ?? 0)),
+      clientIp: '',
+      requestHeaders: headerRecord(e.request?.headers),
+      responseHeaders: headerRecord(e.response?.headers),
+      trace: [{ kind: 'override', text: `imported from a HAR file${e.comment ? `: ${e.comment}` : ''}` }],
+      override: false,
+      websocket: false,
+    };
+    if (requestBody) entry.requestBody = { base64: requestBody, truncated: false };
+    if (responseBody) entry.responseBody = { base64: responseBody, truncated: false };
+    return entry;
+  });
+}
+
+/** The requests of a HAR file, to send through a gateway again (hop-by-hop and Host headers left out). */
+export function harRequests(har: unknown): HarRequest[] {
+  const skip = new Set([
+    'host',
+    'connection',
+    'content-length',
+    'transfer-encoding',
+    'keep-alive',
+    'upgrade',
+    'te',
+    'trailer',
+    'proxy-connection',
+  ]);
+  return entriesOf(har).map((e) => {
+    const url = new URL(e.request?.url ?? '/', 'http://imported.invalid');
+    const headers: Record<string, string> = {};
+    for (const { name, value } of e.request?.headers ?? []) {
+      const key = String(name).toLowerCase();
+      if (!skip.has(key) && !key.startsWith(':')) headers[key] = String(value);
+    }
+    const body = bodyBase64(e.request?.postData?.text, e.request?.postData?.encoding);
+    return {
+      method: e.request?.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers,
+      ...(body ? { body } : {}),
+    };
+  });
+}

@@ -1,5 +1,5 @@
 import { toSummary, type AppInfo, type AppSettings } from '../../shared/api/contract.js';
-import { toHar } from '../../shared/har.js';
+import { fromHar, harRequests, toHar } from '../../shared/har.js';
 import { loadConfigText } from '../../shared/config/load.js';
 import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
@@ -95,9 +95,32 @@ export function createHandlers(c: HandlerContext): Handlers {
     'engine.status': () => c.engine.status(),
     'traffic.generate': (p) => c.traffic.generate(p),
     'traffic.cancel': ({ id }) => ({ cancelled: c.traffic.cancel(id) }),
+    'traffic.replay': ({ gateway, har, ratePerSecond }) =>
+      c.traffic.replay(
+        gateway,
+        parseHar(() => harRequests(har)),
+        ratePerSecond,
+      ),
+    'log.import': ({ har, gateway }) => {
+      const entries = parseHar(() => fromHar(har, gateway));
+      for (const e of entries) c.engine.log.append(e);
+      return { imported: entries.length };
+    },
   };
 }
 
 function stripUndefined<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A HAR file that does not read becomes an error value, not an exception. */
+function parseHar<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new ApiFailure({
+      code: 'invalid_params',
+      message: `the HAR file does not read: ${(err as Error).message}`,
+    });
+  }
 }

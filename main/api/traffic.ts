@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Params, TrafficResult } from '../../shared/api/contract.js';
+import type { HarRequest } from '../../shared/har.js';
 import type { Engine } from '../engine/engine.js';
 import { ApiFailure } from './dispatcher.js';
 
@@ -18,19 +19,44 @@ export class TrafficGenerator {
 
   constructor(private readonly engine: Engine) {}
 
-  async generate(p: Params<'traffic.generate'>): Promise<TrafficResult> {
-    const status = this.engine.status().find((s) => s.gateway === p.gateway);
-    if (!status) throw new ApiFailure({ code: 'not_found', message: `there is no gateway '${p.gateway}'` });
+  /** Demo traffic: N requests as fast as they complete, or R per second for S seconds, with a mix of clients. */
+  generate(p: Params<'traffic.generate'>): Promise<TrafficResult> {
+    const spec = (): RequestSpec => {
+      const headers: Record<string, string> = { ...pick(p.headers) };
+      const ua = pick(p.userAgents);
+      const cookie = pick(p.cookies);
+      if (ua) headers['user-agent'] = ua;
+      if (cookie) headers.cookie = cookie;
+      return { method: p.method ?? 'GET', path: p.path ?? '/', headers };
+    };
+    const plan: Plan = p.ratePerSecond
+      ? { rate: p.ratePerSecond, total: Math.min(10_000, Math.round(p.ratePerSecond * (p.seconds ?? 10))) }
+      : { total: p.count ?? 100 };
+    return this.execute(p.gateway, plan, spec);
+  }
+
+  /** Sends the requests of a HAR file through a gateway again, in order, at `rate` per second. */
+  replay(gateway: string, requests: HarRequest[], rate = 20): Promise<TrafficResult> {
+    return this.execute(gateway, { rate, total: requests.length }, (i) => requests[i] as RequestSpec);
+  }
+
+  private async execute(
+    gateway: string,
+    plan: Plan,
+    spec: (i: number) => RequestSpec,
+  ): Promise<TrafficResult> {
+    const status = this.engine.status().find((s) => s.gateway === gateway);
+    if (!status) throw new ApiFailure({ code: 'not_found', message: `there is no gateway '${gateway}'` });
     if (!LOOPBACK.test(status.host)) {
       throw new ApiFailure({
         code: 'forbidden',
-        message: `demo traffic goes to gateways on this machine only; '${p.gateway}' listens on ${status.host}`,
+        message: `demo traffic goes to gateways on this machine only; '${gateway}' listens on ${status.host}`,
       });
     }
     if (status.state !== 'listening' || !status.boundPort) {
       throw new ApiFailure({
         code: 'conflict',
-        message: `gateway '${p.gateway}' is not listening${status.error ? `: ${status.error}` : ''}`,
+        message: `gateway '${gateway}' is not listening${status.error ? `: ${status.error}` : ''}`,
       });
     }
     const id = randomUUID();
@@ -41,14 +67,14 @@ export class TrafficGenerator {
     const result: TrafficResult = { id, sent: 0, cancelled: false, statuses: {}, routes: {} };
     const firstSeq = this.engine.log.lastSeq;
     const send = () => {
-      result.sent++;
-      return this.one(host, status.boundPort as number, agent, id, p).then((code) => {
+      const request = spec(result.sent++);
+      return this.one(host, status.boundPort as number, agent, id, request).then((code) => {
         result.statuses[code] = (result.statuses[code] ?? 0) + 1;
       });
     };
     try {
-      if (p.ratePerSecond) await paced(p.ratePerSecond, p.seconds ?? 10, run, send);
-      else await pooled(p.count ?? 100, run, send);
+      if (plan.rate) await paced(plan.rate, plan.total, run, send);
+      else await pooled(plan.total, run, send);
     } finally {
       agent.destroy();
       this.running.delete(id);
@@ -68,21 +94,16 @@ export class TrafficGenerator {
     return run !== undefined;
   }
 
-  private one(
-    host: string,
-    port: number,
-    agent: http.Agent,
-    id: string,
-    p: Params<'traffic.generate'>,
-  ): Promise<string> {
-    const headers: Record<string, string> = { ...pick(p.headers), [TAG_HEADER]: id };
-    const ua = pick(p.userAgents);
-    const cookie = pick(p.cookies);
-    if (ua) headers['user-agent'] = ua;
-    if (cookie) headers.cookie = cookie;
+  private one(host: string, port: number, agent: http.Agent, id: string, r: RequestSpec): Promise<string> {
+    const body = r.body ? Buffer.from(r.body, 'base64') : undefined;
+    const headers = {
+      ...r.headers,
+      [TAG_HEADER]: id,
+      ...(body ? { 'content-length': String(body.length) } : {}),
+    };
     return new Promise((resolve) => {
       const req = http.request(
-        { host, port, agent, method: p.method ?? 'GET', path: p.path ?? '/', headers, timeout: 30_000 },
+        { host, port, agent, method: r.method, path: r.path, headers, timeout: 30_000 },
         (res) => {
           res.resume();
           res.on('end', () => resolve(String(res.statusCode)));
@@ -91,9 +112,23 @@ export class TrafficGenerator {
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => resolve('error'));
-      req.end();
+      req.end(body);
     });
   }
+}
+
+interface RequestSpec {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Base64. */
+  body?: string;
+}
+
+/** How many requests, and at what rate (none: as fast as they complete, CONCURRENCY at a time). */
+interface Plan {
+  total: number;
+  rate?: number;
 }
 
 function pick<T>(list: T[] | undefined): T | undefined {
@@ -112,14 +147,13 @@ async function pooled(count: number, run: { cancelled: boolean }, send: () => Pr
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
 }
 
-/** `rate` requests per second for `seconds`, started on schedule whether or not earlier ones finished. */
+/** `total` requests at `rate` per second, started on schedule whether or not earlier ones finished. */
 async function paced(
   rate: number,
-  seconds: number,
+  total: number,
   run: { cancelled: boolean },
   send: () => Promise<void>,
 ): Promise<void> {
-  const total = Math.min(10_000, Math.round(rate * seconds));
   const started = Date.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total && !run.cancelled; i++) {

@@ -3,6 +3,7 @@ import { serve } from './serve.js';
 import { validate } from './validate.js';
 import { exportCommand } from './export.js';
 import { importCommand, IMPORT_FORMATS } from './import.js';
+import { importHar, replayHar } from './remote.js';
 import { EXPORT_FORMATS } from '../export/export.js';
 
 const VERSION = '0.1.0';
@@ -122,17 +123,46 @@ program
 
 program
   .command('import')
-  .description('print the Switchyard YAML for a configuration in another format')
-  .argument('<file>', 'the configuration to import')
-  .requiredOption('--from <format>', `source format: ${IMPORT_FORMATS.join(', ')}`)
+  .description(
+    'print the Switchyard YAML for a configuration in another format, or add a HAR file to a running log',
+  )
+  .argument('<file>', 'the configuration (vamp, aileron) or HAR file (har) to import')
+  .requiredOption('--from <format>', `source format: ${IMPORT_FORMATS.join(', ')}, or har`)
   .option(
     '--target <route=url>',
     'the target of a route that names a Vamp deployment (repeatable)',
     collect,
     [],
   )
-  .action(async (file: string, opts: { from: string; target: string[] }) => {
-    process.exitCode = await importCommand(file, opts);
+  .option('--control <url>', 'har: the control server of the running switchyard', 'http://127.0.0.1:7700')
+  .option('--token <token>', 'har: the control server token (default: $SWITCHYARD_TOKEN)')
+  .option('--gateway <name>', 'har: the gateway name the imported requests are logged under')
+  .action(
+    async (
+      file: string,
+      opts: { from: string; target: string[]; control: string; token?: string; gateway?: string },
+    ) => {
+      process.exitCode =
+        opts.from === 'har'
+          ? await importHar(file, {
+              control: opts.control,
+              token: opts.token ?? process.env.SWITCHYARD_TOKEN,
+              gateway: opts.gateway,
+            })
+          : await importCommand(file, opts);
+    },
+  );
+
+program
+  .command('replay')
+  .description("send a HAR file's requests through a gateway of a running switchyard again")
+  .argument('<file>', 'the HAR file')
+  .requiredOption('-g, --gateway <name>', 'the gateway to send them through (on this machine)')
+  .option('--rate <n>', 'requests per second (default 20, at most 1000)', Number)
+  .option('--control <url>', 'the control server of the running switchyard', 'http://127.0.0.1:7700')
+  .option('--token <token>', 'the control server token (default: $SWITCHYARD_TOKEN)')
+  .action(async (file: string, opts: { gateway: string; rate?: number; control: string; token?: string }) => {
+    process.exitCode = await replayHar(file, { ...opts, token: opts.token ?? process.env.SWITCHYARD_TOKEN });
   });
 
 function parsePort(value: string): number {

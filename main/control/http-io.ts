@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 
 export const MAX_BODY = 1024 * 1024;
+/** HAR files (imports and replays) may be larger than gateways. */
+export const MAX_HAR_BODY = 64 * 1024 * 1024;
 
 export class HttpError extends Error {
   constructor(
@@ -14,12 +16,12 @@ export class HttpError extends Error {
 }
 
 /** Reads a request body up to MAX_BODY and parses it as JSON or YAML by Content-Type (YAML by default). */
-export async function readBody(req: IncomingMessage): Promise<unknown> {
+export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, `the request body is larger than ${MAX_BODY} bytes`);
+    if (size > limit) throw new HttpError(413, `the request body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');

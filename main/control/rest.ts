@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
 import { toHar } from '../../shared/har.js';
-import { HttpError, readBody, send, sendError } from './http-io.js';
+import { HttpError, MAX_HAR_BODY, readBody, send, sendError } from './http-io.js';
 
 const STATUS_OF: Record<ApiError['code'], number> = {
   invalid_params: 400,
@@ -131,6 +131,25 @@ export class RestApi {
         'x-switchyard-warnings': String(warnings.length),
       });
       return void res.end(text);
+    }
+    if (rest === 'log/import' && method === 'POST') {
+      const har = (await readBody(req, MAX_HAR_BODY)) as Params<'log.import'>['har'];
+      const gateway = url.searchParams.get('gateway') ?? undefined;
+      return send(req, res, 200, await this.call('log.import', { har, ...(gateway ? { gateway } : {}) }));
+    }
+    if (rest === 'traffic/replay' && method === 'POST') {
+      const har = (await readBody(req, MAX_HAR_BODY)) as Params<'traffic.replay'>['har'];
+      const rate = q('rate');
+      return send(
+        req,
+        res,
+        200,
+        await this.call('traffic.replay', {
+          gateway: url.searchParams.get('gateway') ?? '',
+          har,
+          ...(rate ? { ratePerSecond: rate } : {}),
+        }),
+      );
     }
     if (rest === 'traffic' && method === 'POST') {
       return send(

@@ -145,6 +145,17 @@ export const commandParams = {
       .optional(),
   }),
   'traffic.cancel': z.strictObject({ id: z.string() }),
+  /** Sends the requests of a HAR file through a gateway again, at most 10,000, at `ratePerSecond` (default 20). */
+  'traffic.replay': z.strictObject({
+    gateway: name,
+    har: z.looseObject({ log: z.looseObject({ entries: z.array(z.unknown()).max(10_000) }) }),
+    ratePerSecond: z.number().min(0.1).max(1000).optional(),
+  }),
+  /** Adds the requests of a HAR file to the request log, to inspect a captured session. */
+  'log.import': z.strictObject({
+    har: z.looseObject({ log: z.looseObject({ entries: z.array(z.unknown()).max(100_000) }) }),
+    gateway: name.optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof commandParams;
@@ -171,6 +182,8 @@ export interface CommandResults {
   'engine.status': GatewayStatus[];
   'traffic.generate': TrafficResult;
   'traffic.cancel': { cancelled: boolean };
+  'traffic.replay': TrafficResult;
+  'log.import': { imported: number };
 }
 export type Result<K extends CommandName> = CommandResults[K];
 

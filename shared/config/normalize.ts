@@ -91,7 +91,15 @@ const GATEWAY_FIELDS = [
   'no_route_status',
   'routes',
 ];
-const ROUTE_FIELDS = ['weight', 'condition', 'condition_strength', 'targets', 'target', 'balance', 'rewrites'];
+const ROUTE_FIELDS = [
+  'weight',
+  'condition',
+  'condition_strength',
+  'targets',
+  'target',
+  'balance',
+  'rewrites',
+];
 
 class GatewayChecker {
   private readonly name: string;

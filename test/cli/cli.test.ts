@@ -307,4 +307,65 @@ describe('switchyard export and import', () => {
       url: '/get',
     });
   });
+
+  it('imports a HAR file into the log of a running switchyard, and replays it through a gateway', async () => {
+    const one = await upstream('one');
+    const dir = await tempDir();
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, `name: app\nport: 0\nroutes:\n  "[${one.hostPort}]": {}\n`);
+    const r = run(['serve', '--config', file, '--control-port', '0', '--log', 'none']);
+    await eventually(
+      () => /control server on (http:\/\/127\.0\.0\.1:\d+)/.test(r.out()),
+      5000,
+      'the control server line',
+    );
+    const control = /control server on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())![1]!;
+    const har = {
+      log: {
+        version: '1.2',
+        creator: { name: 'test', version: '1' },
+        entries: [1, 2, 3].map((i) => ({
+          startedDateTime: new Date(1_700_000_000_000 + i).toISOString(),
+          time: 5,
+          request: {
+            method: i === 3 ? 'POST' : 'GET',
+            url: `http://example.test/captured/${i}?q=${i}`,
+            headers: [
+              { name: 'X-Test', value: String(i) },
+              { name: 'Host', value: 'example.test' },
+            ],
+            ...(i === 3 ? { postData: { mimeType: 'text/plain', text: 'hello' } } : {}),
+          },
+          response: { status: 201, headers: [], content: { size: 2, mimeType: 'text/plain', text: 'ok' } },
+        })),
+      },
+    };
+    const harFile = path.join(dir, 'session.har');
+    await writeFile(harFile, JSON.stringify(har));
+    const imported = run(['import', '--from', 'har', harFile, '--control', control]);
+    expect(await imported.exited).toBe(0);
+    expect(imported.out()).toContain('imported 3 requests into the log');
+    const port = Number(new URL(control).port);
+    const log = (await request(port, '/api/v1/log', { headers: { host: `127.0.0.1:${port}` } })).json<{
+      entries: { path: string; status: number; gateway: string }[];
+    }>();
+    expect(log.entries.map((e) => [e.gateway, e.path, e.status])).toEqual([
+      ['imported', '/captured/1?q=1', 201],
+      ['imported', '/captured/2?q=2', 201],
+      ['imported', '/captured/3?q=3', 201],
+    ]);
+    const replayed = run(['replay', harFile, '--gateway', 'app', '--rate', '50', '--control', control]);
+    expect(await replayed.exited).toBe(0);
+    expect(replayed.out()).toMatch(
+      /replayed 3 requests through 'app': \[127\.0\.0\.1:\d+\] 3; statuses 200×3/,
+    );
+    expect(one.requests.map((x) => `${x.method} ${x.url} ${x.headers['x-test']}`)).toEqual([
+      'GET /captured/1?q=1 1',
+      'GET /captured/2?q=2 2',
+      'POST /captured/3?q=3 3',
+    ]);
+    const refused = run(['replay', harFile, '--gateway', 'nope', '--control', control]);
+    expect(await refused.exited).toBe(1);
+    expect(refused.err()).toContain("there is no gateway 'nope'");
+  });
 });
