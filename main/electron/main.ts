@@ -264,6 +264,25 @@ async function exportYaml(): Promise<string | undefined> {
   return saveFile('switchyard.yaml', plane.store.exportYaml());
 }
 
+/** Exports for a production proxy; what it could not express is shown before saving. */
+async function exportFor(format: 'nginx' | 'haproxy' | 'gateway-api'): Promise<void> {
+  const reply = await plane.dispatch({ type: 'call', id: 0, command: 'config.export', params: { format } });
+  if (!reply || reply.type !== 'result' || !reply.ok) return;
+  const { text, warnings } = reply.result as { text: string; warnings: string[] };
+  if (warnings.length)
+    await dialog.showMessageBox({
+      type: 'info',
+      message: `Not everything can be expressed for ${format}`,
+      detail: warnings.join('\n'),
+    });
+  await saveFile(
+    { nginx: 'switchyard.nginx.conf', haproxy: 'haproxy.cfg', 'gateway-api': 'switchyard.gateway-api.yaml' }[
+      format
+    ],
+    text,
+  );
+}
+
 async function saveFile(name: string, text: string): Promise<string | undefined> {
   const picked = await dialog.showSaveDialog({ title: 'Save', defaultPath: path.basename(name) });
   if (picked.canceled || !picked.filePath) return undefined;
@@ -274,6 +293,7 @@ async function saveFile(name: string, text: string): Promise<string | undefined>
 const actions: MenuActions = {
   importYaml: () => void importYaml(),
   exportYaml: () => void exportYaml(),
+  exportAs: (format) => void exportFor(format),
   openConfigFolder: () => void shell.showItemInFolder(store.path),
   openWindow: () => showWindow(),
   setEnabled: (name, enabled) => void plane.store.setEnabled(name, enabled).catch(() => undefined),

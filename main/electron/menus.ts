@@ -4,6 +4,7 @@ import type { GatewayView } from '../../shared/api/contract.js';
 export interface MenuActions {
   importYaml(): void;
   exportYaml(): void;
+  exportAs(format: 'nginx' | 'haproxy' | 'gateway-api'): void;
   openConfigFolder(): void;
   openWindow(): void;
   setEnabled(name: string, enabled: boolean): void;

@@ -268,13 +268,42 @@ describe.skipIf(!haveChromium)('the UI in Chromium', () => {
 
   it('exports and imports YAML, and changes the theme in Settings', async () => {
     const exported = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByLabel('Export gateways').selectOption('yaml');
     const yaml = await readFile((await (await exported).path())!, 'utf8');
     expect(yaml).toContain('name: shop');
     const file = path.join(dir, 'imported.yaml');
     await writeFile(file, `name: imported\nport: 0\nroutes:\n  "[${a.hostPort}]": {}\n`);
     await page.getByLabel('YAML file to import').setInputFiles(file);
     await page.getByText('Imported imported.').waitFor();
+    const nginx = page.waitForEvent('download');
+    await page.getByLabel('Export gateways').selectOption('nginx');
+    expect(await readFile((await (await nginx).path())!, 'utf8')).toMatch(
+      /^# Exported by Switchyard \S+ \(nginx\)/,
+    );
+    const harFile = path.join(dir, 'captured.har');
+    await writeFile(
+      harFile,
+      JSON.stringify({
+        log: {
+          entries: [
+            {
+              startedDateTime: new Date().toISOString(),
+              time: 3,
+              request: { method: 'GET', url: 'http://captured.test/from-a-har', headers: [] },
+              response: { status: 299, headers: [], content: { size: 0 } },
+            },
+          ],
+        },
+      }),
+    );
+    await page.getByLabel('HAR file to open').setInputFiles(harFile);
+    await page.getByText('Added 1 requests from captured.har.').waitFor();
+    await page.getByLabel('Filter requests').fill('from-a-har');
+    await page.locator('.log-scroll .log-row', { hasText: '/from-a-har' }).waitFor();
+    expect(await page.locator('.log-scroll .log-row', { hasText: '/from-a-har' }).textContent()).toContain(
+      '299',
+    );
+    await page.getByLabel('Filter requests').fill('');
     await page.locator('.gateway-name', { hasText: 'imported' }).waitFor();
 
     await page.getByRole('button', { name: 'Settings' }).click();

@@ -24,6 +24,19 @@ export function RequestLog() {
   const gateways = useAppStore((s) => s.gateways);
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
+  const harInput = useRef<HTMLInputElement>(null);
+  const notify = useAppStore((s) => s.notify);
+
+  // A captured session, added to the log to inspect it here.
+  const openHar = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    const r = await run(async (c) =>
+      c.call('log.import', { har: JSON.parse(await file.text()) as { log: { entries: unknown[] } } }),
+    );
+    if (r) notify('info', `Added ${r.imported} requests from ${file.name}.`);
+  };
 
   const rows = useVirtualizer({
     count: visible.length,
@@ -102,6 +115,17 @@ export function RequestLog() {
           </button>
         )}
         <button onClick={() => void run((c) => c.call('log.clear', {}))}>Clear</button>
+        <button title="Add the requests of a HAR file to the log" onClick={() => harInput.current?.click()}>
+          Open HAR…
+        </button>
+        <input
+          ref={harInput}
+          type="file"
+          accept=".har,.json"
+          hidden
+          aria-label="HAR file to open"
+          onChange={(e) => void openHar(e.currentTarget)}
+        />
         <button
           title="The whole log as HAR 1.2"
           onClick={() =>

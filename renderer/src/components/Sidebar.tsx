@@ -20,6 +20,23 @@ export function Sidebar() {
     const names = await d.importYaml();
     if (names?.length) notify('info', `Imported ${names.join(', ')}.`);
   };
+  // Exports: YAML that `switchyard serve` runs, or a production proxy's configuration with its warnings.
+  const exportAs = async (format: 'yaml' | 'nginx' | 'haproxy' | 'gateway-api') => {
+    const r = await run((c) => c.call('config.export', { format }));
+    if (!r) return;
+    const names = {
+      yaml: 'switchyard.yaml',
+      nginx: 'switchyard.nginx.conf',
+      haproxy: 'haproxy.cfg',
+      'gateway-api': 'switchyard.gateway-api.yaml',
+    };
+    await saveText(names[format], r.text, 'text/plain');
+    if (r.warnings.length)
+      notify(
+        'info',
+        `Exported for ${format} with ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}: ${r.warnings.join(' · ')}`,
+      );
+  };
   const importFile = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     input.value = '';
@@ -73,15 +90,20 @@ export function Sidebar() {
       </div>
       <div className="sidebar-actions">
         <button onClick={() => void importYaml()}>Import…</button>
-        <button
-          onClick={() =>
-            void run((c) => c.call('config.export', {})).then(
-              (r) => r && saveText('switchyard.yaml', r.text, 'application/yaml'),
-            )
-          }
+        <select
+          aria-label="Export gateways"
+          value=""
+          onChange={(e) => {
+            const format = e.currentTarget.value as 'yaml' | 'nginx' | 'haproxy' | 'gateway-api';
+            if (format) void exportAs(format);
+          }}
         >
-          Export…
-        </button>
+          <option value="">Export…</option>
+          <option value="yaml">YAML (switchyard serve)</option>
+          <option value="nginx">nginx</option>
+          <option value="haproxy">HAProxy</option>
+          <option value="gateway-api">Kubernetes Gateway API</option>
+        </select>
         <input
           ref={fileInput}
           type="file"
