@@ -1,17 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import { MIME_TYPES } from '../../shared/mime-types.js';
 
 /** The same CSP the desktop window uses: no inline or eval'd script, connections to this origin only. */
 const CSP =
@@ -44,7 +34,7 @@ export async function serveUi(
         body = body.toString('utf8').replace('<head>', `<head>${meta}`);
       }
       res.writeHead(200, {
-        'content-type': TYPES[path.extname(candidate)] ?? 'application/octet-stream',
+        'content-type': MIME_TYPES[path.extname(candidate)] ?? 'application/octet-stream',
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
         'cache-control': candidate.endsWith('index.html') ? 'no-store' : 'max-age=3600',

@@ -27,13 +27,4 @@ export function resolveAppPath(root: string, url: string): string | undefined {
   return path.extname(file) ? file : path.join(base, 'index.html');
 }
 
-export const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+export { MIME_TYPES } from '../../shared/mime-types.js';

@@ -1,4 +1,5 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../shared/conditions/ast.js';
+import { ACL_COMPARISON } from '../../shared/conditions/match.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
 
 /**
@@ -67,20 +68,6 @@ export class NginxConditionCompiler {
     ignoreCase: boolean,
     values: string[],
   ): string {
-    const comparison: Record<AclCriterion, Comparison> = {
-      path: 'equals',
-      path_beg: 'starts-with',
-      path_end: 'ends-with',
-      path_sub: 'contains',
-      path_reg: 'matches',
-      method: 'equals',
-      hdr: 'equals',
-      hdr_beg: 'starts-with',
-      hdr_end: 'ends-with',
-      hdr_sub: 'contains',
-      hdr_reg: 'matches',
-      url_param: 'equals',
-    };
     const variable = criterion.startsWith('path')
       ? '$uri'
       : criterion === 'method'
@@ -89,7 +76,7 @@ export class NginxConditionCompiler {
           ? `$arg_${varName(argument ?? '')}`
           : `$http_${varName(argument ?? '')}`;
     const flag = ignoreCase || criterion === 'method' ? '~*' : '~';
-    const alternatives = values.map((v) => pattern(comparison[criterion], v)).join('|');
+    const alternatives = values.map((v) => pattern(ACL_COMPARISON[criterion], v)).join('|');
     return this.map(variable, [`"${flag}(${alternatives})" 1;`], '0');
   }
 

@@ -105,7 +105,7 @@ function stripPort(host: string): string {
 }
 
 /** HAProxy ACL semantics: the sample is tested against each value; any match is a match. */
-const ACL_COMPARISON: Record<AclCriterion, Comparison> = {
+export const ACL_COMPARISON: Record<AclCriterion, Comparison> = {
   path: 'equals',
   path_beg: 'starts-with',
   path_end: 'ends-with',
