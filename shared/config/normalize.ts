@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { parseCondition, ConditionSyntaxError } from '../conditions/parser.js';
+import { GATEWAY_FIELDS, ROUTE_FIELDS } from './fields.js';
 import { issue, type ConfigIssue } from './issues.js';
 import {
   DEFAULTS,
@@ -77,29 +78,6 @@ function valueAt(item: unknown, path: (string | number)[]): unknown {
     v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
   return v;
 }
-
-const GATEWAY_FIELDS = [
-  'name',
-  'port',
-  'host',
-  'enabled',
-  'sticky',
-  'sticky_by',
-  'timeout',
-  'connect_timeout',
-  'preserve_host',
-  'no_route_status',
-  'routes',
-];
-const ROUTE_FIELDS = [
-  'weight',
-  'condition',
-  'condition_strength',
-  'targets',
-  'target',
-  'balance',
-  'rewrites',
-];
 
 class GatewayChecker {
   private readonly name: string;

@@ -158,11 +158,17 @@ function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number
   );
 }
 
-/** Canvas cannot read CSS variables: take the theme's colours as they are now. */
+/** Canvas cannot read CSS variables: resolve the theme's colours to plain ones, as they are now. */
 function axis(): uPlot.Axis {
-  const css = getComputedStyle(document.documentElement);
-  const muted = css.getPropertyValue('--muted').trim() || '#667085';
-  const grid = css.getPropertyValue('--border').trim() || '#d9dde3';
+  const probe = document.createElement('span');
+  document.body.append(probe);
+  const resolve = (variable: string) => {
+    probe.style.color = `var(${variable})`;
+    return getComputedStyle(probe).color;
+  };
+  const muted = resolve('--muted');
+  const grid = resolve('--border');
+  probe.remove();
   return { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 

@@ -1,4 +1,5 @@
 import { parse, stringify } from 'yaml';
+import { GATEWAY_FIELDS } from '../../../shared/config/fields.js';
 
 /**
  * The gateway editor's form model and its conversion to and from the gateway source (the YAML/JSON the
@@ -28,18 +29,8 @@ export interface GatewayForm {
 }
 
 type Source = Record<string, unknown>;
-const KNOWN = [
-  'name',
-  'port',
-  'host',
-  'enabled',
-  'sticky',
-  'sticky_by',
-  'timeout',
-  'connect_timeout',
-  'preserve_host',
-  'routes',
-];
+/** The form edits these; every other field (no_route_status, Vamp's read-only ones) is carried through. */
+const FORM_FIELDS = GATEWAY_FIELDS.filter((f) => f !== 'no_route_status');
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
@@ -49,7 +40,7 @@ export function isBracketKey(key: string): boolean {
 
 export function toForm(source: Source): GatewayForm {
   const routes = (source.routes as Record<string, Source | null> | undefined) ?? {};
-  const extra = Object.fromEntries(Object.entries(source).filter(([k]) => !KNOWN.includes(k)));
+  const extra = Object.fromEntries(Object.entries(source).filter(([k]) => !FORM_FIELDS.includes(k)));
   return {
     name: str(source.name),
     port: str(source.port),
