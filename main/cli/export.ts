@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { loadConfigText } from '../../shared/config/load.js';
 import { EXPORT_FORMATS, exportConfig, type ExportFormat } from '../export/export.js';
+import { readTextFile } from './read-file.js';
 import { formatIssues } from './format.js';
 
 /** `switchyard export`: the export on stdout, its warnings on stderr; exit 1 on bad input. */
@@ -15,13 +15,8 @@ export async function exportCommand(opts: {
     console.error(`switchyard: unknown format '${opts.format}'; choose ${EXPORT_FORMATS.join(', ')}`);
     return 1;
   }
-  let text: string;
-  try {
-    text = await readFile(opts.config, 'utf8');
-  } catch (err) {
-    console.error(`${opts.config}: cannot read: ${(err as Error).message}`);
-    return 1;
-  }
+  const text = await readTextFile(opts.config);
+  if (text === undefined) return 1;
   const loaded = loadConfigText(text);
   if (!loaded.ok) {
     console.error(formatIssues(opts.config, loaded.issues));

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Document } from 'yaml';
 import { loadConfigValue } from '../../shared/config/load.js';
 import { importAileron } from '../import/aileron.js';
 import { importVamp } from '../import/vamp.js';
+import { readTextFile } from './read-file.js';
 import { formatIssues } from './format.js';
 
 export const IMPORT_FORMATS = ['vamp', 'aileron'] as const;
@@ -13,13 +13,8 @@ export async function importCommand(file: string, opts: { from: string; target: 
     console.error(`switchyard: cannot import from '${opts.from}'; choose ${IMPORT_FORMATS.join(', ')}`);
     return 1;
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    console.error(`${file}: cannot read: ${(err as Error).message}`);
-    return 1;
-  }
+  const text = await readTextFile(file);
+  if (text === undefined) return 1;
   const targets: Record<string, string> = {};
   for (const pair of opts.target) {
     const eq = pair.lastIndexOf('=');

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ControlPlane } from '../api/control-plane.js';
 import { startControl } from '../control/start-control.js';
@@ -9,6 +8,7 @@ import { watchConfig, type ConfigWatcher } from './config-watcher.js';
 import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
 import { Document } from 'yaml';
 import { importAileron, isAileron } from '../import/aileron.js';
+import { readTextFile } from './read-file.js';
 import { YamlConfigFile } from './yaml-config-file.js';
 
 export interface ServeOptions {
@@ -38,12 +38,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   const demo: DemoService[] = [];
   let text: string;
   if (file) {
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      console.error(`switchyard: cannot read ${file}: ${(err as Error).message}`);
-      return 1;
-    }
+    const read = await readTextFile(file);
+    if (read === undefined) return 1;
+    text = read;
   } else {
     demo.push(await startDemoService('blue'), await startDemoService('green'));
     text = demoConfig(demo[0]!.url, demo[1]!.url, opts.demoPort);

@@ -1,15 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { loadConfigText } from '../../shared/config/load.js';
+import { readTextFile } from './read-file.js';
 import { formatIssues, summarize } from './format.js';
 
 export async function validate(file: string): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    console.error(`${file}: cannot read: ${(err as Error).message}`);
-    return 1;
-  }
+  const text = await readTextFile(file);
+  if (text === undefined) return 1;
   const result = loadConfigText(text);
   if (!result.ok) {
     console.error(formatIssues(file, result.issues));
