@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { eventually, request } from '../helpers/client.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -15,10 +16,7 @@ beforeAll(() => {
     throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
 });
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 interface Running {
   child: ChildProcessWithoutNullStreams;

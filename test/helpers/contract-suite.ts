@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, upstreamsFor } from './cleanup.js';
 import { ApiCallError, type ApiClient } from '../../shared/api/client.js';
 import { ControlPlane } from '../../main/api/control-plane.js';
 import { loadConfigText } from '../../shared/config/load.js';
 import { Engine } from '../../main/engine/engine.js';
 import { seededRandom } from '../../main/engine/random.js';
 import { eventually, request } from './client.js';
-import { startUpstream, type Upstream } from './upstream.js';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 export type Connect = (plane: ControlPlane) => Promise<{ client: ApiClient; close(): Promise<void> | void }>;
 
@@ -34,11 +31,7 @@ export function contractSuite(transport: string, connect: Connect): void {
     return { engine, plane, client };
   }
 
-  async function upstreams(...names: string[]): Promise<Upstream[]> {
-    const list = await Promise.all(names.map((n) => startUpstream(n)));
-    for (const u of list) cleanup.push(() => u.close());
-    return list;
-  }
+  const upstreams = (...names: string[]) => upstreamsFor(cleanup, ...names);
 
   const failure = async (p: Promise<unknown>) => {
     try {

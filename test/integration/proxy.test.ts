@@ -1,24 +1,18 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, upstreamsFor } from '../helpers/cleanup.js';
 import type { Engine } from '../../main/engine/engine.js';
 import { eventually, rawExchange, request } from '../helpers/client.js';
 import { startEngine } from '../helpers/engine.js';
-import { closedPort, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { closedPort, startUpstream } from '../helpers/upstream.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
-async function upstreams(...names: string[]): Promise<Upstream[]> {
-  const list = await Promise.all(names.map((n) => startUpstream(n)));
-  for (const u of list) cleanup.push(() => u.close());
-  return list;
-}
+const upstreams = (...names: string[]) => upstreamsFor(cleanup, ...names);
 
 async function engineFor(
   yaml: string,

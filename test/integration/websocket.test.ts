@@ -1,14 +1,12 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 import WebSocket, { WebSocketServer } from 'ws';
 import { eventually, request } from '../helpers/client.js';
 import { startEngine } from '../helpers/engine.js';
 import { closedPort } from '../helpers/upstream.js';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function echoServer(name: string): Promise<{ port: number; connections: () => number }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, upstreamsFor } from '../../helpers/cleanup.js';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../../../shared/api/client.js';
@@ -15,10 +16,7 @@ import { seededRandom } from '../../../main/engine/random.js';
 import { eventually, request, type Reply } from '../../helpers/client.js';
 import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 async function start(
   yaml = 'gateways: []\n',
@@ -39,11 +37,7 @@ async function start(
   return { engine, plane, port, api };
 }
 
-async function upstreams(...names: string[]): Promise<Upstream[]> {
-  const list = await Promise.all(names.map((n) => startUpstream(n)));
-  for (const u of list) cleanup.push(() => u.close());
-  return list;
-}
+const upstreams = (...names: string[]) => upstreamsFor(cleanup, ...names);
 
 const SAVA = (v1: Upstream, v2: Upstream) => `---
 name: sava/9070

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, upstreamsFor } from '../../helpers/cleanup.js';
 import { loadConfigText } from '../../../shared/config/load.js';
 import { exportConfig } from '../../../main/export/export.js';
 import { request } from '../../helpers/client.js';
@@ -10,7 +11,7 @@ import {
   runExported,
   type ProductionProxy,
 } from '../../helpers/production-proxies.js';
-import { closedPort, startUpstream, type Upstream } from '../../helpers/upstream.js';
+import { closedPort } from '../../helpers/upstream.js';
 
 /**
  * The nginx and HAProxy exports, checked by nginx and HAProxy themselves: `nginx -t` / `haproxy -c` on
@@ -67,16 +68,9 @@ const EVERYTHING = `gateways:
       keyed: {}
 `;
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
-async function upstreams(...names: string[]): Promise<Upstream[]> {
-  const list = await Promise.all(names.map((n) => startUpstream(n)));
-  for (const u of list) cleanup.push(() => u.close());
-  return list;
-}
+const upstreams = (...names: string[]) => upstreamsFor(cleanup, ...names);
 
 async function tally(
   port: number,

@@ -1,26 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, upstreamsFor } from '../../helpers/cleanup.js';
 import { importAileron, isAileron } from '../../../main/import/aileron.js';
 import { request } from '../../helpers/client.js';
 import { startEngine } from '../../helpers/engine.js';
-import { startUpstream, type Upstream } from '../../helpers/upstream.js';
+import { type Upstream } from '../../helpers/upstream.js';
 
 /**
  * AILERON configurations imported and run: the same requests must go where the AILERON documents say.
  * The project's own test configuration covers the fields; the real examples in ../shared/fixtures/aileron
  * run too when present, with their public upstream URLs rewritten to local test servers.
  */
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
-async function upstreams(...names: string[]): Promise<Upstream[]> {
-  const list = await Promise.all(names.map((n) => startUpstream(n)));
-  for (const u of list) cleanup.push(() => u.close());
-  return list;
-}
+const upstreams = (...names: string[]) => upstreamsFor(cleanup, ...names);
 
 async function run(yaml: string) {
   const imported = importAileron(yaml);
