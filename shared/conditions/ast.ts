@@ -6,6 +6,7 @@
 /** What a test looks at in the request. */
 export type Subject =
   | { kind: 'user-agent' }
+  /** The Host header exactly as sent, port included (Vamp's `hdr_str(host)`). */
   | { kind: 'host' }
   | { kind: 'path' }
   | { kind: 'method' }
@@ -16,7 +17,11 @@ export type Subject =
 /** How a test compares. Vamp's `==`, `is`, `has` and `contains` map onto these per subject (see parser.ts). */
 export type Comparison = 'equals' | 'contains' | 'starts-with' | 'ends-with' | 'matches';
 
-/** The raw HAProxy ACL criteria Switchyard understands inside `< >`. */
+/**
+ * The raw HAProxy ACL criteria Switchyard runs, in their canonical form. Other spellings (`req.fhdr(N)`,
+ * `req.hdr(N) -m sub`, `req.cook(N)`, `hdr_str`, `urlp`, `-m found`, `hdr_cnt(N) gt 0`) are read into these
+ * or into `exists` tests by haproxy-acl.ts.
+ */
 export const ACL_CRITERIA = [
   'path',
   'path_beg',
@@ -30,6 +35,11 @@ export const ACL_CRITERIA = [
   'hdr_sub',
   'hdr_reg',
   'url_param',
+  'cook',
+  'cook_beg',
+  'cook_end',
+  'cook_sub',
+  'cook_reg',
 ] as const;
 export type AclCriterion = (typeof ACL_CRITERIA)[number];
 
@@ -42,7 +52,8 @@ export type ConditionNode =
   | { type: 'test'; subject: Subject; comparison: Comparison; value: string; negate: boolean }
   /** `has cookie beta`, `misses header ETag`, `has query debug` */
   | { type: 'exists'; subject: Extract<Subject, { name: string }>; negate: boolean }
-  /** `< hdr_sub(user-agent) -i Chrome >`: values are alternatives (any one matches, as in HAProxy). */
+  /** `< hdr_sub(user-agent) -i Chrome >`, `{ path_beg /api }`, or a condition that is one raw ACL: values are
+   * alternatives (any one matches, as in HAProxy). */
   | {
       type: 'acl';
       criterion: AclCriterion;

@@ -1,4 +1,5 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from './ast.js';
+import { compileRegex } from './regex.js';
 import type { RequestView } from './request-view.js';
 import { userAgentMatches } from './user-agents.js';
 
@@ -55,22 +56,21 @@ function subjectReader(subject: Subject): (req: RequestView) => string | undefin
   }
 }
 
-/** Which subjects compare without regard to case: names of things, not data. */
-const CASE_INSENSITIVE = new Set<Subject['kind']>(['user-agent', 'host', 'method']);
+/**
+ * Which subjects compare without regard to case. Not user-agent: Vamp's `hdr_sub(user-agent)` is
+ * case-sensitive (HaProxyAclResolver.scala). Host equality is exact too (below); host's other
+ * comparisons, Switchyard's own, ignore case.
+ */
+const CASE_INSENSITIVE = new Set<Subject['kind']>(['host', 'method']);
 
 function compileTest(subject: Subject, comparison: Comparison, value: string): Matcher {
   const read = subjectReader(subject);
   if (subject.kind === 'user-agent' && comparison === 'equals') {
     return (req) => userAgentMatches(read(req) ?? '', value);
   }
-  if (subject.kind === 'host' && comparison === 'equals') {
-    const want = value.toLowerCase();
-    const withPort = want.includes(':') && !want.startsWith('[');
-    return (req) => {
-      const host = req.host.toLowerCase();
-      return (withPort ? host : stripPort(host)) === want;
-    };
-  }
+  // Vamp resolves `host == X` to `hdr_str(host) X`: the Host header exactly, port included
+  // (HaProxyAclResolver.scala). AILERON's `hosts` compare the same way (loadbalancer.go).
+  if (subject.kind === 'host' && comparison === 'equals') return (req) => req.host === value;
   const fold = CASE_INSENSITIVE.has(subject.kind);
   const compare = comparer(comparison, value, fold);
   return (req) => {
@@ -81,7 +81,7 @@ function compileTest(subject: Subject, comparison: Comparison, value: string): M
 
 function comparer(comparison: Comparison, value: string, fold: boolean): (actual: string) => boolean {
   if (comparison === 'matches') {
-    const re = new RegExp(value, fold ? 'i' : '');
+    const re = compileRegex(value, fold);
     return (actual) => re.test(actual);
   }
   const want = fold ? value.toLowerCase() : value;
@@ -98,12 +98,6 @@ function comparer(comparison: Comparison, value: string, fold: boolean): (actual
   }
 }
 
-function stripPort(host: string): string {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  const colon = host.lastIndexOf(':');
-  return colon >= 0 ? host.slice(0, colon) : host;
-}
-
 /** HAProxy ACL semantics: the sample is tested against each value; any match is a match. */
 export const ACL_COMPARISON: Record<AclCriterion, Comparison> = {
   path: 'equals',
@@ -118,6 +112,11 @@ export const ACL_COMPARISON: Record<AclCriterion, Comparison> = {
   hdr_sub: 'contains',
   hdr_reg: 'matches',
   url_param: 'equals',
+  cook: 'equals',
+  cook_beg: 'starts-with',
+  cook_end: 'ends-with',
+  cook_sub: 'contains',
+  cook_reg: 'matches',
 };
 
 function compileAcl(
@@ -143,6 +142,7 @@ function aclSample(
   if (criterion.startsWith('path')) return (req) => req.path;
   if (criterion === 'method') return (req) => req.method;
   if (criterion === 'url_param') return (req) => req.query(argument ?? '');
+  if (criterion.startsWith('cook')) return (req) => req.cookie(argument ?? '');
   const name = (argument ?? '').toLowerCase();
   return name === 'host' ? (req) => req.host : (req) => req.header(name);
 }

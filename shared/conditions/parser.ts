@@ -1,4 +1,6 @@
-import { ACL_CRITERIA, type AclCriterion, type Comparison, type ConditionNode, type Subject } from './ast.js';
+import type { Comparison, ConditionNode, Subject } from './ast.js';
+import { AclError, looksLikeFetch, parseAcl, parseHaproxyCondition } from './haproxy-acl.js';
+import { checkRegex as regexError } from './regex.js';
 
 /** A syntax error with the 0-based offset and 1-based column where it was found. */
 export class ConditionSyntaxError extends Error {
@@ -74,9 +76,31 @@ export const OPERAND_WORDS = [
 const WHITESPACE = /\s/;
 const WORD_CHAR = /[A-Za-z0-9_.-]/;
 
-/** Parses a condition into its syntax tree, or throws ConditionSyntaxError naming the position. */
+/**
+ * Parses a condition into its syntax tree, or throws ConditionSyntaxError naming the position. As Vamp's
+ * HaProxyAclResolver.scala does (`Try(parse(value)).getOrElse(Value(value))`), a condition that does not
+ * parse as the condition language is read as a raw HAProxy ACL (`hdr_sub(user-agent) Chrome`,
+ * `{ path_beg /api }`); when it is neither, the error is the one for the form it looks like.
+ */
 export function parseCondition(source: string): ConditionNode {
-  return new Parser(source).parseAll();
+  try {
+    return new Parser(source).parseAll();
+  } catch (err) {
+    if (!(err instanceof ConditionSyntaxError)) throw err;
+    // Only a condition that fails at its first words (`path_beg /api`, `req.fhdr(...) -m sub X`) can be
+    // a raw ACL; one that fails further on (a bad regex after `path matches`) keeps its own error.
+    const secondWord = /^\s*\S+\s*/.exec(source)?.[0].length ?? 0;
+    if (err.offset > secondWord && !/^\s*!?\s*\{/.test(source)) throw err;
+    try {
+      return parseHaproxyCondition(source);
+    } catch (aclErr) {
+      if (!(aclErr instanceof AclError)) throw aclErr;
+      const lead = source.length - source.trimStart().length;
+      if (looksLikeFetch(source) || /^\s*!?\s*\{/.test(source))
+        throw new ConditionSyntaxError(aclErr.message, lead + aclErr.at);
+      throw err;
+    }
+  }
 }
 
 class Parser {
@@ -127,7 +151,7 @@ class Parser {
       this.pos++;
       return inner;
     }
-    if (this.peek() === '<') return this.parseAcl();
+    if (this.peek() === '<' || this.peek() === '{') return this.parseAcl();
     const start = this.pos;
     const word = this.readWord();
     if (!word) throw this.error(`unexpected '${this.peek()}'; expected a test such as \`host == localhost\``);
@@ -232,45 +256,21 @@ class Parser {
     return out;
   }
 
-  /** `< criterion(arg) [-i] value... >`: the raw HAProxy ACLs listed in ACL_CRITERIA. */
+  /** `< fetch(arg) [-i] [-m method] value... >` or `{ ... }`: one raw HAProxy ACL (haproxy-acl.ts). */
   private parseAcl(): ConditionNode {
     const open = this.pos++;
-    const close = this.src.indexOf('>', this.pos);
-    if (close < 0) throw new ConditionSyntaxError("missing '>' to close the raw ACL", open);
+    const closer = this.src[open] === '<' ? '>' : '}';
+    const close = this.src.indexOf(closer, this.pos);
+    if (close < 0) throw new ConditionSyntaxError(`missing '${closer}' to close the raw ACL`, open);
     const body = this.src.slice(this.pos, close);
     const bodyAt = this.pos + (body.length - body.trimStart().length);
     this.pos = close + 1;
-    const words = body.trim().split(/\s+/).filter(Boolean);
-    const head = words.shift();
-    if (!head) throw new ConditionSyntaxError('the raw ACL is empty', open);
-    const m = /^([a-z_]+)(?:\(([^()]*)\))?$/.exec(head);
-    const criterion = m?.[1] as AclCriterion | undefined;
-    if (!m || !criterion || !ACL_CRITERIA.includes(criterion)) {
-      throw new ConditionSyntaxError(
-        `unsupported HAProxy ACL '${head}'; Switchyard understands ${ACL_CRITERIA.join(', ')}`,
-        bodyAt,
-      );
+    try {
+      return parseAcl(body);
+    } catch (err) {
+      if (err instanceof AclError) throw new ConditionSyntaxError(err.message, bodyAt);
+      throw err;
     }
-    const needsArgument = criterion.startsWith('hdr') || criterion === 'url_param';
-    if (needsArgument !== (m[2] !== undefined && m[2] !== '')) {
-      const msg = needsArgument
-        ? `'${criterion}' needs a name in parentheses, e.g. ${criterion}(user-agent)`
-        : `'${criterion}' takes no argument`;
-      throw new ConditionSyntaxError(msg, bodyAt);
-    }
-    let ignoreCase = false;
-    while (words[0]?.startsWith('-')) {
-      const flag = words.shift();
-      if (flag === '-i') ignoreCase = true;
-      else if (flag !== '-m' && flag !== '--')
-        throw new ConditionSyntaxError(`unsupported ACL flag '${flag}'; only -i is understood`, bodyAt);
-    }
-    if (words.length === 0)
-      throw new ConditionSyntaxError(`the ACL '${head}' needs at least one value`, bodyAt);
-    if (criterion.endsWith('_reg')) for (const w of words) checkRegex(w, bodyAt, ignoreCase);
-    const node: ConditionNode = { type: 'acl', criterion, ignoreCase, values: words, source: body.trim() };
-    if (m[2]) node.argument = m[2];
-    return node;
   }
 
   private eatConnective(words: string[], symbols: string[]): boolean {
@@ -309,10 +309,7 @@ class Parser {
   }
 }
 
-function checkRegex(pattern: string, at: number, ignoreCase = false): void {
-  try {
-    new RegExp(pattern, ignoreCase ? 'i' : '');
-  } catch (err) {
-    throw new ConditionSyntaxError(`invalid regular expression /${pattern}/: ${(err as Error).message}`, at);
-  }
+function checkRegex(pattern: string, at: number): void {
+  const problem = regexError(pattern);
+  if (problem) throw new ConditionSyntaxError(`invalid regular expression /${pattern}/: ${problem}`, at);
 }

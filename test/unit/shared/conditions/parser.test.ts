@@ -11,6 +11,9 @@ const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefo
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const EDGE = `${CHROME} Edg/126.0.0.0`;
+/** EdgeHTML, the Edge that Vamp's user-agents.yml knew ("Edge/"). */
+const OLD_EDGE =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36 Edge/18.19041';
 const SAFARI =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const IPHONE =
@@ -44,7 +47,8 @@ describe('Vamp condition examples', () => {
   const table: [string, RequestView, RequestView][] = [
     ['user-agent == Firefox', view({ ua: FIREFOX }), view({ ua: CHROME })],
     ['user-agent != Firefox', view({ ua: CHROME }), view({ ua: FIREFOX })],
-    ['host == localhost', view({ host: 'localhost:8080' }), view({ host: 'example.com' })],
+    // Vamp: hdr_str(host), the Host header exactly, port included.
+    ['host == localhost', view({ host: 'localhost' }), view({ host: 'localhost:8080' })],
     ['host != localhost', view({ host: 'example.com' }), view({ host: 'localhost' })],
     ['has cookie vamp', view({ cookies: { vamp: 'x' } }), view({})],
     ['misses cookie vamp', view({}), view({ cookies: { vamp: 'x' } })],
@@ -54,7 +58,8 @@ describe('Vamp condition examples', () => {
     ['cookie vamp misses 12345', view({ cookies: { vamp: '999' } }), view({ cookies: { vamp: '12345' } })],
     ['header vamp has 12345', view({ headers: { vamp: 'x12345' } }), view({ headers: { vamp: '1' } })],
     ['header vamp misses 12345', view({ headers: { vamp: '1' } }), view({ headers: { vamp: '12345' } })],
-    ['User-Agent = IOS', view({ ua: IPHONE }), view({ ua: FIREFOX })],
+    // Not an alias in Vamp's user-agents.yml: a case-sensitive substring test, so an iPhone ("iPhone OS") is not "IOS".
+    ['User-Agent = IOS', view({ ua: 'MyApp/2.1 (IOS 17.5)' }), view({ ua: IPHONE })],
     ['< hdr_sub(user-agent) Chrome >', view({ ua: CHROME }), view({ ua: FIREFOX })],
     [
       'User-Agent = Chrome AND Has Header X-VAMP-MY-COOL-HEADER',
@@ -87,7 +92,7 @@ describe('operators', () => {
   const v = view({
     path: '/api/users/42',
     method: 'POST',
-    ua: EDGE,
+    ua: OLD_EDGE,
     query: { tier: 'gold' },
     headers: { 'x-user': 'alice' },
   });
@@ -99,7 +104,7 @@ describe('operators', () => {
     ['user-agent contains Edge', true],
     ['user-agent misses Edge', false],
     ['user-agent ! Edge', false],
-    ['user-agent == Chrome', false], // Edge's UA contains "Chrome/", the alias knows better
+    ['user-agent == Chrome', true], // as in Vamp: the Chrome alias is a substring test for "Chrome"
     ['user agent == edge', true],
     ['useragent == EDGE', true],
     ['path == /api/users/42', true],
@@ -149,7 +154,12 @@ describe('syntax errors name the position', () => {
     ['(host == a', /missing '\)' for the '\(' opened at column 1; expected it at column 11/],
     ['has biscuit x', /expected 'cookie', 'header' or 'query' after 'has' at column 5/],
     ['host == a b', /unexpected 'b'.* at column 11/],
-    ['< src 10.0.0.0/8 >', /unsupported HAProxy ACL 'src'.* at column 3/],
+    ['< src 10.0.0.0/8 >', /unsupported HAProxy fetch 'src'.* at column 3/],
+    ['req.ssl_sni -m sub x', /unsupported HAProxy fetch 'req.ssl_sni'/],
+    ['< hdr(x) -m dom x >', /unsupported match method '-m dom'/],
+    ['path matches "a(b)\\\\1"', /backreferences .* not supported/],
+    ['header x matches "(?=a)"', /lookaround .* not supported/],
+    ['< path_reg ^(?!/admin) >', /lookaround .* not supported/],
     ['< hdr_sub user-agent >', /needs a name in parentheses/],
     ['path matches "(unclosed"', /invalid regular expression/],
     ['header x == "open', /unterminated " quote at column 13/],
@@ -187,5 +197,75 @@ describe('explain', () => {
     ['< hdr_sub(user-agent) -i chrome >', 'HAProxy ACL hdr_sub(user-agent) matches "chrome" (ignoring case)'],
   ])('%s', (condition, words) => {
     expect(explainCondition(parseCondition(condition))).toBe(words);
+  });
+});
+
+describe("Vamp's browser aliases (user-agents.yml) and case", () => {
+  const FIREFOX_UA = FIREFOX;
+  it.each([
+    ['user-agent == Chrome', CHROME, true],
+    ['user-agent == Chrome', EDGE, true], // new Edge carries "Chrome": Vamp's alias matches it
+    ['user-agent == Edge', EDGE, false], // new Edge says "Edg/", Vamp's alias wants "Edge"
+    ['user-agent == Edge', OLD_EDGE, true],
+    ['user-agent == Safari', SAFARI, true],
+    ['user-agent == Safari', CHROME, false], // Chrome says "Safari" but not "Version"
+    ['user-agent == Safari', IPHONE, true],
+    ['user-agent == IE', 'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0)', true],
+    ['user-agent == IE', 'Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko', false],
+    ['user-agent == MSIE', 'Mozilla/4.0 (compatible; MSIE 8.0)', true],
+    ['user-agent == firefox', FIREFOX_UA, true], // alias names ignore case, as Vamp upper-cases them
+    ['user-agent == gecko', FIREFOX_UA, false], // not an alias: case-sensitive, as Vamp's hdr_sub
+    ['user-agent == Gecko', FIREFOX_UA, true],
+    ['user-agent == android', 'Linux; Android 14', false],
+  ])('%s on %s -> %s', (condition, ua, expected) => {
+    expect(matches(condition, view({ ua }))).toBe(expected);
+  });
+});
+
+describe('raw HAProxy ACLs in the forms Vamp writes', () => {
+  const v = view({
+    path: '/api/users/42',
+    host: 'shop.local:8080',
+    ua: FIREFOX,
+    headers: { 'x-user': 'Alice' },
+    cookies: { session: 'abc123' },
+  });
+  it.each([
+    ["< req.fhdr(User-Agent) -m sub 'Firefox' >", true],
+    ["< req.fhdr(User-Agent) -m sub 'firefox' >", false],
+    ["< req.fhdr(User-Agent) -i -m sub 'firefox' >", true],
+    ['< req.hdr(x-user) -m beg Al >', true],
+    ['< hdr_beg(x-user) Al >', true],
+    ['< hdr_end(x-user) ice >', true],
+    ['< hdr_reg(x-user) ^A.*e$ >', true],
+    ['< req.hdr(x-user) -m reg ^a >', false],
+    ['< req.hdr(x-user) -m found >', true],
+    ['< req.hdr(x-other) -m found >', false],
+    ['< req.cook(session) abc123 >', true],
+    ['< cook(session) -m found >', true],
+    ['< cook_sub(session) c12 >', true],
+    ['< cook_cnt(session) eq 0 >', false],
+    ['< hdr_cnt(x-user) gt 0 >', true],
+    ['< hdr_str(host) shop.local:8080 >', true],
+    ['< hdr_str(host) shop.local >', false],
+    ['{ path_beg /api }', true],
+    ['{ path_beg /admin } or { path_end /42 }', true],
+    ['!{ path_beg /admin }', true],
+    ['{ path_beg /api } { method POST }', false],
+    // A condition that is not the condition language is read as one raw ACL, as Vamp's parser does.
+    ['path_beg /api', true],
+    ['hdr_sub(user-agent) Firefox', true],
+    ['req.fhdr(User-Agent) -m sub Chrome', false],
+  ] as const)('%s -> %s', (condition, expected) => {
+    expect(matches(condition, v)).toBe(expected);
+  });
+});
+
+describe('regular expressions run in linear time (RE2)', () => {
+  it('answers a catastrophic pattern at once', () => {
+    const m = compileCondition(parseCondition('header x-test matches "^(a+)+$"'));
+    const started = performance.now();
+    expect(m(view({ headers: { 'x-test': `${'a'.repeat(30)}!` } }))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(50);
   });
 });
