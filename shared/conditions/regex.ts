@@ -22,7 +22,7 @@ export function compileRegex(pattern: string, ignoreCase = false): LinearRegex {
   try {
     re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (err) {
-    throw new Error((err as Error).message.replace(/^error parsing regexp: /, ''));
+    throw new Error((err as Error).message.replace(/^error parsing regexp: /, ''), { cause: err });
   }
   return {
     source: pattern,
