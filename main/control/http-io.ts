@@ -15,6 +15,22 @@ export class HttpError extends Error {
   }
 }
 
+/** A request target split into path and query, without a URL parser that throws on what clients send. */
+export interface Target {
+  pathname: string;
+  searchParams: URLSearchParams;
+}
+
+export function splitTarget(raw: string): Target | { error: string } {
+  if (!raw.startsWith('/'))
+    return { error: `request target ${JSON.stringify(raw.slice(0, 80))} is not a path` };
+  const q = raw.indexOf('?');
+  return {
+    pathname: q < 0 ? raw : raw.slice(0, q),
+    searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)),
+  };
+}
+
 /** Reads a request body up to MAX_BODY and parses it as JSON or YAML by Content-Type (YAML by default). */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<unknown> {
   const chunks: Buffer[] = [];

@@ -1,4 +1,5 @@
 import type { ProxyEndpoint } from '../engine/engine.js';
+import { parseProxyHost, parseProxyPort } from './proxy-host.js';
 
 /**
  * Parses Vamp's reverse-proxy paths (the query string is kept, the prefix stripped):
@@ -28,20 +29,14 @@ export function parseProxyPath(
   const restUrl = (from: number) => `/${segments.slice(from).join('/')}${search}`;
 
   if (segments[0] === 'host') {
-    if (
-      segments[2] !== 'port' ||
-      !segments[1] ||
-      !/^\d+$/.test(segments[3] ?? '') ||
-      Number(segments[3]) > 65535
-    ) {
+    if (segments[2] !== 'port' || !segments[1] || segments[3] === undefined) {
       return { status: 400, error: 'write /proxy/host/{host}/port/{port}/...' };
     }
-    return {
-      kind: 'host',
-      host: decode(segments[1]).replace(/^\[|\]$/g, ''),
-      port: Number(segments[3]),
-      url: restUrl(4),
-    };
+    const host = parseProxyHost(segments[1]);
+    if ('error' in host) return { status: 400, error: host.error };
+    const port = parseProxyPort(segments[3]);
+    if ('error' in port) return { status: 400, error: port.error };
+    return { kind: 'host', host: host.host, port: port.port, url: restUrl(4) };
   }
   if (segments[0] !== 'gateways' || !segments[1]) {
     return {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
 import { toHar } from '../../shared/har.js';
-import { HttpError, MAX_HAR_BODY, readBody, send, sendError } from './http-io.js';
+import { HttpError, MAX_HAR_BODY, readBody, send, sendError, type Target } from './http-io.js';
 
 const STATUS_OF: Record<ApiError['code'], number> = {
   invalid_params: 400,
@@ -25,7 +25,7 @@ export class RestApi {
   ) {}
 
   /** Handles /api/v1/... ; false when the path is not an API path. */
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  async handle(req: IncomingMessage, res: ServerResponse, url: Target): Promise<boolean> {
     const path = url.pathname;
     if (!path.startsWith('/api/v1/')) return false;
     try {
@@ -37,7 +37,7 @@ export class RestApi {
     return true;
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse, url: Target, rest: string): Promise<void> {
     const method = req.method ?? 'GET';
     const validateOnly = url.searchParams.get('validate_only') === 'true';
     const q = (name: string) => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : undefined);

@@ -1,21 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 
 /**
  * The control server's guards. It binds loopback, but a browser will still send it requests a page on
  * another site makes, so: a Host that is not this machine's name for the server is refused (DNS
- * rebinding), a mutating request or WebSocket upgrade from another Origin is refused (CSRF), and an
- * optional bearer token is checked in constant time.
+ * rebinding) and a mutating request or WebSocket upgrade from another Origin is refused (CSRF). The token
+ * is ControlAuth's.
  */
 export class ControlSecurity {
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
 
-  constructor(
-    port: number,
-    bindHost: string,
-    private readonly token: string | undefined,
-  ) {
+  constructor(port: number, bindHost: string) {
     const names = ['localhost', '127.0.0.1', '[::1]'];
     if (!['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(bindHost))
       names.push(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
@@ -42,26 +37,10 @@ export class ControlSecurity {
     }
     return undefined;
   }
-
-  get requiresToken(): boolean {
-    return this.token !== undefined;
-  }
-
-  tokenMatches(candidate: string | undefined): boolean {
-    if (this.token === undefined) return true;
-    if (candidate === undefined) return false;
-    const a = Buffer.from(candidate);
-    const b = Buffer.from(this.token);
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-
-  bearer(req: IncomingMessage): string | undefined {
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    return m?.[1]?.trim();
-  }
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
+/** The host has been parsed strictly (parseProxyHost), so a dotted quad here is a valid address. */
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1)$/i;
 
 /** /proxy/host reaches loopback only, unless a pattern (`*` matches any run of characters) allows the host. */
 export function proxyHostRefusal(host: string, patterns: readonly string[]): string | undefined {

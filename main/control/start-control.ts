@@ -31,9 +31,12 @@ export async function startControl(
     try {
       const port = await server.listen();
       const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+      const base = `http://${host}:${port}`;
       log.log(
-        `switchyard: control server on http://${host}:${port} (UI at /, API at /api/v1, reverse proxy at /proxy)${c.token ? ', token required' : ''}`,
+        `switchyard: control server on ${base} (UI at /, API at /api/v1, reverse proxy at /proxy)${c.token ? ', token required' : ''}`,
       );
+      const login = server.auth.loginPath;
+      if (login) log.log(`switchyard: open the UI with this one-time login link: ${base}${login}`);
       return { server, port };
     } catch (err) {
       if (i === tries - 1)

@@ -9,30 +9,27 @@ const CSP =
 
 /**
  * Serves the built renderer in browser mode. Paths are resolved inside `root` (no traversal), unknown
- * paths get index.html (the UI routes itself), and index.html carries the API token in a meta tag so the
- * page can authenticate its stream without the token ever appearing in a URL.
+ * paths get index.html (the UI routes itself). The page never carries the token: a browser authenticates
+ * with ControlAuth's session cookie, which its stream upgrade sends by itself.
  */
-export async function serveUi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  root: string,
-  token: string | undefined,
-): Promise<void> {
+export async function serveUi(req: IncomingMessage, res: ServerResponse, root: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const pathname = decodePath(req.url ?? '/');
+  if (pathname === undefined) {
+    res
+      .writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('the path has a malformed percent escape\n');
+    return;
+  }
   const file = path.resolve(root, `.${pathname}`);
   const inside = file === root || file.startsWith(root + path.sep);
-  const candidates = inside && path.extname(file) ? [file] : [path.join(root, 'index.html')];
+  const candidates = !inside ? [] : path.extname(file) ? [file] : [path.join(root, 'index.html')];
   for (const candidate of candidates) {
     try {
-      let body: Buffer | string = await readFile(candidate);
-      if (candidate.endsWith('index.html')) {
-        const meta = token ? `<meta name="switchyard-token" content="${escapeHtml(token)}">` : '';
-        body = body.toString('utf8').replace('<head>', `<head>${meta}`);
-      }
+      const body = await readFile(candidate);
       res.writeHead(200, {
         'content-type': MIME_TYPES[path.extname(candidate)] ?? 'application/octet-stream',
         'content-security-policy': CSP,
@@ -50,6 +47,11 @@ export async function serveUi(
     .end(inside ? 'not found\n' : 'refused\n');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function decodePath(url: string): string | undefined {
+  const q = url.indexOf('?');
+  try {
+    return decodeURIComponent(q < 0 ? url : url.slice(0, q));
+  } catch {
+    return undefined;
+  }
 }

@@ -7,7 +7,13 @@ import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../share
 import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
-import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
+import {
+  clientErrorAnswer,
+  describeFailure,
+  sendError,
+  writeSocketError,
+  type FailureInfo,
+} from './error-response.js';
 import { clientAddress } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
 import { Listener } from './listener.js';
@@ -15,7 +21,12 @@ import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
 import { compileGateways, decide, type CompiledGateway, type RoutingInput } from './router.js';
-import { Transport, type Exchange, type ForwardRequest } from './transport.js';
+import {
+  DEFAULT_MAX_UPSTREAM_CONNECTIONS,
+  Transport,
+  type Exchange,
+  type ForwardRequest,
+} from './transport.js';
 
 export interface EngineOptions {
   /** Source of routing draws; seed it in tests. */
@@ -66,6 +77,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   private readonly logging: boolean;
   private readonly now: () => number;
   private paused = false;
+  /** Plain HTTP exchanges under way (not tunnels), so that stop() knows when they are done. */
+  private inFlight = 0;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -123,11 +136,18 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     return this.paused;
   }
 
-  /** Stops every listener, letting in-flight requests finish for up to `drainMs`. */
-  async stop(drainMs?: number): Promise<void> {
+  /**
+   * Stops every listener, letting in-flight requests finish for up to `drainMs`; then ends open
+   * WebSocket tunnels with a close frame (1001, going away), since they never end by themselves.
+   */
+  async stop(drainMs = 10_000): Promise<void> {
     const all = [...this.sockets.values()];
     this.sockets.clear();
-    await Promise.all(all.map((l) => l.close(drainMs)));
+    const closed = Promise.all(all.map((l) => l.close(drainMs)));
+    const deadline = Date.now() + drainMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.transport.closeTunnels();
+    await closed;
     await this.transport.close();
     this.log.flush();
   }
@@ -158,11 +178,18 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   private createListener(g: GatewayConfig): Listener {
-    const listener: Listener = new Listener(g.host, g.port, g.name, {
-      request: (req, res) => this.handleRequest(listener, req, res),
-      upgrade: (req, socket, head) => this.handleUpgrade(listener, req, socket, head),
-      clientError: (err, socket) => this.handleClientError(listener, err, socket),
-    });
+    const listener: Listener = new Listener(
+      g.host,
+      g.port,
+      g.name,
+      {
+        request: (req, res) => this.handleRequest(listener, req, res),
+        upgrade: (req, socket, head) => this.handleUpgrade(listener, req, socket, head),
+        connect: (req, socket) => this.handleConnect(listener, req, socket),
+        clientError: (err, socket) => this.handleClientError(listener, err, socket),
+      },
+      g.timeoutMs,
+    );
     return listener;
   }
 
@@ -171,80 +198,123 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
    * forced to one route or instance), or straight to a host and port the caller has already allowed.
    */
   handleProxied(req: IncomingMessage, res: ServerResponse, endpoint: ProxyEndpoint): void {
-    this.serve(req, res, (facts) => this.routeEndpoint(endpoint, facts, req));
+    this.serve(req, res, endpoint.kind === 'gateway' ? endpoint.gateway : 'proxy/host', (facts) =>
+      this.routeEndpoint(endpoint, facts, req),
+    );
   }
 
   handleProxiedUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, endpoint: ProxyEndpoint): void {
-    this.serveUpgrade(req, socket, head, (facts) => this.routeEndpoint(endpoint, facts, req));
+    this.serveUpgrade(
+      req,
+      socket,
+      head,
+      endpoint.kind === 'gateway' ? endpoint.gateway : 'proxy/host',
+      (facts) => this.routeEndpoint(endpoint, facts, req),
+    );
   }
 
   private handleRequest(listener: Listener, req: IncomingMessage, res: ServerResponse): void {
-    this.serve(req, res, (facts) => this.route(listener.gateway, req.url ?? '', req, facts, {}));
-  }
-
-  private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.serveUpgrade(req, socket, head, (facts) =>
+    this.serve(req, res, listener.gateway, (facts) =>
       this.route(listener.gateway, req.url ?? '', req, facts, {}),
     );
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, routeIt: (facts: RequestFacts) => Routed): void {
+  private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.serveUpgrade(req, socket, head, listener.gateway, (facts) =>
+      this.route(listener.gateway, req.url ?? '', req, facts, {}),
+    );
+  }
+
+  /**
+   * Every request passes here, and nothing it does may take the process down: a throw anywhere in
+   * routing or in starting the exchange is answered 500, logged with its cause, and forgotten.
+   */
+  private serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    gateway: string,
+    routeIt: (facts: RequestFacts) => Routed,
+  ): void {
     const started = this.now();
     const facts = requestFacts(req);
-    const routed = routeIt(facts);
-    if (!routed.ok) {
-      sendError(req, res, routed.status, routed.info);
-      this.record(facts, started, routed, { status: routed.status, error: describeFailure(routed.info) });
-      return;
+    this.inFlight++;
+    res.once('close', () => this.inFlight--);
+    try {
+      const routed = checkRequest(req, gateway) ?? routeIt(facts);
+      if (!routed.ok) {
+        sendError(req, res, routed.status, routed.info);
+        this.record(facts, started, routed, { status: routed.status, error: describeFailure(routed.info) });
+        return;
+      }
+      this.transport.forward(req, res, routed.forward, (x) =>
+        this.record(facts, started, routed, { exchange: x }),
+      );
+    } catch (err) {
+      const failed = internalError(gateway, err);
+      sendError(req, res, failed.status, failed.info);
+      this.record(facts, started, failed, { status: failed.status, error: describeFailure(failed.info) });
     }
-    this.transport.forward(req, res, routed.forward, (x) =>
-      this.record(facts, started, routed, { exchange: x }),
-    );
   }
 
   private serveUpgrade(
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
+    gateway: string,
     routeIt: (facts: RequestFacts) => Routed,
   ): void {
     const started = this.now();
     // Taken before the transport rewrites req.url and req.headers for http-proxy.
     const facts = requestFacts(req);
-    const routed = routeIt(facts);
-    const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
-    if (!routed.ok || !isWebSocket) {
-      const status = routed.ok ? 400 : routed.status;
-      const info: FailureInfo = routed.ok
-        ? {
-            gateway: routed.log.gateway,
-            cause: 'only WebSocket upgrades (GET with Upgrade: websocket) are proxied',
-          }
-        : routed.info;
-      writeSocketError(socket, status, info, req);
-      this.record(facts, started, routed, { status, error: describeFailure(info), websocket: true });
-      return;
+    try {
+      const routed = checkRequest(req, gateway) ?? routeIt(facts);
+      const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
+      if (!routed.ok || !isWebSocket) {
+        const status = routed.ok ? 400 : routed.status;
+        const info: FailureInfo = routed.ok
+          ? {
+              gateway: routed.log.gateway,
+              cause: 'only WebSocket upgrades (GET with Upgrade: websocket) are proxied',
+            }
+          : routed.info;
+        writeSocketError(socket, status, info, req);
+        this.record(facts, started, routed, { status, error: describeFailure(info), websocket: true });
+        return;
+      }
+      this.transport.upgrade(req, socket, head, routed.forward, (x) =>
+        this.record(facts, started, routed, { exchange: x, websocket: true }),
+      );
+    } catch (err) {
+      const failed = internalError(gateway, err);
+      writeSocketError(socket, failed.status, failed.info, req);
+      const error = describeFailure(failed.info);
+      this.record(facts, started, failed, { status: failed.status, error, websocket: true });
     }
-    this.transport.upgrade(req, socket, head, routed.forward, (x) =>
-      this.record(facts, started, routed, { exchange: x, websocket: true }),
-    );
   }
 
-  /** Malformed requests never reach routing; they get a proper answer (400, or 431 for huge headers). */
+  /** A forward proxy's CONNECT has no place at a reverse proxy: 405, logged, as nginx answers it. */
+  private handleConnect(listener: Listener, req: IncomingMessage, socket: Duplex): void {
+    const started = this.now();
+    const info = { gateway: listener.gateway, cause: 'CONNECT is not supported: this is a reverse proxy' };
+    writeSocketError(socket, 405, info, req, { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
+    const routed: Routed = { ok: false, status: 405, gateway: listener.gateway, info, trace: [] };
+    this.record(requestFacts(req), started, routed, { status: 405, error: describeFailure(info) });
+  }
+
+  /** Malformed requests never reach routing; they get a proper answer (400, 408, 414 or 431). */
   private handleClientError(listener: Listener, err: Error & { code?: string }, socket: Duplex): void {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    const answer = clientErrorAnswer(err);
+    if (!answer || !socket.writable) {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
-    const cause =
-      status === 431 ? 'request headers are too large' : `malformed request (${err.code ?? err.message})`;
-    writeSocketError(socket, status, { gateway: listener.gateway, cause });
+    const info = { gateway: listener.gateway, cause: answer.cause };
+    writeSocketError(socket, answer.status, info);
     if (this.logging) {
       this.log.append({
         ...emptyEntry(this.now(), listener.gateway),
-        status,
-        error: describeFailure({ gateway: listener.gateway, cause }),
+        status: answer.status,
+        error: describeFailure(info),
       });
     }
   }
@@ -369,6 +439,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       connectTimeoutMs: DEFAULTS.connectTimeoutMs,
       preserveHost: false,
       setCookies: [],
+      maxUpstreamConnections: DEFAULT_MAX_UPSTREAM_CONNECTIONS,
       ...f,
       from: {
         clientIp: facts.clientIp,
@@ -424,6 +495,25 @@ interface RequestFacts {
   url: string;
   headers: Record<string, string | string[]>;
   clientIp: string;
+}
+
+/**
+ * What is wrong with a request before routing looks at it: two Host headers (nginx answers 400, since
+ * the two could be read differently by the proxy and the upstream).
+ */
+function checkRequest(req: IncomingMessage, gateway: string): Routed | undefined {
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts <= 1) return undefined;
+  const info = { gateway, cause: 'the request has more than one Host header' };
+  return { ok: false, status: 400, gateway, info, trace: [] };
+}
+
+function internalError(gateway: string, err: unknown): Routed & { ok: false } {
+  const cause = `internal error: ${(err as Error)?.message ?? String(err)}`;
+  return { ok: false, status: 500, gateway, info: { gateway, cause }, trace: [] };
 }
 
 function requestFacts(req: IncomingMessage): RequestFacts {

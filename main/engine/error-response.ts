@@ -59,8 +59,9 @@ export function writeSocketError(
   status: number,
   info: FailureInfo,
   req?: IncomingMessage,
+  extraHeaders: Record<string, string> = {},
 ): void {
-  if (socket.destroyed) return;
+  if (socket.destroyed || socket.writableEnded) return;
   const { type, text } = body(req, status, info);
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
@@ -68,6 +69,30 @@ export function writeSocketError(
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Connection: close',
     `X-Switchyard-Error: ${status}`,
+    ...Object.entries(extraHeaders).map(([k, v]) => `${k}: ${v}`),
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+}
+
+/**
+ * The answer to a request Node's parser refused (the 'clientError' event): 400, 408 for headers that
+ * took too long, 414 and 431 for oversized ones; undefined when the client is gone and nothing can be
+ * said.
+ */
+export function clientErrorAnswer(
+  err: Error & { code?: string },
+): { status: number; cause: string } | undefined {
+  switch (err.code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return undefined;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, cause: 'the request headers did not arrive in time' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, cause: 'request headers are too large' };
+    case 'HPE_URI_TOO_LONG':
+      return { status: 414, cause: 'the request target is too long' };
+    default:
+      return { status: 400, cause: `malformed request (${err.code ?? err.message})` };
+  }
 }

@@ -8,11 +8,16 @@ import type { ListenerState } from '../../shared/status.js';
 export interface ListenerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  connect(req: IncomingMessage, socket: Duplex): void;
   clientError(err: Error & { code?: string }, socket: Duplex): void;
 }
 
 /** How long a removed listener waits for in-flight requests before cutting what is left. */
 const DRAIN_MS = 10_000;
+/** Connections one listener holds at most (the gateway's `max_connections`), as nginx's worker_connections. */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
+const OVERLOADED_BODY = '503 Service Unavailable\nSwitchyard: too many connections to this gateway\n';
+const OVERLOADED = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${OVERLOADED_BODY.length}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n${OVERLOADED_BODY}`;
 
 /** One listening socket. The only place in the engine that listens. */
 export class Listener {
@@ -20,21 +25,38 @@ export class Listener {
   error?: string;
   /** The gateway this socket serves now; re-pointed by apply without closing the socket. */
   gateway: string;
+  /** Re-set by apply, like `gateway`. */
+  maxConnections = DEFAULT_MAX_CONNECTIONS;
   private readonly server: http.Server;
+  private connections = 0;
 
   constructor(
     readonly host: string,
     readonly port: number,
     gateway: string,
     handlers: ListenerHandlers,
+    headersTimeoutMs = 60_000,
   ) {
     this.gateway = gateway;
-    this.server = http.createServer({ keepAliveTimeout: 5_000 });
+    // Headers that do not arrive within the gateway's timeout (at most a minute, as nginx's
+    // client_header_timeout) get a 408; Node checks for that once a second here, not every 30 s.
+    this.server = http.createServer({
+      keepAliveTimeout: 5_000,
+      headersTimeout: Math.min(headersTimeoutMs, 60_000),
+      connectionsCheckingInterval: 1_000,
+    });
     this.server.on('request', handlers.request);
     this.server.on('upgrade', handlers.upgrade);
+    this.server.on('connect', handlers.connect);
     this.server.on('clientError', handlers.clientError);
-    // Every socket gets an error handler before anything else can fail on it.
-    this.server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
+    // Every socket gets an error handler before anything else can fail on it. Past the cap a new
+    // connection gets a 503 and is closed, so one flooded gateway cannot take every descriptor.
+    this.server.on('connection', (socket: Socket) => {
+      socket.on('error', () => undefined);
+      this.connections++;
+      socket.once('close', () => this.connections--);
+      if (this.connections > this.maxConnections) socket.end(OVERLOADED);
+    });
   }
 
   /** The port actually bound (differs from `port` when it was 0). */

@@ -30,6 +30,8 @@ export interface ForwardRequest {
   from: ForwardedFrom;
   /** Bytes of each body to keep for the log; 0 keeps none. */
   previewBytes: number;
+  /** Connections to one target at most; more requests queue. */
+  maxUpstreamConnections: number;
 }
 
 /** What happened, for the request log. */
@@ -77,10 +79,25 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** Methods a proxy may send twice (RFC 9110 section 9.2.2), when the request has no body. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Failures that mean a connection closed under the request before any response byte: a stale keep-alive. */
+const CLOSED_UNDER_US = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** The request body stopped arriving for the gateway's `timeout`. */
+class BodyTimeout extends Error {
+  readonly code = 'SWITCHYARD_BODY_TIMEOUT';
+}
+
+/** Upstream connections per target at most (the route's `max_upstream_connections`). */
+export const DEFAULT_MAX_UPSTREAM_CONNECTIONS = 256;
+
 export class Transport {
   private readonly upstreams = new Map<string, Upstream>();
   private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
   private readonly pendingUpgrades = new WeakMap<IncomingMessage, (proxyReq: http.ClientRequest) => void>();
+  /** Open WebSocket tunnels: both sockets, so that shutdown can end them. */
+  private readonly tunnels = new Set<{ client: Duplex; upstream: Duplex }>();
 
   constructor() {
     // Every failure is answered by the callback passed to ws(); this listener only keeps an unexpected
@@ -92,7 +109,6 @@ export class Transport {
   }
 
   forward(req: IncomingMessage, res: ServerResponse, f: ForwardRequest, done: (x: Exchange) => void): void {
-    const up = this.upstream(f.target, f.connectTimeoutMs);
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
     const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
     let controller: Dispatcher.DispatchController | undefined;
@@ -104,12 +120,19 @@ export class Transport {
       if (error) exchange.error = describeFailure({ ...info, cause: error });
       done(exchange);
     };
+    const clientLeft = () => {
+      exchange.status = exchange.status && res.headersSent ? exchange.status : 499;
+      finish('the client closed the connection before the response was complete');
+    };
 
     let body: Transform | null = null;
     if (hasBody(req)) {
-      body = this.countingTap(exchange, f.previewBytes);
+      body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
       req.pipe(body);
-      req.on('error', (err) => body?.destroy(err));
+      req.on('error', (err) => {
+        clientGone = true;
+        body?.destroy(err);
+      });
     } else req.resume();
 
     // The client went away before the response was complete: stop the upstream request at once.
@@ -117,85 +140,110 @@ export class Transport {
       if (res.writableFinished) return finish();
       clientGone = true;
       controller?.abort(new Error('client closed the connection'));
-      exchange.status ||= 499;
-      finish('the client closed the connection before the response was complete');
+      clientLeft();
     });
 
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart: (c) => {
-        controller = c;
-        // The client left while the request waited for a connection: do not start it at all.
-        if (clientGone) c.abort(new Error('client closed the connection'));
-      },
-      onResponseStart: (c, statusCode, headers, statusMessage) => {
-        if (statusCode < 200) return; // informational: Node's server already answered 100-continue
-        const out = endToEndHeaders(headers as http.IncomingHttpHeaders);
-        if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
-        exchange.status = statusCode;
-        exchange.responseHeaders = out as Record<string, string | string[]>;
-        if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
-        res.writeHead(statusCode, statusMessage ?? '', out);
-        res.on('drain', () => c.resume());
-      },
-      onResponseData: (c, chunk) => {
-        exchange.bytesOut += chunk.length;
-        exchange.responseBody?.push(chunk);
-        if (!res.write(chunk)) c.pause();
-      },
-      onResponseEnd: () => {
-        res.end();
-      },
-      onResponseError: (_c, err: Error & { code?: string }) => {
-        if (finished) return;
-        if (res.headersSent) {
-          res.destroy();
-          return finish(causeOf(err));
-        }
-        const timedOut = err.code === 'UND_ERR_HEADERS_TIMEOUT';
-        const cause =
-          err.code === 'UND_ERR_CONNECT_TIMEOUT'
-            ? `could not connect within ${f.connectTimeoutMs} ms (connect_timeout)`
-            : timedOut
-              ? `no response within ${f.timeoutMs} ms (timeout)`
-              : causeOf(err);
-        exchange.status = timedOut ? 504 : 502;
-        sendError(req, res, exchange.status, { ...info, cause });
-        finish(cause);
-      },
-    };
-
-    try {
-      up.pool.dispatch(
-        {
-          method: req.method ?? 'GET',
-          path: up.basePath + f.path,
-          headers: upstreamRequestHeaders(
-            req.headers,
-            f.from,
-            f.preserveHost ? undefined : up.host,
-          ) as Record<string, string>,
-          body,
-          headersTimeout: f.timeoutMs,
-          bodyTimeout: f.timeoutMs,
+    const dispatch = (attempt: number): void => {
+      let responded = false;
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (c) => {
+          controller = c;
+          // The client left while the request waited for a connection: do not start it at all.
+          if (clientGone) c.abort(new Error('client closed the connection'));
         },
-        handler,
-      );
-    } catch (err) {
-      // undici refuses some requests outright (a header value it will not send, say): still an answer.
-      handler.onResponseError?.(controller as Dispatcher.DispatchController, err as Error);
-    }
+        onResponseStart: (c, statusCode, headers, statusMessage) => {
+          if (statusCode < 200) return; // informational: Node's server already answered 100-continue
+          responded = true;
+          const out = endToEndHeaders(headers as http.IncomingHttpHeaders);
+          if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
+          exchange.status = statusCode;
+          exchange.responseHeaders = out as Record<string, string | string[]>;
+          if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
+          res.writeHead(statusCode, statusMessage ?? '', out);
+          res.on('drain', () => c.resume());
+        },
+        onResponseData: (c, chunk) => {
+          exchange.bytesOut += chunk.length;
+          exchange.responseBody?.push(chunk);
+          if (!res.write(chunk)) c.pause();
+        },
+        onResponseEnd: () => {
+          res.end();
+        },
+        onResponseError: (_c, err: Error & { code?: string }) => {
+          if (finished) return;
+          if (clientGone) return clientLeft();
+          // A kept-alive connection the upstream had closed: a request that may be sent twice gets one
+          // more try, on a fresh connection (undici drops the dead one).
+          if (
+            !responded &&
+            attempt === 0 &&
+            !body &&
+            IDEMPOTENT.has(req.method ?? '') &&
+            CLOSED_UNDER_US.has(err.code ?? '')
+          )
+            return dispatch(1);
+          if (res.headersSent) {
+            res.destroy();
+            return finish(causeOf(err));
+          }
+          const failure = failureOf(err, f);
+          exchange.status = failure.status;
+          sendError(req, res, failure.status, { ...info, cause: failure.cause });
+          finish(failure.cause);
+        },
+      };
+      try {
+        const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
+        up.pool.dispatch(
+          {
+            method: req.method ?? 'GET',
+            path: up.basePath + f.path,
+            headers: upstreamRequestHeaders(
+              req.headers,
+              f.from,
+              f.preserveHost ? undefined : up.host,
+            ) as Record<string, string>,
+            body,
+            headersTimeout: f.timeoutMs,
+            bodyTimeout: f.timeoutMs,
+          },
+          handler,
+        );
+      } catch (err) {
+        // undici refuses some requests outright (a header value it will not send, say): still an answer.
+        handler.onResponseError?.(controller as Dispatcher.DispatchController, err as Error);
+      }
+    };
+    dispatch(0);
   }
 
-  /** Counts (and keeps the first bytes of) a request body on its way upstream. */
-  private countingTap(exchange: Exchange, previewBytes: number): Transform {
+  /**
+   * Counts (and keeps the first bytes of) a request body on its way upstream, and ends it when the client
+   * stops sending for `idleMs` (the gateway's timeout), as nginx's client_body_timeout does.
+   */
+  private countingTap(exchange: Exchange, previewBytes: number, idleMs: number): Transform {
     if (previewBytes > 0) exchange.requestBody = new BodyTap(previewBytes);
-    return new Transform({
+    let timer: NodeJS.Timeout | undefined;
+    const tap: Transform = new Transform({
       transform(chunk: Buffer, _enc, callback) {
+        timer?.refresh();
         exchange.bytesIn += chunk.length;
         exchange.requestBody?.push(chunk);
         callback(null, chunk);
       },
+      flush(callback) {
+        clearTimeout(timer);
+        callback();
+      },
     });
+    timer = setTimeout(
+      () => tap.destroy(new BodyTimeout(`the request body stalled for ${idleMs} ms (timeout)`)),
+      idleMs,
+    );
+    timer.unref();
+    tap.on('close', () => clearTimeout(timer));
+    return tap;
   }
 
   /** Proxies a WebSocket upgrade through http-proxy; `done` runs when the client socket closes. */
@@ -206,25 +254,40 @@ export class Transport {
     f: ForwardRequest,
     done: (x: Exchange) => void,
   ): void {
-    const up = this.upstream(f.target, f.connectTimeoutMs);
+    const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
     const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
     let pending: http.ClientRequest | undefined;
+    let upstreamSocket: Duplex | undefined;
+    // Until the upstream answers, the gateway's timeout runs: a silent upstream gets a 504, not a wait.
+    const timer = setTimeout(() => {
+      pending?.destroy();
+      exchange.status = 504;
+      const cause = `no upgrade answer within ${f.timeoutMs} ms (timeout)`;
+      exchange.error = describeFailure({ ...info, cause });
+      writeSocketError(socket, 504, { ...info, cause }, req);
+    }, f.timeoutMs);
     this.pendingUpgrades.set(req, (proxyReq) => {
       pending = proxyReq;
-      proxyReq.on('upgrade', (upRes: IncomingMessage) => {
+      proxyReq.on('upgrade', (upRes: IncomingMessage, proxySocket: Duplex) => {
+        clearTimeout(timer);
         exchange.status = 101;
         exchange.responseHeaders = upRes.headers as Record<string, string | string[]>;
         pending = undefined;
+        upstreamSocket = proxySocket;
+        this.tunnel(socket, proxySocket);
       });
       proxyReq.on('response', (upRes: IncomingMessage) => {
+        clearTimeout(timer);
         exchange.status = upRes.statusCode ?? 502;
         exchange.responseHeaders = upRes.headers as Record<string, string | string[]>;
       });
     });
     socket.on('close', () => {
+      clearTimeout(timer);
       // A client that leaves before the upstream answered must not leave the upstream request open.
       pending?.destroy();
+      upstreamSocket?.destroy();
       exchange.bytesIn = (socket as { bytesRead?: number }).bytesRead ?? 0;
       exchange.bytesOut = (socket as { bytesWritten?: number }).bytesWritten ?? 0;
       if (!exchange.status) {
@@ -242,6 +305,8 @@ export class Transport {
     req.headers = headers as http.IncomingHttpHeaders;
     req.url = f.path;
     this.proxy.ws(req, socket, head, { target: up.origin + up.basePath }, (err: Error) => {
+      clearTimeout(timer);
+      if (exchange.status === 504) return socket.destroy();
       const cause = causeOf(err);
       exchange.error = describeFailure({ ...info, cause });
       // Before anything was written the client still expects an HTTP answer; after, the tunnel just ends.
@@ -252,27 +317,89 @@ export class Transport {
     });
   }
 
+  /**
+   * Ties an open tunnel's two sockets together: when either side ends, errors or closes, the other is
+   * ended too (flushing what it has to write) and both are destroyed, so no half of a tunnel outlives the
+   * other (http-proxy only half-closes the upstream on a client error, and leaks it).
+   */
+  private tunnel(client: Duplex, upstream: Duplex): void {
+    const pair = { client, upstream };
+    this.tunnels.add(pair);
+    let closing = false;
+    const close = () => {
+      if (closing) return;
+      closing = true;
+      this.tunnels.delete(pair);
+      for (const s of [client, upstream]) if (!s.destroyed) s.end();
+      setTimeout(() => {
+        client.destroy();
+        upstream.destroy();
+      }, 1000).unref();
+    };
+    const destroy = () => {
+      close();
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('end', close);
+      s.on('error', destroy);
+      s.on('close', destroy);
+    }
+  }
+
+  /**
+   * Ends every open WebSocket tunnel with a close frame (1001, going away) to the client, then closes
+   * both sockets: used when the engine stops, since tunnels never end by themselves.
+   */
+  closeTunnels(): void {
+    for (const { client, upstream } of [...this.tunnels]) {
+      if (!client.destroyed && client.writable) client.end(GOING_AWAY_FRAME);
+      upstream.destroy();
+      setTimeout(() => client.destroy(), 1000).unref();
+    }
+    this.tunnels.clear();
+  }
+
   /** Closes upstream connections; used when the engine stops. */
   async close(): Promise<void> {
+    this.closeTunnels();
     const pools = [...this.upstreams.values()].map((u) => u.pool);
     this.upstreams.clear();
     this.proxy.close();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 
-  private upstream(target: string, connectTimeoutMs: number): Upstream {
-    const key = `${target} ${connectTimeoutMs}`;
+  private upstream(target: string, connectTimeoutMs: number, maxConnections: number): Upstream {
+    const key = `${target} ${connectTimeoutMs} ${maxConnections}`;
     let up = this.upstreams.get(key);
     if (up) return up;
     const url = new URL(target);
     up = {
-      pool: new Pool(url.origin, { connect: { timeout: connectTimeoutMs } }),
+      pool: new Pool(url.origin, { connect: { timeout: connectTimeoutMs }, connections: maxConnections }),
       origin: url.origin,
       basePath: url.pathname === '/' ? '' : url.pathname,
       host: url.host,
     };
     this.upstreams.set(key, up);
     return up;
+  }
+}
+
+/** A WebSocket close frame from the server: FIN + close opcode, 2-byte payload, status 1001 (going away). */
+const GOING_AWAY_FRAME = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
+
+/** The status and cause for a failed exchange before any response byte. */
+function failureOf(err: Error & { code?: string }, f: ForwardRequest): { status: number; cause: string } {
+  switch (err.code) {
+    case 'SWITCHYARD_BODY_TIMEOUT':
+      return { status: 408, cause: err.message };
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { status: 502, cause: `could not connect within ${f.connectTimeoutMs} ms (connect_timeout)` };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return { status: 504, cause: `no response within ${f.timeoutMs} ms (timeout)` };
+    default:
+      return { status: 502, cause: causeOf(err) };
   }
 }
 

@@ -24,14 +24,13 @@ export function connect(onChange: (client: ApiClient | undefined, state: Connect
     onChange(new ApiClient(pipe), 'open');
     return;
   }
-  const token =
-    document.querySelector<HTMLMetaElement>('meta[name="switchyard-token"]')?.content || undefined;
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`;
   let attempt = 0;
   const open = () => {
     onChange(undefined, 'connecting');
     const socket = new WebSocket(url);
-    const client = new ApiClient(websocketPipe(socket, token));
+    // With a token, the page was opened through the login URL: the session cookie authenticates the stream.
+    const client = new ApiClient(websocketPipe(socket));
     socket.addEventListener('open', () => {
       attempt = 0;
       onChange(client, 'open');
