@@ -10,6 +10,7 @@ export const GATEWAY_FIELDS = [
   'connect_timeout',
   'preserve_host',
   'no_route_status',
+  'semantics',
   'routes',
 ];
 /** The fields a route may have. */
@@ -21,4 +22,6 @@ export const ROUTE_FIELDS = [
   'target',
   'balance',
   'rewrites',
+  'instances',
+  'paths',
 ];

@@ -1,7 +1,7 @@
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { lineOf } from './yaml-lines.js';
 import { issue, type ConfigIssue } from './issues.js';
-import { normalizeGateways, type NormalizeResult } from './normalize.js';
+import { normalizeGateways, topLevelIssues, type NormalizeResult } from './normalize.js';
 
 /**
  * Reads a configuration from YAML (JSON is YAML too): either `gateways: [...]`, a list of gateways, or a
@@ -28,6 +28,8 @@ export function loadConfigText(text: string): NormalizeResult {
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (isMap(doc.contents) && doc.has('gateways')) {
+      for (const i of topLevelIssues(value as Record<string, unknown>))
+        issues.push({ ...i, line: lineOf(doc, i.path, lines) });
       const list = (value as { gateways: unknown }).gateways;
       if (list !== null && !Array.isArray(list)) {
         issues.push({
@@ -69,6 +71,8 @@ export function loadConfigValue(value: unknown): NormalizeResult {
   if (value === null || value === undefined) return normalizeGateways([]);
   if (Array.isArray(value)) return normalizeGateways(value);
   if (typeof value === 'object' && 'gateways' in value) {
+    const unknown = topLevelIssues(value as Record<string, unknown>);
+    if (unknown.length) return { ok: false, issues: unknown };
     const list = (value as { gateways: unknown }).gateways;
     if (list === null) return normalizeGateways([]);
     if (!Array.isArray(list))

@@ -34,6 +34,21 @@ export interface RouteConfig {
   /** Relative weights of the targets, when they are not all equal. */
   targetWeights?: number[];
   balance: Balance;
+  /** Path matchers (AILERON's pathMatchers); when set, the route matches only where one of them does. */
+  paths?: PathMatcher[];
+  /** Vamp instance names, one per target, when the route listed `instances`. */
+  instanceNames?: string[];
+}
+
+export type PathMatchType =
+  'exact' | 'prefix' | 'suffix' | 'contains' | 'path' | 'file_path' | 'regex' | 'regex_posix';
+
+export interface PathMatcher {
+  type: PathMatchType;
+  match: string;
+  trimPrefix?: string;
+  appendPrefix?: string;
+  rewrite?: string;
 }
 
 /** How a route's instances share its traffic. */
@@ -53,6 +68,8 @@ export interface GatewayConfig {
   /** Status when no route can take a request (503 unless configured). */
   noRouteStatus: number;
   routes: RouteConfig[];
+  /** Set when the gateway follows AILERON's rules where they differ from Vamp's (see schema.ts). */
+  semantics?: 'aileron';
 }
 
 export interface SwitchyardConfig {

@@ -1,17 +1,20 @@
 import type { z } from 'zod';
 import { parseCondition, ConditionSyntaxError } from '../conditions/parser.js';
+import { checkRegex } from '../conditions/regex.js';
 import { GATEWAY_FIELDS, ROUTE_FIELDS } from './fields.js';
 import { issue, type ConfigIssue } from './issues.js';
 import {
   DEFAULTS,
   type Balance,
   type GatewayConfig,
+  type PathMatcher,
   type Rewrite,
   type RouteConfig,
   type StickyKey,
   type SwitchyardConfig,
 } from './model.js';
-import { rawGatewaySchema, type RawGateway, type RawRoute } from './schema.js';
+import { parseTemplate } from './rewrite-template.js';
+import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 
 /** On success, `sources` are the gateways as written (parsed YAML/JSON), in order, beside what they mean. */
@@ -28,7 +31,7 @@ export function normalizeGateways(raw: unknown[]): NormalizeResult {
   const issues: ConfigIssue[] = [];
   const parsed: { index: number; gw: RawGateway }[] = [];
   raw.forEach((item, index) => {
-    const result = rawGatewaySchema.safeParse(item);
+    const result = rawGatewaySchema.safeParse(withoutExtensions(vampRoutes(item)));
     if (result.success) parsed.push({ index, gw: result.data });
     else issues.push(...shapeIssues(item, index, result.error));
   });
@@ -40,6 +43,58 @@ export function normalizeGateways(raw: unknown[]): NormalizeResult {
   }
   if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
   return issues.length ? { ok: false, issues } : { ok: true, config: { gateways }, sources: raw };
+}
+
+/** Keys a document may have beside `gateways`: none, except user extensions starting with `x-`. */
+export const TOP_LEVEL_FIELDS = ['gateways'];
+
+/**
+ * Issues for the top level of a `gateways:` document: every key but `gateways` and extensions named
+ * `x-...` (as OpenAPI allows, so YAML anchors have somewhere to live) is an error naming it.
+ */
+export function topLevelIssues(doc: Record<string, unknown>): ConfigIssue[] {
+  const unknown = Object.keys(doc).filter((k) => !TOP_LEVEL_FIELDS.includes(k) && !k.startsWith('x-'));
+  if (!unknown.length) return [];
+  const names = unknown.map((k) => `'${k}'`).join(', ');
+  return [
+    issue(
+      { path: [unknown[0] as string] },
+      `unknown top-level field${unknown.length > 1 ? 's' : ''} ${names}; a document has ${TOP_LEVEL_FIELDS.join(', ')} (and extensions named x-...)`,
+    ),
+  ];
+}
+
+/**
+ * Vamp's API also reads `routes` as a list of route names or one-entry maps, or as one name
+ * (magneticio/vamp model/.../reader/GatewayReader.scala, `expand`): read as the ordered map it means.
+ */
+function vampRoutes(item: unknown): unknown {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+  const routes = (item as { routes?: unknown }).routes;
+  if (typeof routes !== 'string' && !Array.isArray(routes)) return item;
+  const map: Record<string, unknown> = {};
+  for (const entry of typeof routes === 'string' ? [routes] : routes) {
+    if (typeof entry === 'string') map[entry] = null;
+    else if (entry && typeof entry === 'object' && !Array.isArray(entry)) Object.assign(map, entry);
+    else return item; // not Vamp's form: let the schema say what is wrong
+  }
+  return { ...item, routes: map };
+}
+
+/** Drops user extensions (keys starting with `x-`) from a gateway and its routes before the schema sees it. */
+function withoutExtensions(item: unknown): unknown {
+  const strip = (o: unknown): unknown =>
+    o && typeof o === 'object' && !Array.isArray(o)
+      ? Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('x-')))
+      : o;
+  const g = strip(item);
+  if (!g || typeof g !== 'object' || Array.isArray(g)) return g;
+  const routes = (g as { routes?: unknown }).routes;
+  if (!routes || typeof routes !== 'object' || Array.isArray(routes)) return g;
+  return {
+    ...g,
+    routes: Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, strip(v)])),
+  };
 }
 
 function gatewayLabel(item: unknown, index: number): string {
@@ -104,6 +159,12 @@ class GatewayChecker {
     const timeoutMs = this.duration('timeout', DEFAULTS.timeoutMs);
     const connectTimeoutMs = this.duration('connect_timeout', DEFAULTS.connectTimeoutMs);
     const stickyBy = raw.sticky_by ? this.stickyBy(raw.sticky_by, ['sticky_by'], 'sticky_by') : undefined;
+    if (raw.virtual_hosts?.length)
+      this.fail(
+        ['virtual_hosts'],
+        'virtual_hosts',
+        'virtual hosts are not supported yet (they come with listeners for virtual hosts); remove virtual_hosts or leave it empty',
+      );
     const routes = this.routes();
     if (this.issues.length > before) return undefined;
     const g: GatewayConfig = {
@@ -119,6 +180,7 @@ class GatewayChecker {
       routes,
     };
     if (stickyBy) g.stickyBy = stickyBy;
+    if (raw.semantics === 'aileron') g.semantics = 'aileron';
     return g;
   }
 
@@ -139,7 +201,7 @@ class GatewayChecker {
       this.fail(
         ['port'],
         'port',
-        'tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)',
+        'tcp gateways are not supported yet (they come with tcp listeners); Switchyard proxies http (write "8080/http" or 8080)',
       );
     }
     return n;
@@ -203,6 +265,8 @@ class GatewayChecker {
     };
     if (raw.condition) route.condition = raw.condition;
     if (weights.some((w) => w !== 1)) route.targetWeights = weights;
+    if (raw.instances?.length) route.instanceNames = raw.instances.map((x, i) => x.name ?? String(i));
+    if (raw.paths?.length) route.paths = raw.paths.flatMap((m, i) => this.pathMatcher(m, key, i));
     if (route.targets.length === 0 && this.gatewayNames.has(key)) route.gateway = key;
     return route;
   }
@@ -221,6 +285,7 @@ class GatewayChecker {
     const listed = [
       ...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])),
       ...(raw.target ? [raw.target] : []),
+      ...(raw.instances ?? []).map((x) => vampInstance(x.host, x.port)),
     ].map((t) => (typeof t === 'string' ? { url: t, weight: 1 } : t));
     const none = { urls: [], weights: [] };
     if (bracket && listed.length) {
@@ -306,18 +371,20 @@ class GatewayChecker {
     const value = keys.length === 1 ? raw[keys[0] as string] : undefined;
     const kind = keys.length === 1 ? keys[0] : undefined;
     if (kind === 'path' && typeof value === 'string') {
-      const m = /^(\S+)(?:\s+if\s+(.+))?$/s.exec(value.trim());
+      // Vamp: `NEW_PATH if CONDITION`, CONDITION being HAProxy's (`path_beg /api`, `{ path_beg /api }`) or
+      // the condition language; `if` in any case (HaProxyGatewayMarshaller.scala wraps it in `{ }`).
+      const m = /^(\S+)(?:\s+if\s+(.+))?$/is.exec(value.trim());
       if (!m) {
         this.fail(
           path,
           field,
-          `${JSON.stringify(value)} is not a path rewrite; write "NEW_PATH if CONDITION", e.g. "/v2%[path] if path starts-with /api"`,
+          `${JSON.stringify(value)} is not a path rewrite; write "NEW_PATH if CONDITION", e.g. "/v2%[path] if path_beg /api"`,
           route,
         );
         return [];
       }
-      const unknown = /%\[(?!path\])[^\]]*\]/.exec(m[1] as string);
-      if (unknown) this.fail(path, field, `unknown variable ${unknown[0]}; only %[path] is supported`, route);
+      const parts = parseTemplate(m[1] as string);
+      if (typeof parts === 'string') this.fail(path, field, parts, route);
       if (m[2]) this.condition(m[2], path, field, route);
       const r: Rewrite = { type: 'path', template: m[1] as string };
       const c = m[2] ?? cond;
@@ -333,13 +400,10 @@ class GatewayChecker {
     if (kind === 'replace' && value && typeof value === 'object') {
       const { regex, with: replacement } = value as { regex?: unknown; with?: unknown };
       if (typeof regex === 'string' && typeof replacement === 'string') {
-        try {
-          new RegExp(regex);
-          return [withCond({ type: 'replace', regex, with: replacement })];
-        } catch (err) {
-          this.fail(path, field, `invalid regular expression /${regex}/: ${(err as Error).message}`, route);
-          return [];
-        }
+        const problem = checkRegex(regex);
+        if (!problem) return [withCond({ type: 'replace', regex, with: replacement })];
+        this.fail(path, field, `invalid regular expression /${regex}/: ${problem}`, route);
+        return [];
       }
     }
     this.fail(
@@ -349,6 +413,23 @@ class GatewayChecker {
       route,
     );
     return [];
+  }
+
+  private pathMatcher(raw: RawPathMatcher, route: string, i: number): PathMatcher[] {
+    const type = raw.type ?? 'prefix';
+    const m: PathMatcher = { type, match: raw.match };
+    if (raw.trim_prefix) m.trimPrefix = raw.trim_prefix;
+    if (raw.append_prefix) m.appendPrefix = raw.append_prefix;
+    if (raw.rewrite) m.rewrite = raw.rewrite;
+    const at = ['routes', route, 'paths', i];
+    if (type === 'regex' || type === 'regex_posix') {
+      const problem = checkRegex(raw.match);
+      if (problem)
+        this.fail(at, `paths[${i}].match`, `invalid regular expression /${raw.match}/: ${problem}`, route);
+    } else if (raw.rewrite) {
+      this.fail(at, `paths[${i}].rewrite`, `rewrite needs type regex or regex_posix (as in AILERON)`, route);
+    }
+    return [m];
   }
 
   /** Vamp's rule: weights total 100% (or 0%: only conditions route). Unweighted routes share the rest. */
@@ -376,6 +457,15 @@ class GatewayChecker {
     }
     for (const r of unset) r.weight = Math.max(0, rest) / unset.length;
   }
+}
+
+/**
+ * A Vamp instance as a target. Vamp's gateway document lists `host: default` for instances on the
+ * container host; on this machine that is 127.0.0.1.
+ */
+function vampInstance(host: string, port: number | string): string {
+  const h = host === 'default' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${String(port)}`;
 }
 
 function wayName(n: number): string {

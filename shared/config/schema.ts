@@ -8,6 +8,33 @@ import { z } from 'zod';
 
 const scalar = z.union([z.number(), z.string()]);
 
+/**
+ * A path matcher as AILERON's pathMatchers (core/httpproxy/matcher.go): `trim_prefix` is removed when
+ * present, the rest is matched, `rewrite` (regex types) expands the match, `append_prefix` goes in front.
+ */
+export const rawPathMatcherSchema = z.strictObject({
+  /** The pattern; for path and file_path a path.Match glob, for regex types a regular expression. */
+  match: z.string(),
+  /** exact | prefix (default) | suffix | contains | path | file_path | regex | regex_posix. */
+  type: z
+    .enum(['exact', 'prefix', 'suffix', 'contains', 'path', 'file_path', 'regex', 'regex_posix'])
+    .nullish(),
+  /** Removed from the front of the path when it is there, before matching. */
+  trim_prefix: z.string().nullish(),
+  /** Put in front of the forwarded path after matching. */
+  append_prefix: z.string().nullish(),
+  /** Regex types only: the forwarded path, with $1 or ${name} for the match's groups (Go's Expand). */
+  rewrite: z.string().nullish(),
+});
+export type RawPathMatcher = z.infer<typeof rawPathMatcherSchema>;
+
+/** An instance as Vamp lists it for a deployment route (the first example of Vamp's gateway document). */
+const rawInstanceSchema = z.strictObject({
+  name: z.string().nullish(),
+  host: z.string(),
+  port: z.union([z.number().int(), z.string()]),
+});
+
 export const rawRouteSchema = z.strictObject({
   /** Share of the traffic: "90%", 90 or 12.5. Routes without one share what is left equally. */
   weight: scalar.nullish(),
@@ -30,6 +57,10 @@ export const rawRouteSchema = z.strictObject({
   target: z.string().nullish(),
   /** Path rewrites, in order: `path: NEW if CONDITION`, `strip_prefix`, `add_prefix`, `replace`. */
   rewrites: z.array(z.record(z.string(), z.unknown())).nullish(),
+  /** Vamp's instances of a deployment route: `{name, host, port}`; each is a target http://host:port. */
+  instances: z.array(rawInstanceSchema).nullish(),
+  /** Path matchers (AILERON's pathMatchers): the route matches when one of them does, and it sets the path. */
+  paths: z.array(rawPathMatcherSchema).nullish(),
 });
 export type RawRoute = z.infer<typeof rawRouteSchema>;
 
@@ -54,9 +85,16 @@ export const rawGatewaySchema = z.strictObject({
   preserve_host: z.boolean().nullish(),
   /** The status for requests no route can take: 503 (default, as Vamp) or, say, 404. */
   no_route_status: z.number().int().min(400).max(599).nullish(),
-  /** Ordered map of route key to route. */
+  /** Ordered map of route key to route (a list of keys or one-entry maps is read as Vamp's API reads it). */
   routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
-  // Fields Vamp's API returns; accepted so that its output loads as is, and ignored.
+  /**
+   * Whose rules apply where Vamp and AILERON differ: `switchyard` (default; Vamp-style gateways) or
+   * `aileron`: X-Forwarded-For appended to, AILERON's error answers, missing hash keys hashed as empty,
+   * the upstream URL's path replaced by the request's.
+   */
+  semantics: z.enum(['switchyard', 'aileron']).nullish(),
+  // Fields Vamp's API returns; accepted so that its output loads as is, and ignored (virtual_hosts only
+  // when empty: virtual hosts belong to the listeners issue and are refused until then).
   kind: z.string().nullish(),
   lookup_name: z.string().nullish(),
   internal: z.boolean().nullish(),

@@ -50,7 +50,7 @@ internal: false
 service: { host: 192.168.99.100, port: 12345/http }
 deployed: true
 sticky: null
-virtual_hosts: [sava-gateway.vamp]
+virtual_hosts: []
 routes: {}
 ---
 name: b
@@ -150,7 +150,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 53/tcp\n',
-      `2: gateway 'g': port: tcp gateways are not supported; Switchyard proxies http (write "8080/http" or 8080)`,
+      `2: gateway 'g': port: tcp gateways are not supported yet (they come with tcp listeners); Switchyard proxies http (write "8080/http" or 8080)`,
     ],
     [
       'name: "my gateway"\nport: 1\n',
@@ -170,7 +170,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nwieght: 3\n',
-      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, routes`,
+      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, semantics, routes`,
     ],
     ['name: g\n', `1: gateway 'g': port: is required`],
     [
@@ -190,8 +190,8 @@ describe('validation names gateway, route and field', () => {
       `4: gateway 'g': route '[h:1]': condition: expected an operator (==, !=, is, is not, not, has, contains, misses, starts-with, ends-with, matches) after 'user-agent', found 'firefox' at column 12: "user-agent Firefox"`,
     ],
     [
-      'name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ path: "/v2%[url] if path starts-with /a" }] }\n',
-      `4: gateway 'g': route '[h:1]': rewrites[0]: unknown variable %[url]; only %[path] is supported`,
+      'name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ path: "/v2%[src] if path starts-with /a" }] }\n',
+      `4: gateway 'g': route '[h:1]': rewrites[0]: unknown variable %[src]; Switchyard understands %[path], %[url], %[query], %[hdr(NAME)], optionally with ,regsub(REGEX,SUBST)`,
     ],
     [
       'name: g\nport: 1\nroutes:\n  "[h:1]": { rewrites: [{ strip: /a }] }\n',
@@ -199,7 +199,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n',
-      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites`,
+      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths`,
     ],
   ])('%j', (yaml, expected) => {
     expect(messages(yaml)).toEqual([expected]);
@@ -322,5 +322,136 @@ routes:
     expect(r.ok).toBe(true);
     const bad = loadConfigValue({ gateways: 'nope' });
     expect(bad.ok ? [] : bad.issues.map((i) => i.message)).toEqual(['`gateways` must be a list of gateways']);
+  });
+});
+
+describe("Vamp's other gateway forms", () => {
+  it("the automatically created gateway with instances (the gateway document's first example)", () => {
+    const g = ok(`---
+name: vamp/sava/port
+port: 40000/http
+active: true
+sticky: none
+routes:
+  vamp/sava/sava:1.0.0/port:
+    weight: 50%
+    instances:
+    - name: vamp_6fd83b1fd01f7dd9eb7f.cda3c376-ae26-11e5-91fb-0242f7e42bf3
+      host: default
+      port: 31463
+    - name: vamp_6fd83b1fd01f7dd9eb7f.cda2d915-ae26-11e5-91fb-0242f7e42bf3
+      host: default
+      port: 31292
+  vamp/sava/sava:1.1.0/port:
+    weight: 50%
+    instances:
+    - { name: b1, host: 10.0.0.7, port: 31634 }
+`).gateways[0]!;
+    expect(g.routes.map((r) => [r.name, r.targets, r.instanceNames])).toEqual([
+      [
+        'vamp/sava/sava:1.0.0/port',
+        ['http://127.0.0.1:31463', 'http://127.0.0.1:31292'],
+        [
+          'vamp_6fd83b1fd01f7dd9eb7f.cda3c376-ae26-11e5-91fb-0242f7e42bf3',
+          'vamp_6fd83b1fd01f7dd9eb7f.cda2d915-ae26-11e5-91fb-0242f7e42bf3',
+        ],
+      ],
+      ['vamp/sava/sava:1.1.0/port', ['http://10.0.0.7:31634'], ['b1']],
+    ]);
+  });
+
+  it("gateways and routes written as lists, as Vamp's API reads them", () => {
+    const c = ok(`- name: a
+  port: 0
+  routes:
+    - "[127.0.0.1:3001]"
+    - "[127.0.0.1:3002]": { weight: 30% }
+- name: b
+  port: 0
+  routes: "[127.0.0.1:3003]"
+`);
+    expect(c.gateways.map((g) => g.routes.map((r) => [r.name, r.weight]))).toEqual([
+      [
+        ['[127.0.0.1:3001]', 70],
+        ['[127.0.0.1:3002]', 30],
+      ],
+      [['[127.0.0.1:3003]', 100]],
+    ]);
+  });
+
+  it('refuses virtual hosts and tcp gateways with a message instead of ignoring them', () => {
+    expect(messages('name: g\nport: 0\nvirtual_hosts: [sava.vamp]\n')).toEqual([
+      "3: gateway 'g': virtual_hosts: virtual hosts are not supported yet (they come with listeners for virtual hosts); remove virtual_hosts or leave it empty",
+    ]);
+    expect(messages('name: g\nport: 9050/tcp\n')[0]).toMatch(/tcp gateways are not supported yet/);
+  });
+
+  it("rewrites in Vamp's form: HAProxy conditions after if, in any case, and HAProxy variables", () => {
+    const g = ok(`name: g
+port: 0
+routes:
+  "[127.0.0.1:1]":
+    rewrites:
+      - path: /v2%[path] if path_beg /api
+      - path: "%[path,regsub(^/old/,/new/)] IF { path_beg /old }"
+      - path: /x?%[query]&h=%[hdr(x-user)] if { path_beg /x } { method GET }
+`).gateways[0]!;
+    expect(g.routes[0]!.rewrites.map((r) => r.condition)).toEqual([
+      'path_beg /api',
+      '{ path_beg /old }',
+      '{ path_beg /x } { method GET }',
+    ]);
+    expect(
+      messages(
+        'name: g\nport: 0\nroutes:\n  "[127.0.0.1:1]":\n    rewrites: [{ path: "%[src] if path_beg /" }]\n',
+      )[0],
+    ).toMatch(/unknown variable %\[src\]/);
+    expect(
+      messages(
+        'name: g\nport: 0\nroutes:\n  "[127.0.0.1:1]":\n    rewrites: [{ path: "/x if req.ssl_sni -m sub x" }]\n',
+      )[0],
+    ).toMatch(/unsupported HAProxy fetch 'req.ssl_sni'/);
+  });
+});
+
+describe('unknown keys at every level (issue 17)', () => {
+  it('rejects an unknown top-level key, naming it and the known ones', () => {
+    expect(messages('gateways:\n  - name: g\n    port: 0\nbogus: 1\n')).toEqual([
+      "4: unknown top-level field 'bogus'; a document has gateways (and extensions named x-...)",
+    ]);
+    const r = loadConfigValue({ gateways: [], bogus: 1 });
+    expect(r.ok).toBe(false);
+  });
+
+  it('accepts extensions named x-..., where YAML anchors can live', () => {
+    const c = ok(`x-defaults: &route { weight: 50% }
+gateways:
+  - name: g
+    port: 0
+    x-owner: team-a
+    routes:
+      "[127.0.0.1:3001]": *route
+      "[127.0.0.1:3002]": { weight: 50%, x-note: canary }
+`);
+    expect(c.gateways[0]!.routes.map((r) => r.weight)).toEqual([50, 50]);
+  });
+
+  it('regular expressions RE2 cannot run are refused with gateway, route and field', () => {
+    expect(
+      messages(`name: g
+port: 0
+routes:
+  "[127.0.0.1:1]":
+    condition: header x matches "(?=a)"
+    rewrites: [{ replace: { regex: "(a)\\\\1", with: x } }]
+`),
+    ).toEqual([
+      expect.stringMatching(
+        /^5: gateway 'g': route '\[127.0.0.1:1\]': condition: invalid regular expression .*lookaround/,
+      ),
+      expect.stringMatching(
+        /^6: gateway 'g': route '\[127.0.0.1:1\]': rewrites\[0\]: invalid regular expression .*backreferences/,
+      ),
+    ]);
   });
 });
