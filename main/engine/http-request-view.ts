@@ -9,7 +9,8 @@ export class HttpRequestView implements RequestView {
   constructor(
     readonly method: string,
     readonly path: string,
-    private readonly search: string,
+    /** The query string with its '?', or '' (rewrites' %[url] and %[query]). */
+    readonly search: string,
     private readonly headers: IncomingHttpHeaders,
   ) {}
 

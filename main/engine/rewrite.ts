@@ -1,9 +1,11 @@
 import { compileCondition, parseCondition, type Matcher } from '../../shared/conditions/index.js';
+import { compileRegex } from '../../shared/conditions/regex.js';
 import type { Rewrite } from '../../shared/config/model.js';
+import { parseTemplate, type Regsub, type TemplatePart } from '../../shared/config/rewrite-template.js';
 import type { TraceStep } from '../../shared/log-entry.js';
 import type { HttpRequestView } from './http-request-view.js';
 
-type RewriteFn = (path: string) => string | undefined;
+type RewriteFn = (path: string, view: HttpRequestView) => string | undefined;
 
 /** Compiles a route's rewrites into one function; each applied rewrite adds a trace step. */
 export function compileRewrites(
@@ -18,7 +20,7 @@ export function compileRewrites(
     let current = path;
     for (const { fn, when } of steps) {
       if (when && !matches(when, view, current)) continue;
-      const next = fn(current);
+      const next = fn(current, view);
       if (next === undefined || next === current) continue;
       trace.push({ kind: 'rewrite', text: `path rewritten ${current} -> ${next}` });
       current = next;
@@ -35,7 +37,7 @@ function matches(when: Matcher, view: HttpRequestView, path: string): boolean {
 function compileOne(r: Rewrite): RewriteFn {
   switch (r.type) {
     case 'path':
-      return (path) => ensureSlash(r.template.replaceAll('%[path]', path));
+      return compileTemplate(r.template);
     case 'strip_prefix':
       return (path) => {
         if (r.prefix === '/' || !(path === r.prefix || path.startsWith(`${r.prefix}/`))) return undefined;
@@ -44,10 +46,57 @@ function compileOne(r: Rewrite): RewriteFn {
     case 'add_prefix':
       return (path) => (r.prefix === '/' ? path : `${r.prefix}${path}`);
     case 'replace': {
-      const re = new RegExp(r.regex);
-      return (path) => ensureSlash(path.replace(re, r.with));
+      // RE2 (linear time); like String.replace with a non-global regex, the first match only.
+      const re = compileRegex(r.regex);
+      return (path) => {
+        const m = re.exec(path);
+        if (!m) return undefined;
+        const whole = m[0] ?? '';
+        const at = path.indexOf(whole);
+        return ensureSlash(path.slice(0, at) + re.replaceAll(whole, r.with) + path.slice(at + whole.length));
+      };
     }
   }
+}
+
+/**
+ * Vamp's NEW_PATH, as HAProxy's `http-request set-path` evaluates it: `%[path]` is the path so far,
+ * `%[url]` path and query, `%[query]` the query without '?', `%[hdr(NAME)]` a request header, each
+ * through its `regsub` converters (validated in shared/config/rewrite-template.ts).
+ */
+function compileTemplate(template: string): RewriteFn {
+  const parts = parseTemplate(template);
+  if (typeof parts === 'string') throw new Error(parts);
+  const pieces = parts.map(compilePart);
+  return (path, view) => ensureSlash(pieces.map((p) => p(path, view)).join(''));
+}
+
+function compilePart(part: TemplatePart): (path: string, view: HttpRequestView) => string {
+  if (part.kind === 'text') return () => part.text;
+  const converters = part.regsubs.map(compileRegsub);
+  const convert = (value: string) => converters.reduce((v, c) => c(v), value);
+  switch (part.fetch) {
+    case 'path':
+      return (path) => convert(path);
+    case 'url':
+      return (path, view) => convert(path + view.search);
+    case 'query':
+      return (_path, view) => convert(view.search.replace(/^\?/, ''));
+    case 'hdr': {
+      const name = (part.name ?? '').toLowerCase();
+      return (_path, view) => convert(view.header(name) ?? '');
+    }
+  }
+}
+
+/** HAProxy's regsub: the first match (every match with `g`), `\1` style references in the substitution. */
+function compileRegsub(r: Regsub): (value: string) => string {
+  const re = compileRegex(r.global ? r.regex : `^(?s:(.*?))(?:${r.regex})`, r.ignoreCase);
+  const replacement = r.with.replace(/\$/g, '$$$$').replace(/\\([0-9])/g, (_m, d: string) => `$${d}`);
+  if (r.global) return (value) => re.replaceAll(value, replacement);
+  // Anchored with a lazy prefix so only the first match is replaced; groups shift by one.
+  const shifted = replacement.replace(/\$([0-9])/g, (_m, d: string) => `$${Number(d) + 1}`);
+  return (value) => re.replaceAll(value, `$1${shifted}`);
 }
 
 function ensureSlash(path: string): string {

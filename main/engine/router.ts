@@ -3,6 +3,7 @@ import {
   explainCondition,
   parseCondition,
   type Matcher,
+  type RequestView,
 } from '../../shared/conditions/index.js';
 import type { GatewayConfig, RouteConfig, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
@@ -18,6 +19,7 @@ import {
   type WeightPolicy,
 } from './policies.js';
 import type { Random } from './random.js';
+import { compilePathMatchers, type PathMatch } from './path-matchers.js';
 import { compileRewrites } from './rewrite.js';
 
 /** A route ready to take traffic: its condition compiled, its instances and sticky ids computed. */
@@ -25,7 +27,12 @@ export interface CompiledRoute {
   readonly name: string;
   readonly weight: number;
   readonly config: RouteConfig;
-  readonly stickyId: string;
+  /** The id sticky cookies carry; a drain gives the route a new one, so old cookies choose again. */
+  stickyId: string;
+  /** How many times the route was drained (kept across re-applies). */
+  drains: number;
+  /** The route's path matchers (AILERON's pathMatchers), which also give the forwarded path. */
+  readonly pathMatch?: PathMatch;
   readonly matcher?: Matcher;
   readonly conditionText?: string;
   readonly strength: number;
@@ -103,25 +110,42 @@ export function compileGateways(
   previous?: ReadonlyMap<string, CompiledGateway>,
 ): Map<string, CompiledGateway> {
   const out = new Map<string, CompiledGateway>();
-  for (const g of config.gateways) out.set(g.name, compileGateway(g, random, previous?.get(g.name)?.slots));
+  for (const g of config.gateways) out.set(g.name, compileGateway(g, random, previous?.get(g.name)));
   for (const g of out.values()) {
     for (const r of g.routes) if (r.config.gateway) r.chained = out.get(r.config.gateway);
   }
   return out;
 }
 
-function compileGateway(config: GatewayConfig, random: Random, previousSlots?: SlotWeights): CompiledGateway {
+function compileGateway(config: GatewayConfig, random: Random, previous?: CompiledGateway): CompiledGateway {
+  const previousSlots = previous?.slots;
   const routes = config.routes.map((r): CompiledRoute => {
     const node = r.condition ? parseCondition(r.condition) : undefined;
+    const condition = node ? compileCondition(node) : undefined;
+    const pathMatch = r.paths?.length ? compilePathMatchers(r.paths) : undefined;
+    const matcher =
+      pathMatch && condition
+        ? (v: RequestView) => pathMatch(v.path) !== undefined && condition(v)
+        : pathMatch
+          ? (v: RequestView) => pathMatch(v.path) !== undefined
+          : condition;
+    const explained = [
+      ...(pathMatch ? [`the path matches ${r.paths?.map(describePathMatcher).join(' or ')}`] : []),
+      ...(node ? [explainCondition(node)] : []),
+    ].join(' and ');
+    const drains = previous?.byName.get(r.name)?.drains ?? 0;
     return {
       name: r.name,
       weight: r.weight,
       config: r,
-      stickyId: opaqueId(`${config.name}\u0000${r.name}`),
-      ...(node ? { matcher: compileCondition(node), conditionText: explainCondition(node) } : {}),
+      stickyId: routeStickyId(config.name, r.name, drains),
+      drains,
+      ...(matcher ? { matcher, conditionText: explained } : {}),
+      ...(pathMatch ? { pathMatch } : {}),
       strength: r.conditionStrength / 100,
       targets: r.targets.map((url, k) => ({
-        url,
+        // AILERON's toProxyURL (loadbalancer.go) replaces the upstream URL's path with the request's.
+        url: config.semantics === 'aileron' ? new URL(url).origin : url,
         name: url,
         weight: r.targetWeights?.[k] ?? 1,
         stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`),
@@ -154,6 +178,32 @@ function compileGateway(config: GatewayConfig, random: Random, previousSlots?: S
   };
 }
 
+function routeStickyId(gateway: string, route: string, drains: number): string {
+  return opaqueId(`${gateway}\u0000${route}${drains ? `\u0000drain ${drains}` : ''}`);
+}
+
+function describePathMatcher(m: NonNullable<RouteConfig['paths']>[number]): string {
+  const extras = [
+    m.trimPrefix ? `after trimming ${m.trimPrefix}` : '',
+    m.rewrite ? `rewritten to ${m.rewrite}` : '',
+    m.appendPrefix ? `prefixed with ${m.appendPrefix}` : '',
+  ].filter(Boolean);
+  return `${m.type} ${JSON.stringify(m.match)}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+/**
+ * Drain: moves the clients a sticky cookie keeps on a route off it, on purpose (they keep it at 0%
+ * otherwise). The route gets a new sticky id, so their cookies name a route that is gone and they
+ * choose again. Returns false when the gateway has no such route.
+ */
+export function drainRoute(gateway: CompiledGateway, route: string): boolean {
+  const r = gateway.byName.get(route);
+  if (!r) return false;
+  r.drains++;
+  r.stickyId = routeStickyId(gateway.name, r.name, r.drains);
+  return true;
+}
+
 /** Vamp's selection, then chaining, then the instance. See design section 2. */
 export function decide(gateway: CompiledGateway, input: RoutingInput): Decision {
   const trace: TraceStep[] = [];
@@ -168,7 +218,10 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
     if ('cause' in picked) return { ok: false, gateway: current, trace, ...picked };
     const { route } = picked;
     entryRoute ??= route.name;
-    const path = route.rewrite(view.path, view, trace);
+    const matchedPath = route.pathMatch?.(view.path);
+    if (matchedPath !== undefined && matchedPath !== view.path)
+      trace.push({ kind: 'rewrite', text: `path matcher forwards ${view.path} as ${matchedPath}` });
+    const path = route.rewrite(matchedPath ?? view.path, view, trace);
     if (route.chained) {
       trace.push({
         kind: 'chain',
@@ -329,7 +382,11 @@ function stickyKey(
   return value;
 }
 
-/** A sticky cookie counts only while its route exists and could still get this request. */
+/**
+ * A sticky cookie keeps its route while the route exists and its condition (if any) still matches, even
+ * at 0%: HAProxy's persistence cookie, which Vamp generates (`cookie ... insert indirect nocache`, Vamp's
+ * haproxy template.twig), ignores server weights. Draining a route (drainRoute) moves them on purpose.
+ */
 function fromStickyCookie(
   g: CompiledGateway,
   view: HttpRequestView,
@@ -343,10 +400,10 @@ function fromStickyCookie(
     trace.push({ kind: 'sticky', text: 'sticky cookie names a route that is gone; choosing again' });
     return undefined;
   }
-  if (route.weight <= 0 && !route.matcher?.(view)) {
+  if (route.matcher && !route.matcher(view)) {
     trace.push({
       kind: 'sticky',
-      text: `sticky cookie names route '${route.name}', which now gets 0% and does not match; choosing again`,
+      text: `sticky cookie names route '${route.name}', whose condition no longer matches; choosing again`,
     });
     return undefined;
   }
@@ -392,7 +449,8 @@ function balanceInstances(
   const targets = route.targets;
   const balance = route.config.balance;
   if (balance.type === 'hash') {
-    const k = keyValue(balance.key, view, clientIp);
+    // AILERON hashes a missing key as the empty value (hasher.go): one instance for all such requests.
+    const k = keyValue(balance.key, view, clientIp) ?? (g.config.semantics === 'aileron' ? '' : undefined);
     const chosen = k === undefined ? undefined : rendezvousPick(targets, k);
     if (chosen) return { chosen, how: 'hash of the balance key' };
   }

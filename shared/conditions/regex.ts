@@ -12,6 +12,9 @@ export interface LinearRegex {
   replaceAll(input: string, replacement: string): string;
   /** The capture groups of the first match (index 0 is the whole match), or undefined. */
   exec(input: string): (string | undefined)[] | undefined;
+  /** Every non-overlapping match's groups, with the group names (Go's FindAllStringSubmatch). */
+  execAll(input: string): (string | undefined)[][];
+  readonly groupNames: Record<string, number>;
 }
 
 /** Compiles a pattern; throws an Error whose message says what RE2 cannot do. */
@@ -35,6 +38,17 @@ export function compileRegex(pattern: string, ignoreCase = false): LinearRegex {
       for (let i = 0; i <= m.groupCount(); i++) groups.push(m.group(i) ?? undefined);
       return groups;
     },
+    execAll: (input) => {
+      const m = re.matcher(input);
+      const all: (string | undefined)[][] = [];
+      while (m.find()) {
+        const groups: (string | undefined)[] = [];
+        for (let i = 0; i <= m.groupCount(); i++) groups.push(m.group(i) ?? undefined);
+        all.push(groups);
+      }
+      return all;
+    },
+    groupNames: re.namedGroups() as Record<string, number>,
   };
 }
 

@@ -246,7 +246,8 @@ class GatewayChecker {
     const at = (field: string) => ['routes', key, field];
     const weight = raw.weight === undefined || raw.weight === null ? undefined : parsePercent(raw.weight);
     if (typeof weight === 'string') this.fail(at('weight'), 'weight', weight, key);
-    let strength = raw.condition ? 100 : 0;
+    // Path matchers are a condition too: strength defaults to 100% with either.
+    let strength = raw.condition || raw.paths?.length ? 100 : 0;
     if (raw.condition_strength !== undefined && raw.condition_strength !== null) {
       const s = parsePercent(raw.condition_strength);
       if (typeof s === 'string') this.fail(at('condition_strength'), 'condition_strength', s, key);

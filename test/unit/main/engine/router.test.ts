@@ -5,6 +5,7 @@ import { seededRandom, type Random } from '../../../../main/engine/random.js';
 import {
   compileGateways,
   decide,
+  drainRoute,
   type CompiledGateway,
   type Decision,
 } from '../../../../main/engine/router.js';
@@ -203,21 +204,68 @@ routes:
     expect([...targets]).toEqual([first.target]);
   });
 
-  it('a cookie for a route that is gone, or now at 0% without a matching condition, is replaced', () => {
+  it('a sticky client keeps its route at 0% (as HAProxy persistence does); a drain, a removed route or a condition that no longer matches moves it', () => {
     const before = gateways(yaml('route')).get('shop')!;
     const toB = Array.from({ length: 40 }, () => ok(decide(before, req()))).find(
       (d) => d.route.name === 'b',
     )!;
     const pair = toB.setCookies[0]!.split(';')[0]!;
-    const zero = gateways(yaml('route', '0%').replace('weight: 50%', 'weight: 100%')).get('shop')!;
-    const d = ok(decide(zero, req({ cookie: pair })));
-    expect(d.route.name).toBe('a');
-    expect(d.setCookies).toHaveLength(1);
-    expect(d.trace[0]!.text).toContain('now gets 0%');
+    const zeroYaml = yaml('route', '0%').replace('weight: 50%', 'weight: 100%');
+    const zero = gateways(zeroYaml, seededRandom(7), new Map([['shop', before]])).get('shop')!;
+    for (let i = 0; i < 10; i++) {
+      const d = ok(decide(zero, req({ cookie: pair })));
+      expect(d.route.name).toBe('b');
+      expect(d.trace[0]!.text).toContain("keeps the client on route 'b'");
+    }
+    // Drain: the cookie no longer counts, the client is chosen again by weight (all to a), and the
+    // drain survives a re-apply.
+    expect(drainRoute(zero, 'b')).toBe(true);
+    expect(drainRoute(zero, 'nope')).toBe(false);
+    const reapplied = gateways(zeroYaml, seededRandom(7), new Map([['shop', zero]])).get('shop')!;
+    for (const g of [zero, reapplied]) {
+      const d = ok(decide(g, req({ cookie: pair })));
+      expect(d.route.name).toBe('a');
+      expect(d.trace[0]!.text).toContain('gone');
+      expect(d.setCookies).toHaveLength(1);
+    }
+    const conditioned = gateways(
+      yaml('route')
+        .replace('weight: 50% }\n', "weight: 50%, condition: 'has header x-beta' }\n")
+        .replace(/b: \{[^}]*\}/, (m) => m.replace('}', ", condition: 'has header x-beta' }")),
+    ).get('shop')!;
+    const moved = ok(decide(conditioned, req({ cookie: pair })));
+    expect(moved.trace[0]!.text).toContain('no longer matches');
     const gone = gateways('name: shop\nport: 1\nsticky: route\nroutes:\n  a: { targets: [h:1] }\n').get(
       'shop',
     )!;
     expect(ok(decide(gone, req({ cookie: pair }))).trace[0]!.text).toContain('gone');
+  });
+});
+
+describe('path matchers (AILERON pathMatchers)', () => {
+  const g = () =>
+    gateways(`name: g
+port: 1
+no_route_status: 404
+routes:
+  lb1:
+    weight: 0%
+    targets: [h:1]
+    paths:
+      - { match: /items, type: prefix, trim_prefix: /api, append_prefix: /v1 }
+      - { match: "^/users/([0-9]+)$", type: regex, rewrite: "/people/\${1}", trim_prefix: /api }
+`).get('g')!;
+  it.each([
+    ['/api/items/1', '/v1/items/1'],
+    ['/items/1', '/v1/items/1'], // trimPrefix only when present
+    ['/api/users/42', '/people/42'],
+    ['/users/7', '/people/7'],
+  ])('%s is forwarded as %s', (path, forwarded) => {
+    expect(ok(decide(g(), req({}, path))).path).toBe(forwarded);
+  });
+  it('answers no_route_status where no matcher matches', () => {
+    const d = decide(g(), req({}, '/other'));
+    expect(d.ok ? 0 : d.status).toBe(404);
   });
 });
 
