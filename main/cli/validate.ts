@@ -1,11 +1,20 @@
-import { loadConfigText } from '../../shared/config/load.js';
+import { loadConfigText, loadConfigValue } from '../../shared/config/load.js';
+import { importAileron, isAileron } from '../import/aileron.js';
 import { readTextFile } from './read-file.js';
 import { formatIssues, summarize } from './format.js';
 
+/** `switchyard validate FILE`: accepts every file `serve` runs, AILERON configurations included. */
 export async function validate(file: string): Promise<number> {
   const text = await readTextFile(file);
   if (text === undefined) return 1;
-  const result = loadConfigText(text);
+  const aileron = isAileron(text) ? importAileron(text) : undefined;
+  if (aileron?.problems.length) {
+    for (const p of aileron.problems) console.error(`${file}: ${p}`);
+    console.error(`${file}: the AILERON configuration cannot run`);
+    return 1;
+  }
+  for (const n of aileron?.notes ?? []) console.error(`note: ${n}`);
+  const result = aileron ? loadConfigValue(aileron.gateways) : loadConfigText(text);
   if (!result.ok) {
     console.error(formatIssues(file, result.issues));
     console.error(
@@ -13,6 +22,6 @@ export async function validate(file: string): Promise<number> {
     );
     return 1;
   }
-  console.log(`${file}: valid: ${summarize(result.config)}`);
+  console.log(`${file}: valid${aileron ? ' (AILERON)' : ''}: ${summarize(result.config)}`);
   return 0;
 }

@@ -8,8 +8,10 @@ import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
 import {
+  answerAsAileron,
   clientErrorAnswer,
   describeFailure,
+  isAileronRequest,
   sendError,
   writeSocketError,
   type FailureInfo,
@@ -20,7 +22,7 @@ import { Listener } from './listener.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
-import { compileGateways, decide, type CompiledGateway, type RoutingInput } from './router.js';
+import { compileGateways, decide, drainRoute, type CompiledGateway, type RoutingInput } from './router.js';
 import {
   DEFAULT_MAX_UPSTREAM_CONNECTIONS,
   Transport,
@@ -56,7 +58,9 @@ type Routed =
 /** The control server's /proxy endpoints, as the engine serves them. */
 export type ProxyEndpoint =
   | { kind: 'gateway'; gateway: string; route?: string; instance?: number; url: string }
-  | { kind: 'host'; host: string; port: number; url: string };
+  | { kind: 'host'; host: string; port: number; url: string }
+  /** Vamp's /proxy/deployments/... and /proxy/workflows/...: the route of that Vamp name, one instance. */
+  | { kind: 'route'; route: string; instance: string; url: string };
 
 /** Header and query parameter that force a route, for demos. */
 export const OVERRIDE_HEADER = 'x-switchyard-route';
@@ -134,6 +138,12 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Moves sticky clients off a route on purpose (see drainRoute); false when there is no such route. */
+  drain(gateway: string, route: string): boolean {
+    const g = this.gateways.get(gateway);
+    return g !== undefined && drainRoute(g, route);
   }
 
   /**
@@ -320,6 +330,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   private routeEndpoint(endpoint: ProxyEndpoint, facts: RequestFacts, req: IncomingMessage): Routed {
+    if (endpoint.kind === 'route') return this.routeVampInstance(endpoint, facts, req);
     if (endpoint.kind === 'gateway') {
       if (!this.gateways.has(endpoint.gateway)) {
         const info = { gateway: endpoint.gateway, cause: `there is no gateway '${endpoint.gateway}'` };
@@ -354,6 +365,25 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         path: target.path + target.search,
       }),
     };
+  }
+
+  /** A Vamp instance path: the gateway holding a route of that name, and its instance by name or number. */
+  private routeVampInstance(
+    endpoint: Extract<ProxyEndpoint, { kind: 'route' }>,
+    facts: RequestFacts,
+    req: IncomingMessage,
+  ): Routed {
+    for (const g of this.config.gateways) {
+      const route = g.routes.find((r) => r.name === endpoint.route);
+      if (!route) continue;
+      const named = route.instanceNames?.indexOf(endpoint.instance) ?? -1;
+      const instance = named >= 0 ? named : /^\d+$/.test(endpoint.instance) ? Number(endpoint.instance) : -1;
+      if (instance >= 0) return this.route(g.name, endpoint.url, req, facts, { route: route.name, instance });
+      const cause = `route '${route.name}' has no instance '${endpoint.instance}'`;
+      return { ok: false, status: 404, gateway: g.name, info: { gateway: g.name, cause }, trace: [] };
+    }
+    const cause = `no gateway has a route named '${endpoint.route}'`;
+    return { ok: false, status: 404, gateway: 'proxy', info: { cause }, trace: [] };
   }
 
   private route(
@@ -394,6 +424,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
             : undefined;
       if (override) input.override = override;
     }
+    if (gateway.config.semantics === 'aileron') answerAsAileron(req);
     const d = decide(gateway, input);
     if (!d.ok) {
       const info: FailureInfo = { gateway: d.gateway.name, cause: d.cause };
@@ -442,6 +473,10 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       maxUpstreamConnections: DEFAULT_MAX_UPSTREAM_CONNECTIONS,
       ...f,
       from: {
+        // AILERON gateways append to a client's X-Forwarded-For (its core/httpproxy/util.go).
+        ...(isAileronRequest(req) && req.headers['x-forwarded-for']
+          ? { priorForwardedFor: String(req.headers['x-forwarded-for']) }
+          : {}),
         clientIp: facts.clientIp,
         host: req.headers.host,
         localPort: req.socket.localPort ?? 0,

@@ -9,6 +9,26 @@ export interface FailureInfo {
   cause: string;
 }
 
+/**
+ * Requests to gateways with `semantics: aileron`: their errors are answered as AILERON's default error
+ * handler does, a failed round trip with 500 (core/httpproxy/handler.go proxyErrorResponse) and the
+ * body of util/http HTTPError.Content. Marked by the engine, so the transport needs no flag of its own.
+ */
+const aileronRequests = new WeakSet<IncomingMessage>();
+
+export function answerAsAileron(req: IncomingMessage): void {
+  aileronRequests.add(req);
+}
+
+export function isAileronRequest(req: IncomingMessage | undefined): boolean {
+  return req !== undefined && aileronRequests.has(req);
+}
+
+/** The status AILERON answers where Switchyard would answer `status`. */
+function aileronStatus(req: IncomingMessage | undefined, status: number): number {
+  return isAileronRequest(req) && status === 502 ? 500 : status;
+}
+
 export function describeFailure(info: FailureInfo): string {
   const where = [
     info.gateway !== undefined ? `gateway '${info.gateway}'` : undefined,
@@ -25,11 +45,28 @@ function body(
 ): { type: string; text: string } {
   const title = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   const accept = req?.headers.accept ?? '';
+  if (isAileronRequest(req)) return aileronBody(status, accept);
   if (accept.includes('application/json') || accept.includes('+json')) {
     const json = { error: { status, title, ...info, message: describeFailure(info) }, switchyard: true };
     return { type: 'application/json; charset=utf-8', text: JSON.stringify(json) + '\n' };
   }
   return { type: 'text/plain; charset=utf-8', text: `${title}\nSwitchyard: ${describeFailure(info)}\n` };
+}
+
+/**
+ * AILERON's error body: `{"status":N,"statusText":"..."}` as JSON, or YAML when the client asks for
+ * YAML or text/plain (aileron-gateway util/http HTTPError.Content; XML is answered as JSON here).
+ */
+function aileronBody(status: number, accept: string): { type: string; text: string } {
+  const statusText = STATUS_CODES[status] ?? '';
+  const first = accept
+    .split(',')
+    .map((a) => a.split(';')[0]?.trim() ?? '')
+    .find((a) => a !== '');
+  if (first && ['application/yaml', 'text/yaml', 'text/plain'].includes(first))
+    return { type: first, text: `status: ${status}\nstatusText: ${statusText}\n` };
+  const type = first === 'text/json' ? 'text/json' : 'application/json';
+  return { type, text: JSON.stringify({ status, statusText }) };
 }
 
 /** Answers a proxied request with an error, or cuts the response when its headers have gone already. */
@@ -43,6 +80,7 @@ export function sendError(
     res.destroy();
     return;
   }
+  status = aileronStatus(req, status);
   const { type, text } = body(req, status, info);
   res.writeHead(status, {
     'content-type': type,

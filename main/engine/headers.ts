@@ -50,6 +50,8 @@ function connectionTokens(value: string | undefined): Set<string> | undefined {
 
 export interface ForwardedFrom {
   clientIp: string;
+  /** A client's X-Forwarded-For, appended to rather than replaced (AILERON gateways: its util.go). */
+  priorForwardedFor?: string;
   host: string | undefined;
   localPort: number;
   encrypted: boolean;
@@ -62,7 +64,9 @@ export function upstreamRequestHeaders(
   upstreamHost: string | undefined,
 ): OutgoingHttpHeaders {
   const out = endToEndHeaders(headers, SET_BY_PROXY);
-  out['x-forwarded-for'] = from.clientIp;
+  out['x-forwarded-for'] = from.priorForwardedFor
+    ? `${from.priorForwardedFor}, ${from.clientIp}`
+    : from.clientIp;
   if (from.host) out['x-forwarded-host'] = from.host;
   out['x-forwarded-proto'] = from.encrypted ? 'https' : 'http';
   out['x-forwarded-port'] = String(from.localPort);

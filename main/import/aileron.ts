@@ -83,7 +83,7 @@ export function importAileron(text: string): ImportResult {
         );
       }
     }
-    return { name, port, host, no_route_status: 404, routes };
+    return { name, port, host, no_route_status: 404, semantics: 'aileron', routes };
   });
   if (servers.some((s) => !String(s.spec?.addr ?? ':8080').split(':')[0])) {
     notes.push(
@@ -129,23 +129,10 @@ function handlerRoutes(
       ...((lb.pathMatchers as Obj[] | undefined) ?? []),
     ];
     const conditions = [...outer];
-    const rewrites: Obj[] = [];
-    if (matchers.length) {
-      const paths = matchers.map((m) => pathCondition(m, at, notes));
-      conditions.push(anyOf(paths));
-      // Rewrites need one matcher to say which prefix to trim; with several, the first is used.
-      const m = matchers[0]!;
-      if (matchers.length > 1 && matchers.slice(1).some((x) => x.trimPrefix || x.appendPrefix || x.rewrite))
-        notes.push(`${at}: rewrites of matchers after the first are not imported`);
-      if (m.trimPrefix) rewrites.push({ strip_prefix: String(m.trimPrefix) });
-      if (m.rewrite && ['Regex', 'RegexPOSIX'].includes(String(m.matchType)))
-        rewrites.push({ replace: { regex: String(m.match ?? ''), with: goExpand(String(m.rewrite)) } });
-      else if (m.rewrite)
-        notes.push(
-          `${at}: rewrite is used with Regex or RegexPOSIX match types only, as in AILERON; ignored for ${String(m.matchType ?? 'Prefix')}`,
-        );
-      if (m.appendPrefix) rewrites.push({ add_prefix: String(m.appendPrefix) });
-    } else
+    // Each pathMatchers entry keeps its own trimPrefix, appendPrefix and rewrite (matcher.go); Switchyard's
+    // route `paths` run them the same way (main/engine/path-matchers.ts).
+    const paths = matchers.map((m) => pathMatcher(m, at, notes));
+    if (!matchers.length)
       problems.push(
         `${at}: no pathMatcher, so AILERON answers every request with an error; the route is imported without a path condition`,
       );
@@ -158,56 +145,80 @@ function handlerRoutes(
     for (const qm of (lb.queryMatchers as Obj[] | undefined) ?? [])
       conditions.push(paramCondition('query', qm));
 
-    const upstreams = ((lb.upstreams as Obj[] | undefined) ?? []).filter((u) => Number(u.weight ?? 1) !== -1);
+    const upstreams = ((lb.upstreams as Obj[] | undefined) ?? [])
+      .filter((u) => Number(u.weight ?? 1) !== -1)
+      .map((u): Obj => ({ ...u, url: upstreamUrl(String(u.url), at, notes) }));
     for (const u of (lb.upstreams as Obj[] | undefined) ?? [])
       unknownFields(u, ['url', 'weight'], `${at} upstream ${String(u.url)}`, notes);
     if (!upstreams.length) problems.push(`${at}: no upstreams`);
     const weights = upstreams.map((u) => Math.max(1, Number(u.weight ?? 1) || 1));
     const route: Obj = {
       weight: '0%',
-      condition: conditions.length ? conditions.join(' and ') : 'true',
+      ...(paths.length ? { paths } : {}),
+      ...(conditions.length || !paths.length
+        ? { condition: conditions.length ? conditions.join(' and ') : 'true' }
+        : {}),
       targets: upstreams.map((u, k) =>
         weights.some((w) => w !== 1) ? { url: String(u.url), weight: weights[k] } : String(u.url),
       ),
     };
     const balance = lbBalance(lb, at, notes);
     if (balance) route.balance = balance;
-    if (rewrites.length) route.rewrites = rewrites;
     routes[`lb${offset + i + 1}`] = route;
   }
   return routes;
 }
 
-/** AILERON's matchType for paths; the default is Prefix. */
-function pathCondition(m: Obj, at: string, notes: string[]): string {
-  const type = String(m.matchType ?? 'Prefix');
-  const match = String(m.match ?? '/');
-  const trim = m.trimPrefix ? String(m.trimPrefix) : '';
-  // With trimPrefix the match applies to what follows the prefix.
-  const re = (body: string) => `path matches ${quote(`^${escape(trim)}${body}`)}`;
-  switch (type) {
-    case 'Exact':
-      return trim ? re(`${escape(match)}$`) : `path == ${quote(match)}`;
-    case 'Prefix':
-      return trim ? re(escape(match)) : `path starts-with ${quote(match)}`;
-    case 'Suffix':
-      return trim ? re(`.*${escape(match)}$`) : `path ends-with ${quote(match)}`;
-    case 'Contains':
-      return trim ? re(`.*${escape(match)}`) : `path contains ${quote(match)}`;
-    case 'Path':
-    case 'FilePath':
-      return re(`${glob(match)}$`);
-    case 'Regex':
-    case 'RegexPOSIX':
-      if (type === 'RegexPOSIX')
-        notes.push(
-          `${at}: a POSIX regular expression is read as a JavaScript one (leftmost-longest matching is not kept)`,
-        );
-      return trim ? re(match.replace(/^\^/, '')) : `path matches ${quote(match)}`;
-    default:
-      notes.push(`${at}: matchType ${type} is not known; read as Prefix`);
-      return `path starts-with ${quote(match)}`;
+/** AILERON's matchTypes as Switchyard's path matcher types; AILERON's default is Prefix (matcher.go). */
+const MATCH_TYPES: Record<string, string> = {
+  Exact: 'exact',
+  Prefix: 'prefix',
+  Suffix: 'suffix',
+  Contains: 'contains',
+  Path: 'path',
+  FilePath: 'file_path',
+  Regex: 'regex',
+  RegexPOSIX: 'regex_posix',
+};
+
+function pathMatcher(m: Obj, at: string, notes: string[]): Obj {
+  const written = String(m.matchType ?? 'Prefix');
+  const type = MATCH_TYPES[written];
+  if (!type) notes.push(`${at}: matchType ${written} is not known; read as Prefix, as AILERON does`);
+  const out: Obj = { match: String(m.match ?? ''), type: type ?? 'prefix' };
+  if (m.trimPrefix) out.trim_prefix = String(m.trimPrefix);
+  if (m.appendPrefix) out.append_prefix = String(m.appendPrefix);
+  if (m.rewrite && (type === 'regex' || type === 'regex_posix')) out.rewrite = String(m.rewrite);
+  else if (m.rewrite)
+    notes.push(
+      `${at}: rewrite is used with the Regex and RegexPOSIX match types only, as in AILERON; ignored for ${written}`,
+    );
+  if (type === 'regex_posix')
+    notes.push(
+      `${at}: a POSIX regular expression runs on RE2 with leftmost-first matching (AILERON: leftmost-longest); a rewrite may expand a shorter match`,
+    );
+  return out;
+}
+
+/**
+ * AILERON sends the request's path (after its matchers), not the upstream URL's: toProxyURL in
+ * loadbalancer.go replaces it. The gateway's `semantics: aileron` does the same; the upstream's query,
+ * which AILERON puts in front of the request's, has no counterpart.
+ */
+function upstreamUrl(raw: string, at: string, notes: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
   }
+  if (url.search)
+    notes.push(`${at}: the query of upstream ${raw} is not sent; Switchyard targets carry no query`);
+  if (url.pathname !== '/')
+    notes.push(
+      `${at}: the path of upstream ${raw} is not sent, as in AILERON (the request's path replaces it)`,
+    );
+  return url.search ? `${url.origin}${url.pathname === '/' ? '' : url.pathname}` : raw;
 }
 
 /** Header and query matchers: patterns are alternatives; the default match type is Exact. */
@@ -252,6 +263,7 @@ function lbBalance(lb: Obj, at: string, notes: string[]): string | undefined {
     notes.push(`${at}: hash source ${source} has no counterpart; hashing by client address instead`);
     return 'hash ip';
   }
+  // A missing key hashes as the empty value, as AILERON's hasher.go does (semantics: aileron).
   if (algorithm !== 'RingHash')
     notes.push(
       `${at}: ${algorithm} is imported as rendezvous hashing, which keeps keys on their instance the same way`,
@@ -284,11 +296,6 @@ function docs(text: string): Doc[] {
   return parseAllDocuments(text)
     .map((d) => (d as { toJS(): unknown }).toJS())
     .filter((d): d is Doc => !!d && typeof d === 'object');
-}
-
-/** Go's regexp.Expand syntax ($1, ${name}) in JavaScript's replacement syntax ($1, $<name>). */
-function goExpand(template: string): string {
-  return template.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{(\w+)\}/g, '$$<$1>');
 }
 
 /** A path.Match pattern (*, ?, [..]) as a regular expression body. */
