@@ -41,6 +41,11 @@ export function createHandlers(c: HandlerContext): Handlers {
     'gateways.delete': async ({ name }) => ({ deleted: await c.store.remove(name) }),
     'gateways.setEnabled': ({ name, enabled }) => c.store.setEnabled(name, enabled),
     'gateways.setWeights': ({ name, weights }) => c.store.setWeights(name, weights),
+    'routes.drain': ({ name, route }) => {
+      if (!c.engine.drain(name, route))
+        throw new ApiFailure({ code: 'not_found', message: `gateway '${name}' has no route '${route}'` });
+      return { drained: true };
+    },
     'config.validate': (draft) => {
       const r = c.store.validate(draft);
       return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };

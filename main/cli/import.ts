@@ -15,14 +15,14 @@ export async function importCommand(file: string, opts: { from: string; target: 
   }
   const text = await readTextFile(file);
   if (text === undefined) return 1;
-  const targets: Record<string, string> = {};
+  const targets: Record<string, string[]> = {};
   for (const pair of opts.target) {
     const eq = pair.lastIndexOf('=');
     if (eq <= 0) {
       console.error(`switchyard: --target takes ROUTE=URL, got '${pair}'`);
       return 1;
     }
-    targets[pair.slice(0, eq)] = pair.slice(eq + 1);
+    (targets[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
   }
   let result;
   try {

@@ -1,5 +1,6 @@
 import type { ProxyEndpoint } from '../engine/engine.js';
 import { parseProxyHost, parseProxyPort } from './proxy-host.js';
+import { vampInstancePath } from './vamp-instance.js';
 
 /**
  * Parses Vamp's reverse-proxy paths (the query string is kept, the prefix stripped):
@@ -7,6 +8,8 @@ import { parseProxyHost, parseProxyPort } from './proxy-host.js';
  *   /proxy/gateways/{name}/routes/{route}/...         to one route, bypassing weights
  *   /proxy/gateways/{name}/routes/{route}/instances/{n}/...   to one instance
  *   /proxy/host/{host}/port/{port}/...                to a host and port
+ *   /proxy/deployments/{d}/clusters/{c}/services/{s}/instances/{i}/ports/{p}/...   (Vamp, vamp-instance.ts)
+ *   /proxy/workflows/{w}/instances/{i}/ports/{p}/...
  * A gateway name with '/' may be URL-encoded (sava%2F9050) or written as segments (sava/9050); segments
  * are matched against the existing names, longest first.
  */
@@ -38,6 +41,8 @@ export function parseProxyPath(
     if ('error' in port) return { status: 400, error: port.error };
     return { kind: 'host', host: host.host, port: port.port, url: restUrl(4) };
   }
+  if (segments[0] === 'deployments' || segments[0] === 'workflows')
+    return vampInstancePath(segments, restUrl, decode);
   if (segments[0] !== 'gateways' || !segments[1]) {
     return {
       status: 404,

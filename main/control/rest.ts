@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
@@ -57,9 +58,14 @@ export class RestApi {
       }
       return notAllowed(method, 'GET, POST');
     }
+    const drain = /^gateways\/(.+)\/routes\/([^/]+)\/drain$/.exec(rest);
+    if (drain && method === 'POST') {
+      const [gateway, route] = [decodePath(drain[1] ?? ''), decodePath(drain[2] ?? '')];
+      return send(req, res, 200, await this.call('routes.drain', { name: gateway, route }));
+    }
     if (rest.startsWith('gateways/')) {
       const name = decodePath(rest.slice('gateways/'.length));
-      if (method === 'GET') return send(req, res, 200, (await this.call('gateways.get', { name })).source);
+      if (method === 'GET') return send(req, res, 200, vampView(await this.call('gateways.get', { name })));
       if (method === 'PUT') {
         const gateway = gatewayBody(await readBody(req));
         if (gateway.name !== name) {
@@ -185,6 +191,21 @@ export class RestApi {
     const { code, message, issues } = reply.error;
     throw new HttpError(STATUS_OF[code], message, issues ? { code, issues } : { code });
   }
+}
+
+/**
+ * A gateway as Vamp's API returns it (Vamp's gateway API reference, "API return resource"): the source
+ * as written plus Vamp's read-only fields, so Vamp tooling can read it. `lookup_name` is a SHA-1 of the
+ * name (40 hex digits, the shape Vamp's GatewayLookup gives); `service` is where it listens.
+ */
+function vampView(view: Result<'gateways.get'>): Record<string, unknown> {
+  const port = view.status?.boundPort ?? view.config.port;
+  return {
+    ...view.source,
+    lookup_name: createHash('sha1').update(view.name).digest('hex'),
+    service: { host: view.config.host, port: `${port}/http` },
+    deployed: view.status?.state === 'listening',
+  };
 }
 
 function gatewayBody(body: unknown): Record<string, unknown> {

@@ -9,14 +9,14 @@ export interface ImportResult {
 }
 
 /** Vamp fields that describe its own deployment, not routing: dropped with a note. */
-const VAMP_ONLY = ['kind', 'lookup_name', 'internal', 'service', 'deployed', 'active', 'virtual_hosts'];
+const VAMP_ONLY = ['kind', 'lookup_name', 'internal', 'service', 'deployed', 'active'];
 
 /**
  * Imports Vamp gateways. Routes that are `"[host:port]"` keep their meaning; routes that name Vamp
  * deployments (`sava:1.0/sava/port`) have no target outside Vamp, so each needs one from `targets`
  * (route name → URL, from --target ROUTE=URL) or is listed as a problem.
  */
-export function importVamp(text: string, targets: Record<string, string>): ImportResult {
+export function importVamp(text: string, targets: Record<string, string[]>): ImportResult {
   const problems: string[] = [];
   const notes: string[] = [];
   const docs = parseAllDocuments(text);
@@ -34,24 +34,27 @@ export function importVamp(text: string, targets: Record<string, string>): Impor
       if (k !== 'routes') out[k] = v;
     }
     const dropped = Object.keys(g).filter((k) => VAMP_ONLY.includes(k));
-    if (dropped.length)
+    if (dropped.length) {
+      const one = dropped.length === 1;
       notes.push(
-        `gateway '${String(g.name)}': Vamp's ${dropped.join(', ')} describe its deployment and are dropped`,
+        `gateway '${String(g.name)}': Vamp's ${dropped.join(', ')} ${one ? 'describes' : 'describe'} its deployment and ${one ? 'is' : 'are'} dropped`,
       );
+    }
     const routes: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(
       (g.routes as Record<string, Record<string, unknown> | null>) ?? {},
     )) {
+      // Vamp's instances (host and port) are targets Switchyard runs as they are.
       const route = { ...(raw ?? {}) };
-      delete route.instances;
-      if (/^\[.*\]$/.test(key) || names.has(key) || route.targets || route.target) {
+      if (/^\[.*\]$/.test(key) || names.has(key) || route.targets || route.target || route.instances) {
         routes[key] = route;
         continue;
       }
+      // --target given more than once for a route: every one is an instance.
       const target = targets[key];
-      if (target) {
+      if (target?.length) {
         used.add(key);
-        routes[key] = { ...route, targets: [target] };
+        routes[key] = { ...route, targets: target };
       } else {
         problems.push(
           `gateway '${String(g.name)}': route '${key}' names a Vamp deployment and needs a target: --target '${key}=http://127.0.0.1:PORT'`,

@@ -97,6 +97,8 @@ export const commandParams = {
   'gateways.setEnabled': z.strictObject({ name, enabled: z.boolean() }),
   /** Sets every named route's weight (percent) in one change. */
   'gateways.setWeights': z.strictObject({ name, weights: z.record(z.string(), z.number().min(0).max(100)) }),
+  /** Moves the clients a sticky cookie keeps on a route off it (they keep it at 0% otherwise). */
+  'routes.drain': z.strictObject({ name, route: z.string() }),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
   'config.validate': z.strictObject({
     gateway: gatewaySource.optional(),
@@ -168,6 +170,7 @@ export interface CommandResults {
   'gateways.delete': { deleted: boolean };
   'gateways.setEnabled': GatewayView;
   'gateways.setWeights': GatewayView;
+  'routes.drain': { drained: boolean };
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
   'config.export': { text: string; warnings: string[] };

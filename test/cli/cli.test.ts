@@ -276,9 +276,13 @@ describe('switchyard export and import', () => {
       'sava:1.0/sava/port=http://127.0.0.1:3001',
       '--target',
       'sava:1.1/sava/port=http://127.0.0.1:3002',
+      '--target',
+      'sava:1.1/sava/port=http://127.0.0.1:3003',
     ]);
     expect(await done.exited).toBe(0);
-    expect(done.err()).toContain("Vamp's kind describe its deployment and are dropped");
+    expect(done.err()).toContain("Vamp's kind describes its deployment and is dropped");
+    // --target twice for one route: both are its instances.
+    expect(done.out()).toMatch(/- http:\/\/127\.0\.0\.1:3002\n\s+- http:\/\/127\.0\.0\.1:3003/);
     const out = path.join(dir, 'imported.yaml');
     await writeFile(out, done.out());
     const validated = run(['validate', out]);

@@ -126,6 +126,16 @@ export function WeightSliders({ gateway }: { gateway: GatewayView }) {
               />
               lock
             </label>
+            {gateway.config.sticky !== 'none' && (
+              <button
+                className="drain"
+                title="Sticky clients keep this route even at 0%; drain moves them off it now"
+                aria-label={`Drain ${r.name}`}
+                onClick={() => void run((c) => c.call('routes.drain', { name: gateway.name, route: r.name }))}
+              >
+                drain
+              </button>
+            )}
             <span className="observed" aria-label={`${r.name} observed share`}>
               <span className="bar" style={{ width: `${share ?? 0}%` }} />
               <span className="observed-text">
