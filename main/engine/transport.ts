@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import { Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { BodyTap } from './body-tap.js';
 import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
 import { endToEndHeaders, upstreamRequestHeaders, type ForwardedFrom } from './headers.js';
@@ -189,13 +189,18 @@ export class Transport {
           }
           const failure = failureOf(err, f);
           exchange.status = failure.status;
+          // The rest of a stalled body will never be read: the connection cannot carry another request.
+          if (failure.status === 408) res.shouldKeepAlive = false;
           sendError(req, res, failure.status, { ...info, cause: failure.cause });
           finish(failure.cause);
         },
       };
       try {
         const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
-        up.pool.dispatch(
+        // The retry goes on a connection of its own: the pool may hold more connections the upstream
+        // has closed, and a second stale one would fail the request after all.
+        const dispatcher = attempt === 0 ? up.pool : oneShotClient(up.origin, f.connectTimeoutMs);
+        dispatcher.dispatch(
           {
             method: req.method ?? 'GET',
             path: up.basePath + f.path,
@@ -267,9 +272,24 @@ export class Transport {
       exchange.error = describeFailure({ ...info, cause });
       writeSocketError(socket, 504, { ...info, cause }, req);
     }, f.timeoutMs);
+    // While the upstream has not answered, the client socket is read (and what it sends held back), so
+    // that a client who leaves is noticed: a paused socket never reports the other side's FIN.
+    const early: Buffer[] = [];
+    const hold = (chunk: Buffer) => early.push(chunk);
+    // The server's sockets are half-open capable: a client's FIN must end this one, or it never closes.
+    const leave = () => socket.destroy();
+    socket.on('data', hold);
+    socket.on('end', leave);
+    const release = () => {
+      socket.off('data', hold);
+      socket.off('end', leave);
+      socket.pause();
+      if (early.length) socket.unshift(Buffer.concat(early));
+    };
     this.pendingUpgrades.set(req, (proxyReq) => {
       pending = proxyReq;
       proxyReq.on('upgrade', (upRes: IncomingMessage, proxySocket: Duplex) => {
+        release();
         clearTimeout(timer);
         exchange.status = 101;
         exchange.responseHeaders = upRes.headers as Record<string, string | string[]>;
@@ -278,6 +298,7 @@ export class Transport {
         this.tunnel(socket, proxySocket);
       });
       proxyReq.on('response', (upRes: IncomingMessage) => {
+        release();
         clearTimeout(timer);
         exchange.status = upRes.statusCode ?? 502;
         exchange.responseHeaders = upRes.headers as Record<string, string | string[]>;
@@ -384,6 +405,14 @@ export class Transport {
     this.upstreams.set(key, up);
     return up;
   }
+}
+
+/** A client for one request on a new connection, closed when that request is done. */
+function oneShotClient(origin: string, connectTimeoutMs: number): Dispatcher {
+  const client = new Client(origin, { connect: { timeout: connectTimeoutMs }, pipelining: 1 });
+  // close() waits for the request in flight, then releases the socket.
+  queueMicrotask(() => void client.close().catch(() => undefined));
+  return client;
 }
 
 /** A WebSocket close frame from the server: FIN + close opcode, 2-byte payload, status 1001 (going away). */
