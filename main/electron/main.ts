@@ -8,6 +8,7 @@ import {
   Menu,
   nativeImage,
   protocol,
+  screen,
   session,
   shell,
   Tray,
@@ -26,6 +27,7 @@ import { ipcPipe } from './ipc-transport.js';
 import { applicationMenu, trayMenu, type MenuActions } from './menus.js';
 import {
   allowNavigation,
+  allowPermission,
   APP_ORIGIN,
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
@@ -33,11 +35,18 @@ import {
   secureWebPreferences,
   windowOpenDecision,
 } from './security.js';
+import { debounce, restorableBounds } from './window-bounds.js';
 
 /**
  * The desktop app's main process: hosts the engine and its listeners, persists gateways with
  * electron-store, serves the renderer from app:// to one secure window over IPC, and also starts the
  * control server on 127.0.0.1 so scripts can drive the running app.
+ *
+ * Electron 45 runs this as an ES module in its own Node (24). The order matters and is tested by
+ * test/integration/desktop (this file run in plain Node with a recording stand-in for `electron`):
+ * the app:// scheme is registered before `ready`; at `ready` the app is locked down (permission and
+ * navigation guards, the app:// handler, the IPC handlers) before anything else; and a window is only
+ * created once start-up has finished, whatever the user does meanwhile (a second launch, a dock click).
  */
 const HERE = import.meta.dirname;
 const RENDERER = path.resolve(HERE, '../../renderer');
@@ -45,23 +54,14 @@ const PRELOAD = path.resolve(HERE, '../preload/preload.cjs');
 const VERSION = app.getVersion();
 const DEMO_PORTS = { blue: 18_081, green: 18_082, gateway: 8080 };
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-]);
-
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  app.on('second-instance', () => showWindow());
-  void app.whenReady().then(start);
-}
-
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let store: KeyValueStore;
 let engine: Engine;
 let plane: ControlPlane;
 let stopping = false;
+/** True once start-up has finished (it ends by opening the first window); before that, no window is created. */
+let started = false;
 const demo: DemoService[] = [];
 let stopControl: (() => Promise<void>) | undefined;
 let controlUrl: string | undefined;
@@ -146,25 +146,10 @@ async function start(): Promise<void> {
     }
   }
 
-  lockDown();
-  protocol.handle(APP_SCHEME, async (request) => {
-    const file = resolveAppPath(RENDERER, request.url);
-    if (!file) return new Response('refused', { status: 403 });
-    try {
-      const body = await readFile(file);
-      return new Response(body, {
-        headers: {
-          'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': CONTENT_SECURITY_POLICY,
-        },
-      });
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  });
-  handleDesktopCalls();
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(actions, process.platform === 'darwin')));
   createTray();
+  if (stopping) return;
+  started = true;
   showWindow();
   if (opened.movedAside) {
     await dialog.showMessageBox({
@@ -175,10 +160,17 @@ async function start(): Promise<void> {
   }
 }
 
-/** Permissions, navigation, new windows and webviews: all denied; valid http(s) links open in the browser. */
+/**
+ * Permissions, navigation, new windows and webviews: all denied, except writing to the clipboard from
+ * the app's own page ("Copy as cURL"); valid http(s) links open in the browser.
+ */
 function lockDown(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowPermission(permission, details.requestingUrl, details.isMainFrame)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    allowPermission(permission, details.requestingUrl ?? requestingOrigin, details.isMainFrame),
+  );
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       if (!allowNavigation(url)) event.preventDefault();
@@ -195,7 +187,37 @@ function lockDown(): void {
   });
 }
 
+/** The renderer, from app://switchyard; every response, errors included, carries the CSP. */
+function serveRenderer(): void {
+  const headers = (type: string) => ({
+    'content-type': type,
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+  });
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppPath(RENDERER, request.url);
+    if (!file) return new Response('refused', { status: 403, headers: headers('text/plain') });
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: headers(MIME_TYPES[path.extname(file)] ?? 'application/octet-stream'),
+      });
+    } catch {
+      return new Response('not found', { status: 404, headers: headers('text/plain') });
+    }
+  });
+}
+
+function saveWindowBounds(): void {
+  if (!window || window.isDestroyed() || !store) return;
+  // The normal bounds: a maximized or full-screen window reopens at the size it had before.
+  store.set('settings', { ...(store.get('settings') as Settings), windowBounds: window.getNormalBounds() });
+}
+/** A drag or resize emits many events; the bounds are written once it settles (and at close and quit). */
+const saveWindowBoundsSoon = debounce(saveWindowBounds, 500);
+
 function showWindow(): void {
+  if (!started) return;
   if (window && !window.isDestroyed()) {
     if (window.isMinimized()) window.restore();
     window.show();
@@ -203,8 +225,12 @@ function showWindow(): void {
     return;
   }
   const settings = store.get('settings') as Settings;
+  const bounds = restorableBounds(
+    settings.windowBounds,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   window = new BrowserWindow({
-    ...(settings.windowBounds ?? { width: 1400, height: 900 }),
+    ...(bounds ?? { width: 1400, height: 900 }),
     minWidth: 900,
     minHeight: 600,
     title: 'Switchyard',
@@ -213,15 +239,16 @@ function showWindow(): void {
   });
   const disconnect = plane.connect(ipcPipe(ipcMain, window.webContents));
   window.once('ready-to-show', () => window?.show());
-  window.on('close', () => {
-    if (window)
-      store.set('settings', { ...(store.get('settings') as Settings), windowBounds: window.getBounds() });
-  });
+  window.on('move', saveWindowBoundsSoon);
+  window.on('resize', saveWindowBoundsSoon);
+  window.on('close', () => saveWindowBoundsSoon.flush());
   window.on('closed', () => {
     disconnect();
     window = undefined;
   });
-  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  window
+    .loadURL(`${APP_ORIGIN}/index.html`)
+    .catch((err: unknown) => console.error('switchyard: the UI did not load:', err));
 }
 
 /** The optional `desktop` capability: file dialogs and the config folder, for the app's own frame only. */
@@ -316,19 +343,52 @@ function refreshTray(): void {
   tray?.setContextMenu(Menu.buildFromTemplate(trayMenu(plane.store.views(), engine.isPaused, actions)));
 }
 
-// With a tray the app keeps serving when its window closes; Quit stops it.
-app.on('window-all-closed', () => undefined);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
-/** Quitting stops the listeners after in-flight requests finish (at most 5 s), then exits. */
-app.on('before-quit', (event) => {
-  if (stopping || !engine) return;
-  event.preventDefault();
-  stopping = true;
-  void (async () => {
-    await stopControl?.();
-    plane.close();
-    await engine.stop(5_000);
-    await Promise.all(demo.map((d) => d.close()));
-    app.exit(0);
-  })();
-});
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  // A second launch, and on macOS a click on the dock icon, bring the window back; during start-up they
+  // do nothing, since start-up ends by opening the window.
+  app.on('second-instance', () => showWindow());
+  app.on('activate', () => showWindow());
+
+  // With a tray the app keeps serving when its window closes; Quit stops it.
+  app.on('window-all-closed', () => undefined);
+
+  /** Quitting stops the listeners after in-flight requests finish (at most 5 s), then exits. */
+  app.on('before-quit', (event) => {
+    // app.exit() below closes the window without its `close` event, so the bounds are saved here.
+    saveWindowBoundsSoon.flush();
+    if (stopping) return;
+    stopping = true;
+    if (!engine) return;
+    event.preventDefault();
+    void (async () => {
+      await stopControl?.();
+      plane.close();
+      await engine.stop(5_000);
+      await Promise.all(demo.map((d) => d.close()));
+      app.exit(0);
+    })();
+  });
+
+  void app
+    .whenReady()
+    .then(() => {
+      lockDown();
+      serveRenderer();
+      handleDesktopCalls();
+      return start();
+    })
+    .catch((err: unknown) => {
+      console.error('switchyard: the desktop app could not start:', err);
+      dialog.showErrorBox(
+        'Switchyard could not start',
+        err instanceof Error ? (err.stack ?? err.message) : String(err),
+      );
+      app.exit(1);
+    });
+}

@@ -87,3 +87,14 @@ export interface SenderFrame {
 export function isTrustedSender(frame: SenderFrame | null | undefined): boolean {
   return !!frame && frame.parent === null && isAppUrl(frame.url);
 }
+
+/**
+ * The one permission the app grants: `clipboard-sanitized-write` (navigator.clipboard.writeText, used by
+ * "Copy as cURL"), to the app's own top-level page only. Everything else, and any other origin or a
+ * subframe, is denied. `url` is the requesting URL or origin Electron passes to the permission handlers.
+ */
+export const GRANTED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
+export function allowPermission(permission: string, url: string | undefined, isMainFrame: boolean): boolean {
+  return GRANTED_PERMISSIONS.includes(permission) && isMainFrame && url !== undefined && isAppUrl(url);
+}

@@ -1,7 +1,10 @@
-// The preload: CommonJS (sandboxed preloads cannot be ES modules), and it exposes exactly two surfaces.
-// `bridge` is the message pipe for the contract's envelopes; `desktop` is an optional capability object
-// that the UI treats as absent in a browser. Nothing else of Electron or Node reaches the page.
-// A plain require keeps this file a script: sandboxed preloads get `require` but no `exports` object.
+// The preload: it exposes exactly two surfaces. `bridge` is the message pipe for the contract's envelopes;
+// `desktop` is an optional capability object that the UI treats as absent in a browser. Nothing else of
+// Electron or Node reaches the page.
+// A sandboxed preload is one CommonJS file, never an ES module: Electron runs its text as a function of
+// `require`, `process`, `exports`, `module` (a dummy `{ exports }`) and a few globals, and that `require`
+// returns only `electron` and a handful of Node built-ins, so this file cannot load helpers of its own.
+// test/integration/desktop runs the built file the same way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const electron = require('electron') as typeof import('electron');
 

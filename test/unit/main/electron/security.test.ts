@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowNavigation,
+  allowPermission,
   CONTENT_SECURITY_POLICY,
   externalUrl,
   isTrustedSender,
@@ -103,5 +104,18 @@ describe('IPC sender check', () => {
     expect(isTrustedSender({ url: 'https://attacker.example/', parent: app })).toBe(false);
     expect(isTrustedSender(null)).toBe(false);
     expect(isTrustedSender(undefined)).toBe(false);
+  });
+});
+
+describe('permissions', () => {
+  it('grant clipboard writes ("Copy as cURL") to the app page itself, and nothing else', () => {
+    expect(allowPermission('clipboard-sanitized-write', 'app://switchyard/index.html', true)).toBe(true);
+    expect(allowPermission('clipboard-sanitized-write', 'app://switchyard', true)).toBe(true);
+    expect(allowPermission('clipboard-sanitized-write', 'app://switchyard/', false)).toBe(false);
+    expect(allowPermission('clipboard-sanitized-write', 'https://example.com/', true)).toBe(false);
+    expect(allowPermission('clipboard-sanitized-write', 'app://other/', true)).toBe(false);
+    expect(allowPermission('clipboard-sanitized-write', undefined, true)).toBe(false);
+    for (const p of ['clipboard-read', 'notifications', 'media', 'openExternal', 'fullscreen', 'unknown'])
+      expect(allowPermission(p, 'app://switchyard/index.html', true), p).toBe(false);
   });
 });
