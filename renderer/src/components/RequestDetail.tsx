@@ -3,6 +3,7 @@ import type { BodyPreview, LogEntry } from '../../../shared/log-entry.js';
 import { base64Bytes, decodeBase64Text, toHar } from '../../../shared/har.js';
 import { saveText } from '../api/desktop.js';
 import { toCurl } from '../lib/curl.js';
+import { proxyLink } from '../lib/proxy-link.js';
 import { useAppStore } from '../store/app-store.js';
 import { formatBytes } from './RequestLog.js';
 
@@ -13,6 +14,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
   const run = useAppStore((s) => s.run);
   const notify = useAppStore((s) => s.notify);
   const gateways = useAppStore((s) => s.gateways);
+  const info = useAppStore((s) => s.info);
   const [entry, setEntry] = useState<LogEntry>();
   const [tab, setTab] = useState<Tab>('decision');
   useEffect(() => {
@@ -30,7 +32,13 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
       </aside>
     );
   const gateway = gateways.find((g) => g.name === entry.gateway);
-  const pathOnly = entry.path;
+  const openThrough =
+    gateway && entry.method === 'GET'
+      ? gateway.config.routes.flatMap((r) => {
+          const href = proxyLink(info, gateway.name, r.name, entry.path);
+          return href ? [{ route: r.name, href }] : [];
+        })
+      : [];
 
   const copyCurl = async () => {
     const text = toCurl(entry);
@@ -59,17 +67,12 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
       <div className="detail-actions">
         <button onClick={() => void copyCurl()}>Copy as cURL</button>
         <button onClick={exportHar}>Export HAR</button>
-        {gateway && entry.method === 'GET' && (
+        {openThrough.length > 0 && (
           <span className="compare">
             Open through:{' '}
-            {gateway.config.routes.map((r) => (
-              <a
-                key={r.name}
-                href={`/proxy/gateways/${encodeURIComponent(gateway.name)}/routes/${encodeURIComponent(r.name)}${pathOnly}`}
-                target="_blank"
-                rel="noreferrer noopener"
-              >
-                {r.name}
+            {openThrough.map(({ route, href }) => (
+              <a key={route} href={href} target="_blank" rel="noreferrer noopener">
+                {route}
               </a>
             ))}
           </span>
