@@ -1,18 +1,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
+import { ControlPlane } from '../main/api/control-plane.js';
+import { ControlServer } from '../main/control/control-server.js';
 import { Engine } from '../main/engine/engine.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
  * Modes: raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
- * weighted routes, logging on), switchyard-nolog (the same without the request log).
+ * weighted routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
+ * gateway inside a control plane with its control server, as `serve` runs it; it also reports the
+ * control server's port).
  * It reports its port, then answers { rss } requests with its peak resident memory.
  */
 const [mode, upstreamPort] = [process.argv[2], Number(process.argv[3])];
 const upstream = `http://127.0.0.1:${upstreamPort}`;
 let peakRss = process.memoryUsage().rss;
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25).unref();
+
+let controlPort: number | undefined;
 
 async function start(): Promise<number> {
   if (mode === 'raw') {
@@ -25,20 +31,30 @@ async function start(): Promise<number> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   }
-  const engine = new Engine({ logging: mode === 'switchyard' });
-  const result = await engine.apply(`name: bench
+  const engine = new Engine({ logging: mode !== 'switchyard-nolog' });
+  const yaml = `name: bench
 port: 0
 routes:
   a: { targets: [${upstream}], weight: 50% }
   b: { targets: [${upstream}], weight: 50% }
-`);
-  if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
-  return result.status[0]!.boundPort!;
+`;
+  if (mode === 'switchyard-control') {
+    const plane = new ControlPlane(engine);
+    const loaded = await plane.store.load(yaml);
+    if (!loaded.ok) throw new Error(loaded.issues.map((i) => i.message).join('\n'));
+    const control = new ControlServer(plane, { host: '127.0.0.1', port: 0, version: 'bench' });
+    controlPort = await control.listen();
+  } else {
+    const result = await engine.apply(yaml);
+    if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
+  }
+  return engine.status()[0]!.boundPort!;
 }
 
 const port = await start();
-process.send?.({ port });
+process.send?.({ port, controlPort });
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'rss') process.send?.({ rss: Math.max(peakRss, process.memoryUsage().rss) });
+  if (m.type === 'rss')
+    process.send?.({ rss: Math.max(peakRss, process.memoryUsage().rss), now: process.memoryUsage().rss });
 });
 process.on('disconnect', () => process.exit(0));

@@ -40,7 +40,7 @@ export class ControlPlane {
     this.stops.push(
       engine.log.subscribe((batch) => {
         this.stats.add(batch);
-        this.hub.emit('log.appended', batch.map(toSummary));
+        if (this.hub.connected) this.hub.emit('log.appended', batch.map(toSummary));
       }),
     );
     const onStatus = (status: GatewayStatus[]) => this.hub.emit('status.changed', status);

@@ -2,85 +2,148 @@ import type { GatewayStats, StatsSnapshot } from '../../shared/api/contract.js';
 import type { SwitchyardConfig } from '../../shared/config/model.js';
 import type { LogEntry } from '../../shared/log-entry.js';
 
-interface Sample {
-  time: number;
-  route: string | undefined;
-  failed: boolean;
-  durationMs: number;
+/** The longest window anyone may ask for: one slot per second for it, reused in a ring. */
+const SLOTS = 15 * 60;
+/**
+ * Latency histogram: bucket i holds durations up to MIN_MS * GROWTH^i (HdrHistogram's idea with a
+ * coarser step), so a percentile is known to within half a step (about 10%) at constant cost.
+ */
+const MIN_MS = 0.1;
+const GROWTH = 1.2;
+const BUCKETS = 100; // up to about 6.8e6 ms
+const LOG_GROWTH = Math.log(GROWTH);
+
+/** One second of one route's traffic. */
+interface Slot {
+  second: number;
+  requests: number;
+  errors: number;
+  latency: Uint32Array;
 }
 
-/** The longest window anyone may ask for, and a cap on what is kept per gateway for it. */
-const MAX_WINDOW_MS = 15 * 60_000;
-const MAX_SAMPLES = 200_000;
+/** One route's (or the no-route requests') traffic over the last SLOTS seconds. */
+class Series {
+  private readonly slots: (Slot | undefined)[] = new Array<Slot | undefined>(SLOTS);
+
+  add(second: number, failed: boolean, durationMs: number): void {
+    const index = second % SLOTS;
+    let slot = this.slots[index];
+    if (!slot)
+      this.slots[index] = slot = { second, requests: 0, errors: 0, latency: new Uint32Array(BUCKETS) };
+    if (slot.second !== second) {
+      if (slot.second > second) return; // older than the ring reaches
+      slot.second = second;
+      slot.requests = 0;
+      slot.errors = 0;
+      slot.latency.fill(0);
+    }
+    slot.requests++;
+    if (failed) slot.errors++;
+    slot.latency[bucketOf(durationMs)]!++;
+  }
+
+  /** Totals over the seconds in (from, to]. */
+  sum(from: number, to: number, into: Totals): void {
+    for (const slot of this.slots) {
+      if (!slot || slot.second <= from || slot.second > to) continue;
+      into.requests += slot.requests;
+      into.errors += slot.errors;
+      for (let i = 0; i < BUCKETS; i++) into.latency[i]! += slot.latency[i]!;
+    }
+  }
+}
+
+interface Totals {
+  requests: number;
+  errors: number;
+  latency: Float64Array;
+}
+
+const emptyTotals = (): Totals => ({ requests: 0, errors: 0, latency: new Float64Array(BUCKETS) });
 
 /**
  * Per-gateway, per-route statistics over a sliding window, fed by the request log: requests, observed
  * share against configured weight, errors (5xx, and requests that got no answer), p50/p95 latency.
+ * Kept in per-second slots with a latency histogram each, so adding a request costs the same after a
+ * million requests as after one, and memory is bounded by routes, not by traffic.
  */
 export class Stats {
-  private readonly samples = new Map<string, Sample[]>();
+  /** gateway -> route ('' for requests no route took) -> series */
+  private readonly series = new Map<string, Map<string, Series>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   add(entries: readonly LogEntry[]): void {
     for (const e of entries) {
-      let list = this.samples.get(e.gateway);
-      if (!list) this.samples.set(e.gateway, (list = []));
-      list.push({
-        time: e.time,
-        route: e.route,
-        failed: e.status >= 500 || e.status === 0,
-        durationMs: e.durationMs,
-      });
-      if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
+      let routes = this.series.get(e.gateway);
+      if (!routes) this.series.set(e.gateway, (routes = new Map()));
+      const key = e.route ?? '';
+      let series = routes.get(key);
+      if (!series) routes.set(key, (series = new Series()));
+      series.add(Math.floor(e.time / 1000), e.status >= 500 || e.status === 0, e.durationMs);
     }
   }
 
   clear(): void {
-    this.samples.clear();
+    this.series.clear();
   }
 
   snapshot(config: SwitchyardConfig, windowSeconds = 60): StatsSnapshot {
     const at = this.now();
-    const since = at - windowSeconds * 1000;
-    this.forget(at - MAX_WINDOW_MS);
+    const to = Math.floor(at / 1000);
+    const from = to - Math.min(Math.max(1, Math.round(windowSeconds)), SLOTS);
+    this.forgetRemoved(config);
     const gateways: GatewayStats[] = config.gateways.map((g) => {
-      const recent = (this.samples.get(g.name) ?? []).filter((s) => s.time >= since);
-      const routes = g.routes.map((r) => {
-        const mine = recent.filter((s) => s.route === r.name);
-        const durations = mine.map((s) => s.durationMs).sort((a, b) => a - b);
-        return {
-          route: r.name,
-          weight: r.weight,
-          requests: mine.length,
-          share: recent.length ? (mine.length / recent.length) * 100 : 0,
-          errors: mine.filter((s) => s.failed).length,
-          p50: percentile(durations, 0.5),
-          p95: percentile(durations, 0.95),
-          requestsPerSecond: mine.length / windowSeconds,
-        };
-      });
+      const routes = this.series.get(g.name);
+      const all = emptyTotals();
+      for (const series of routes?.values() ?? []) series.sum(from, to, all);
       return {
         gateway: g.name,
-        requests: recent.length,
-        errors: recent.filter((s) => s.failed).length,
-        routes,
+        requests: all.requests,
+        errors: all.errors,
+        routes: g.routes.map((r) => {
+          const mine = emptyTotals();
+          routes?.get(r.name)?.sum(from, to, mine);
+          return {
+            route: r.name,
+            weight: r.weight,
+            requests: mine.requests,
+            share: all.requests ? (mine.requests / all.requests) * 100 : 0,
+            errors: mine.errors,
+            p50: percentile(mine, 0.5),
+            p95: percentile(mine, 0.95),
+            requestsPerSecond: mine.requests / windowSeconds,
+          };
+        }),
       };
     });
     return { at, windowSeconds, gateways };
   }
 
-  private forget(before: number): void {
-    for (const [name, list] of this.samples) {
-      const keep = list.findIndex((s) => s.time >= before);
-      if (keep < 0) this.samples.delete(name);
-      else if (keep > 0) list.splice(0, keep);
-    }
+  /** Series of gateways that are gone would otherwise be kept for good. */
+  private forgetRemoved(config: SwitchyardConfig): void {
+    if (this.series.size <= config.gateways.length) return;
+    const names = new Set(config.gateways.map((g) => g.name));
+    for (const name of this.series.keys()) if (!names.has(name)) this.series.delete(name);
   }
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+function bucketOf(ms: number): number {
+  if (!(ms > MIN_MS)) return 0;
+  return Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / MIN_MS) / LOG_GROWTH));
+}
+
+/** The nearest-rank percentile, as the geometric middle of its bucket, rounded to 0.1 ms. */
+function percentile(t: Totals, p: number): number {
+  if (t.requests === 0) return 0;
+  const rank = Math.max(1, Math.ceil(p * t.requests));
+  let seen = 0;
+  for (let i = 0; i < BUCKETS; i++) {
+    seen += t.latency[i]!;
+    if (seen >= rank) {
+      const value = i === 0 ? MIN_MS : MIN_MS * GROWTH ** (i - 0.5);
+      return Math.round(value * 10) / 10;
+    }
+  }
+  return 0;
 }
