@@ -229,10 +229,13 @@ export class Transport {
    */
   private countingTap(exchange: Exchange, previewBytes: number, idleMs: number): Transform {
     if (previewBytes > 0) exchange.requestBody = new BodyTap(previewBytes);
-    let timer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(
+      () => tap.destroy(new BodyTimeout(`the request body stalled for ${idleMs} ms (timeout)`)),
+      idleMs,
+    ).unref();
     const tap: Transform = new Transform({
       transform(chunk: Buffer, _enc, callback) {
-        timer?.refresh();
+        timer.refresh();
         exchange.bytesIn += chunk.length;
         exchange.requestBody?.push(chunk);
         callback(null, chunk);
@@ -242,11 +245,6 @@ export class Transport {
         callback();
       },
     });
-    timer = setTimeout(
-      () => tap.destroy(new BodyTimeout(`the request body stalled for ${idleMs} ms (timeout)`)),
-      idleMs,
-    );
-    timer.unref();
     tap.on('close', () => clearTimeout(timer));
     return tap;
   }
