@@ -2,18 +2,17 @@ import type { LogEntry } from './log-entry.js';
 
 /** The request log as HAR 1.2, so it opens in browser dev tools and HAR viewers. */
 export function toHar(entries: readonly LogEntry[], version: string): object {
-  return {
-    log: {
-      version: '1.2',
-      creator: { name: 'Switchyard', version },
-      entries: entries.map(harEntry),
-    },
-  };
+  return { log: { ...harCreator(version), entries: entries.map(toHarEntry) } };
 }
 
-function harEntry(e: LogEntry): object {
-  const host = headerValue(e.requestHeaders.host) ?? 'localhost';
-  const url = new URL(e.path, `http://${host}`);
+/** The fields of a HAR log before its entries, for writers that stream the entries one by one. */
+export function harCreator(version: string): { version: string; creator: { name: string; version: string } } {
+  return { version: '1.2', creator: { name: 'Switchyard', version } };
+}
+
+/** One log entry as a HAR entry. */
+export function toHarEntry(e: LogEntry): object {
+  const url = requestUrl(e);
   const requestType = headerValue(e.requestHeaders['content-type']);
   const responseType = headerValue(e.responseHeaders['content-type']) ?? 'application/octet-stream';
   const request: Record<string, unknown> = {
@@ -64,6 +63,16 @@ function harEntry(e: LogEntry): object {
       .filter(Boolean)
       .join('; '),
   };
+}
+
+/** The URL the client asked for; a Host header that is not a host name (it is client data) becomes localhost. */
+function requestUrl(e: LogEntry): URL {
+  const host = headerValue(e.requestHeaders.host) ?? 'localhost';
+  try {
+    return new URL(e.path, `http://${host}`);
+  } catch {
+    return new URL(e.path.startsWith('/') ? e.path : '/', 'http://localhost');
+  }
 }
 
 function harHeaders(headers: Record<string, string | string[]>): { name: string; value: string }[] {

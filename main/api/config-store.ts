@@ -3,6 +3,7 @@ import { Document } from 'yaml';
 import type { GatewayView } from '../../shared/api/contract.js';
 import type { ConfigIssue } from '../../shared/config/issues.js';
 import { loadConfigText, loadConfigValue } from '../../shared/config/load.js';
+import { loadConfigOffThread } from './off-thread.js';
 import type { Engine } from '../engine/engine.js';
 import { ApiFailure } from './dispatcher.js';
 
@@ -125,7 +126,7 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   /** Adds the gateways in `text` (replacing those with the same names), or replaces the whole set. */
   importYaml(text: string, replace = false): Promise<string[]> {
     return this.serially(async () => {
-      const parsed = loadConfigText(text);
+      const parsed = await loadConfigOffThread(text);
       if (!parsed.ok) throw invalid(parsed.issues);
       const incoming = parsed.sources as Source[];
       const names = new Set(incoming.map((s) => s.name));

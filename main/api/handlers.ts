@@ -5,6 +5,7 @@ import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
 import { ApiFailure, type Handlers } from './dispatcher.js';
+import { loadConfigOffThread } from './off-thread.js';
 import type { Stats } from './stats.js';
 import type { TrafficGenerator } from './traffic.js';
 
@@ -46,8 +47,9 @@ export function createHandlers(c: HandlerContext): Handlers {
         throw new ApiFailure({ code: 'not_found', message: `gateway '${name}' has no route '${route}'` });
       return { drained: true };
     },
-    'config.validate': (draft) => {
-      const r = c.store.validate(draft);
+    'config.validate': async (draft) => {
+      // A whole YAML text may be large: it is read off the engine's thread.
+      const r = draft.yaml !== undefined ? await loadConfigOffThread(draft.yaml) : c.store.validate(draft);
       return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };
     },
     'config.import': async ({ yaml, replace }) => ({ gateways: await c.store.importYaml(yaml, replace) }),
@@ -63,9 +65,13 @@ export function createHandlers(c: HandlerContext): Handlers {
         });
       return exportConfig(loaded.config, format, { version: c.host.info().version });
     },
-    'log.page': ({ after, limit }) => ({
-      entries: c.engine.log.page(after ?? 0, limit ?? 500).map(toSummary),
+    'log.page': ({ after, before, limit }) => ({
+      entries: (after === undefined
+        ? c.engine.log.pageBefore(before ?? Number.MAX_SAFE_INTEGER, limit ?? 500)
+        : c.engine.log.page(after, limit ?? 500)
+      ).map(toSummary),
       lastSeq: c.engine.log.lastSeq,
+      oldestSeq: c.engine.log.oldestSeq,
     }),
     'log.get': ({ seq }) => {
       const e = c.engine.log.get(seq);

@@ -98,17 +98,23 @@ export async function serve(opts: ServeOptions): Promise<number> {
     watcher = watchConfig(file, text, (changed) => {
       const next = aileron ? fromAileron(changed, file) : changed;
       if (next === undefined) return;
-      void plane.store.load(next).then((r) => {
-        if (r.ok) {
-          if (persistence) persistence.text = next;
-          console.log(`switchyard: ${file} changed; applied`);
-        } else {
-          console.error(formatIssues(file, r.issues));
+      plane.store.load(next).then(
+        (r) => {
+          if (r.ok) {
+            if (persistence) persistence.text = next;
+            console.log(`switchyard: ${file} changed; applied`);
+          } else {
+            console.error(formatIssues(file, r.issues));
+            console.error(
+              `switchyard: ${file} changed but is not valid; still running the previous configuration`,
+            );
+          }
+        },
+        (err: unknown) =>
           console.error(
-            `switchyard: ${file} changed but is not valid; still running the previous configuration`,
-          );
-        }
-      });
+            `switchyard: ${file} changed but could not be applied (${(err as Error)?.message ?? String(err)}); still running the previous configuration`,
+          ),
+      );
     });
     console.log(`switchyard: watching ${file} for changes`);
   }
@@ -131,18 +137,36 @@ export async function serve(opts: ServeOptions): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  console.log('switchyard: stopping (letting in-flight requests finish)');
+  // A second signal means "now": the drain below waits for nothing more.
+  const now = () => {
+    console.log('switchyard: stopped at once');
+    process.exit(130);
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  console.log(
+    'switchyard: stopping (letting in-flight requests finish for up to 5 s, then closing WebSocket tunnels)',
+  );
   watcher?.close();
-  await control?.server.close();
+  // The control server stops taking requests now, but finishes closing only after the engine has ended
+  // the WebSocket tunnels (its /proxy ones among them), which never end by themselves.
+  const controlClosed = control?.server.close();
   plane.close();
   await engine.stop(5_000);
+  await controlClosed;
   await Promise.all(demo.map((d) => d.close()));
   return 0;
 }
 
 /** The Switchyard YAML for an AILERON configuration, printing its notes; undefined when it cannot run. */
 function fromAileron(text: string, file: string): string | undefined {
-  const result = importAileron(text);
+  let result: ReturnType<typeof importAileron>;
+  try {
+    result = importAileron(text);
+  } catch (err) {
+    console.error(`switchyard: ${file}: ${(err as Error)?.message ?? String(err)}`);
+    return undefined;
+  }
   for (const n of result.notes) console.log(`switchyard: ${file}: note: ${n}`);
   for (const p of result.problems) console.error(`switchyard: ${file}: ${p}`);
   return result.problems.length ? undefined : new Document({ gateways: result.gateways }).toString();

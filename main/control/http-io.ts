@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+import { ParseError, parseBodyOffThread } from '../api/off-thread.js';
 
 export const MAX_BODY = 1024 * 1024;
 /** HAR files (imports and replays) may be larger than gateways. */
@@ -33,6 +34,19 @@ export function splitTarget(raw: string): Target | { error: string } {
 
 /** Reads a request body up to MAX_BODY and parses it as JSON or YAML by Content-Type (YAML by default). */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<unknown> {
+  const text = await readText(req, limit);
+  if (!text.trim()) return undefined;
+  const json = (req.headers['content-type'] ?? '').includes('json');
+  try {
+    return await parseBodyOffThread(text, json);
+  } catch (err) {
+    const where = err instanceof ParseError ? err.where : '';
+    throw new HttpError(400, `malformed ${json ? 'JSON' : 'YAML'}${where}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads a request body up to `limit` as text, without parsing it. */
+export async function readText(req: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -40,25 +54,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<
     if (size > limit) throw new HttpError(413, `the request body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return undefined;
-  const type = req.headers['content-type'] ?? '';
-  if (type.includes('json')) {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    const where =
-      err instanceof YAMLParseError && err.linePos
-        ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})`
-        : '';
-    throw new HttpError(400, `malformed YAML${where}: ${(err as Error).message.split('\n')[0]}`);
-  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Answers in YAML when the client asks for it (Accept), else JSON. */

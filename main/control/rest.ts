@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
-import { toHar } from '../../shared/har.js';
-import { HttpError, MAX_HAR_BODY, readBody, send, sendError, type Target } from './http-io.js';
+import { harCreator, toHarEntry } from '../../shared/har.js';
+import type { HarRequest } from '../../shared/har.js';
+import type { LogEntry } from '../../shared/log-entry.js';
+import { ApiFailure } from '../api/dispatcher.js';
+import { harOffThread, ParseError } from '../api/off-thread.js';
+import { HttpError, MAX_HAR_BODY, readBody, readText, send, sendError, type Target } from './http-io.js';
 
 const STATUS_OF: Record<ApiError['code'], number> = {
   invalid_params: 400,
@@ -33,6 +37,8 @@ export class RestApi {
       await this.route(req, res, url, path.slice('/api/v1/'.length));
     } catch (err) {
       if (err instanceof HttpError) sendError(req, res, err.status, err.message, err.extra);
+      else if (err instanceof ApiFailure)
+        sendError(req, res, STATUS_OF[err.error.code], err.message, { code: err.error.code });
       else sendError(req, res, 500, (err as Error).message);
     }
     return true;
@@ -90,7 +96,12 @@ export class RestApi {
           req,
           res,
           200,
-          await this.call('log.page', { after: q('after') ?? 0, limit: q('limit') ?? 100 }),
+          // Without ?after, the newest page (before ?before): where a reader of a busy log wants to start.
+          await this.call('log.page', {
+            ...(q('after') !== undefined ? { after: q('after') } : {}),
+            ...(q('before') !== undefined ? { before: q('before') } : {}),
+            limit: q('limit') ?? 100,
+          }),
         );
       if (method === 'DELETE') {
         await this.call('log.clear', {});
@@ -100,9 +111,7 @@ export class RestApi {
     }
     if (rest === 'log.har' && method === 'GET') {
       const log = this.plane.engine.log;
-      const entries = log.page(0, log.capacity);
-      res.setHeader('content-disposition', 'attachment; filename="switchyard.har"');
-      return send(req, res, 200, toHar(entries, this.version));
+      return streamHar(res, log.page(0, log.capacity), this.version);
     }
     if (rest.startsWith('log/') && method === 'GET') {
       return send(req, res, 200, await this.call('log.get', { seq: Number(rest.slice('log/'.length)) }));
@@ -139,23 +148,24 @@ export class RestApi {
       return void res.end(text);
     }
     if (rest === 'log/import' && method === 'POST') {
-      const har = (await readBody(req, MAX_HAR_BODY)) as Params<'log.import'>['har'];
+      // HAR files run to tens of megabytes: parsed and converted in a worker, appended in batches.
       const gateway = url.searchParams.get('gateway') ?? undefined;
-      return send(req, res, 200, await this.call('log.import', { har, ...(gateway ? { gateway } : {}) }));
+      const log = this.plane.engine.log;
+      const imported = await har(req, { kind: 'har-entries', gateway }, (items) => {
+        for (const e of items as Omit<LogEntry, 'seq'>[]) log.append(e);
+      });
+      return send(req, res, 200, { imported });
     }
     if (rest === 'traffic/replay' && method === 'POST') {
-      const har = (await readBody(req, MAX_HAR_BODY)) as Params<'traffic.replay'>['har'];
+      const requests: HarRequest[] = [];
+      await har(req, { kind: 'har-requests' }, (items) => requests.push(...(items as HarRequest[])));
       const rate = q('rate');
-      return send(
-        req,
-        res,
-        200,
-        await this.call('traffic.replay', {
-          gateway: url.searchParams.get('gateway') ?? '',
-          har,
-          ...(rate ? { ratePerSecond: rate } : {}),
-        }),
-      );
+      if (rate !== undefined && !(rate >= 0.1 && rate <= 1000))
+        throw new HttpError(400, 'rate is requests per second, from 0.1 to 1000');
+      if (requests.length > 10_000)
+        throw new HttpError(400, `a replay sends at most 10,000 requests; this file has ${requests.length}`);
+      const gateway = url.searchParams.get('gateway') ?? '';
+      return send(req, res, 200, await this.plane.traffic.replay(gateway, requests, rate));
     }
     if (rest === 'traffic' && method === 'POST') {
       return send(
@@ -206,6 +216,42 @@ function vampView(view: Result<'gateways.get'>): Record<string, unknown> {
     service: { host: view.config.host, port: `${port}/http` },
     deployed: view.status?.state === 'listening',
   };
+}
+
+/**
+ * The log as a HAR file, written entry by entry with backpressure and a turn of the event loop every
+ * few entries: a full log with body previews is hundreds of megabytes as one string.
+ */
+async function streamHar(res: ServerResponse, entries: readonly LogEntry[], version: string): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-disposition': 'attachment; filename="switchyard.har"',
+    'cache-control': 'no-store',
+  });
+  const head = JSON.stringify({ log: harCreator(version) });
+  res.write(`${head.slice(0, -2)},"entries":[\n`);
+  for (let i = 0; i < entries.length; i++) {
+    if (res.destroyed) return;
+    const more = res.write(`${i ? ',\n' : ''}${JSON.stringify(toHarEntry(entries[i]!))}`);
+    if (!more) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    else if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+  }
+  res.end('\n]}}\n');
+}
+
+/** Reads a HAR body and hands its converted items to `onBatch` as a worker produces them. */
+async function har(
+  req: IncomingMessage,
+  task: { kind: 'har-entries'; gateway?: string | undefined } | { kind: 'har-requests' },
+  onBatch: (items: unknown[]) => void,
+): Promise<number> {
+  const text = await readText(req, MAX_HAR_BODY);
+  try {
+    return await harOffThread({ ...task, text }, onBatch);
+  } catch (err) {
+    if (err instanceof ParseError) throw new HttpError(400, `not a HAR file${err.where}: ${err.message}`);
+    throw err;
+  }
 }
 
 function gatewayBody(body: unknown): Record<string, unknown> {

@@ -9,6 +9,18 @@ import { normalizeGateways, topLevelIssues, type NormalizeResult } from './norma
  * Issues carry the line they concern.
  */
 export function loadConfigText(text: string): NormalizeResult {
+  // The YAML library throws for some inputs (too many aliases, nesting deeper than the stack): those are
+  // problems of the file like any other, never a crash of whatever is loading it.
+  try {
+    return loadDocuments(text);
+  } catch (err) {
+    const pos = (err as { linePos?: { line: number }[] }).linePos?.[0];
+    const message = `YAML: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
+    return { ok: false, issues: [{ path: [], message, ...(pos ? { line: pos.line } : {}) }] };
+  }
+}
+
+function loadDocuments(text: string): NormalizeResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
   if (!Array.isArray(docs)) return normalizeGateways([]);
@@ -25,7 +37,15 @@ export function loadConfigText(text: string): NormalizeResult {
   const located: { doc: Document; prefix: (string | number)[] }[] = [];
   const issues: ConfigIssue[] = [];
   for (const doc of docs) {
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (err) {
+      const line = doc.range ? lines.linePos(doc.range[0]).line : undefined;
+      const message = `YAML: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
+      issues.push({ path: [], message, ...(line ? { line } : {}) });
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (isMap(doc.contents) && doc.has('gateways')) {
       for (const i of topLevelIssues(value as Record<string, unknown>))
