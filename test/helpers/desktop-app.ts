@@ -82,16 +82,25 @@ export function launchDesktopApp(o: LaunchOptions): DesktopApp {
     records,
     async waitFor(match, what, ms = 15_000) {
       let found: StandInRecord | undefined;
-      await eventually(
-        () => {
-          if (child.exitCode !== null)
-            throw new Error(`the app exited (${child.exitCode}) before ${what}:\n${output}`);
-          found = records().find(match);
-          return !!found;
-        },
-        ms,
-        what,
-      );
+      const story = () => {
+        const all = records();
+        const errors = all.filter((r) => r.kind === 'error');
+        const last = all.slice(-8).map((r) => `${r.kind} ${r.name}`);
+        return `\nerrors: ${JSON.stringify(errors)}\nlast records: ${last.join(' | ')}\noutput:\n${output}`;
+      };
+      try {
+        await eventually(
+          () => {
+            if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before ${what}`);
+            found = records().find(match);
+            return !!found;
+          },
+          ms,
+          what,
+        );
+      } catch (err) {
+        throw new Error(`${(err as Error).message}${story()}`, { cause: err });
+      }
       return found!;
     },
     command<T>(command: string, params?: object) {
