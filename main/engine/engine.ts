@@ -18,7 +18,7 @@ import {
 } from './error-response.js';
 import { clientAddress } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
-import { Listener } from './listener.js';
+import { DEFAULT_MAX_CONNECTIONS, Listener } from './listener.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
@@ -175,9 +175,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       const existing = this.sockets.get(key);
       if (existing) {
         existing.gateway = g.name;
+        existing.maxConnections = g.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
         continue;
       }
       const listener = this.createListener(g);
+      listener.maxConnections = g.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
       this.sockets.set(key, listener);
       starting.push(listener.listen());
     }
@@ -456,6 +458,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         connectTimeoutMs: g.connectTimeoutMs,
         preserveHost: g.preserveHost,
         setCookies: d.setCookies,
+        maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
       }),
     };
   }

@@ -37,6 +37,7 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   const acls = new AclCompiler(p);
   const backend = (i: number) => `${p}_r${i}`;
   const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPart(g.host)}:${g.port}`];
+  if (g.maxConnections) lines.push(`    maxconn ${g.maxConnections}`);
   const requestRules: string[] = [];
   const rules: string[] = [];
   if (g.port === 0)
@@ -182,7 +183,9 @@ function routeBackend(
   }
   const weight = (k: number) => (r.targetWeights ? ` weight ${r.targetWeights[k] ?? 1}` : '');
   servers.forEach((s, k) =>
-    lines.push(`    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}`),
+    lines.push(
+      `    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}${g.maxUpstreamConnections ? ` maxconn ${g.maxUpstreamConnections}` : ''}`,
+    ),
   );
   return [...lines.slice(0, 3), ...c.acls.lines, ...lines.slice(3)].join('\n');
 }

@@ -29,6 +29,10 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   const out: string[] = [`# gateway '${g.name}'`];
   const conditions = new NginxConditionCompiler(p);
   const upstream = (i: number) => `${p}_r${i}`;
+  if (g.maxConnections)
+    warn(
+      `max_connections ${g.maxConnections} is not exported: nginx's worker_connections is for the whole server`,
+    );
 
   // Upstreams: one per route; a chained route goes to the other gateway's listener.
   g.routes.forEach((r, i) => {
@@ -49,8 +53,9 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       if (r.targets.some((t) => new URL(t).pathname !== '/'))
         warn(`route '${r.name}' has a target base path, which nginx does not add`);
     }
+    const maxConns = g.maxUpstreamConnections ? ` max_conns=${g.maxUpstreamConnections}` : '';
     out.push(
-      `upstream ${upstream(i)} {\n${servers.map((s) => `    server ${s};`).join('\n')}\n    keepalive 16;\n}`,
+      `upstream ${upstream(i)} {\n${servers.map((s) => `    server ${s}${maxConns};`).join('\n')}\n    keepalive 16;\n}`,
     );
   });
 

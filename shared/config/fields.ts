@@ -10,6 +10,8 @@ export const GATEWAY_FIELDS = [
   'connect_timeout',
   'preserve_host',
   'no_route_status',
+  'max_connections',
+  'max_upstream_connections',
   'semantics',
   'routes',
 ];

@@ -67,6 +67,10 @@ export interface GatewayConfig {
   preserveHost: boolean;
   /** Status when no route can take a request (503 unless configured). */
   noRouteStatus: number;
+  /** Client connections held at most; unset: the engine's default (4096). */
+  maxConnections?: number;
+  /** Connections to each target at most; unset: the engine's default (256). */
+  maxUpstreamConnections?: number;
   routes: RouteConfig[];
   /** Set when the gateway follows AILERON's rules where they differ from Vamp's (see schema.ts). */
   semantics?: 'aileron';

@@ -180,6 +180,8 @@ class GatewayChecker {
       routes,
     };
     if (stickyBy) g.stickyBy = stickyBy;
+    if (raw.max_connections) g.maxConnections = raw.max_connections;
+    if (raw.max_upstream_connections) g.maxUpstreamConnections = raw.max_upstream_connections;
     if (raw.semantics === 'aileron') g.semantics = 'aileron';
     return g;
   }

@@ -85,6 +85,10 @@ export const rawGatewaySchema = z.strictObject({
   preserve_host: z.boolean().nullish(),
   /** The status for requests no route can take: 503 (default, as Vamp) or, say, 404. */
   no_route_status: z.number().int().min(400).max(599).nullish(),
+  /** Client connections the gateway holds at most (default 4096); past it a new one gets 503. */
+  max_connections: z.number().int().min(1).max(1_000_000).nullish(),
+  /** Connections to each target at most (default 256); more requests wait for one. */
+  max_upstream_connections: z.number().int().min(1).max(100_000).nullish(),
   /** Ordered map of route key to route (a list of keys or one-entry maps is read as Vamp's API reads it). */
   routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
   /**

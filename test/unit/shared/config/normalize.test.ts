@@ -170,7 +170,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nwieght: 3\n',
-      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, semantics, routes`,
+      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, max_connections, max_upstream_connections, semantics, routes`,
     ],
     ['name: g\n', `1: gateway 'g': port: is required`],
     [
