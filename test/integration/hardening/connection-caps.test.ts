@@ -5,6 +5,10 @@ import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { eventually, rawExchange, request } from '../../helpers/client.js';
 import { startEngine } from '../../helpers/engine.js';
 import { startUpstream } from '../../helpers/upstream.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServe } from '../../helpers/serve-process.js';
 
 /** One flooded gateway cannot take every descriptor, nor open unbounded connections upstream. */
 const cleanup = cleanupAfterEach();
@@ -48,5 +52,29 @@ describe('connection caps', () => {
     agent.destroy();
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the control server answering while 1,000 slow clients flood a gateway', async () => {
+    const up = await startUpstream('up');
+    cleanup.push(() => up.close());
+    const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-flood-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'switchyard.yaml');
+    await writeFile(
+      file,
+      `gateways:\n  - name: g\n    port: 0\n    max_connections: 300\n    routes:\n      up: { target: "${up.url}" }\n`,
+    );
+    const s = await startServe(cleanup, ['--config', file, '--log', 'none']);
+    const slow: net.Socket[] = [];
+    cleanup.push(() => slow.forEach((c) => c.destroy()));
+    for (let i = 0; i < 1000; i++) {
+      const c = net.connect(s.gatewayPort('g'), '127.0.0.1');
+      c.on('error', () => undefined);
+      c.write('GET / HTTP/1.1\r\nHost: x\r\n'); // and never the end of the headers
+      slow.push(c);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await request(s.controlPort, '/api/v1/health')).status).toBe(200);
+    expect(s.alive()).toBe(true);
   });
 });
