@@ -32,7 +32,7 @@ export class TrafficGenerator {
     const plan: Plan = p.ratePerSecond
       ? { rate: p.ratePerSecond, total: Math.min(10_000, Math.round(p.ratePerSecond * (p.seconds ?? 10))) }
       : { total: p.count ?? 100 };
-    return this.execute(p.gateway, plan, spec);
+    return this.execute(p.gateway, plan, spec, p.id);
   }
 
   /** Sends the requests of a HAR file through a gateway again, in order, at `rate` per second. */
@@ -44,6 +44,7 @@ export class TrafficGenerator {
     gateway: string,
     plan: Plan,
     spec: (i: number) => RequestSpec,
+    chosenId?: string,
   ): Promise<TrafficResult> {
     const status = this.engine.status().find((s) => s.gateway === gateway);
     if (!status) throw new ApiFailure({ code: 'not_found', message: `there is no gateway '${gateway}'` });
@@ -59,7 +60,9 @@ export class TrafficGenerator {
         message: `gateway '${gateway}' is not listening${status.error ? `: ${status.error}` : ''}`,
       });
     }
-    const id = randomUUID();
+    if (chosenId !== undefined && this.running.has(chosenId))
+      throw new ApiFailure({ code: 'conflict', message: `demo traffic '${chosenId}' is already running` });
+    const id = chosenId ?? randomUUID();
     const run = { cancelled: false };
     this.running.set(id, run);
     const host = status.host.includes(':') ? '::1' : '127.0.0.1';

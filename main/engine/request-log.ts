@@ -58,6 +58,26 @@ export class RequestLog {
     return out;
   }
 
+  /**
+   * The newest `limit` entries with seq < before (default: all), oldest first: where a viewer opens the
+   * log, and how it pages back through older entries.
+   */
+  pageBefore(before: number, limit = 100): LogEntry[] {
+    const end = Math.min(before, this.nextSeq);
+    const start = Math.max(this.firstSeq, end - limit);
+    const out: LogEntry[] = [];
+    for (let seq = start; seq < end; seq++) {
+      const e = this.ring[(seq - 1) % this.capacity];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /** The sequence number of the oldest entry the log still holds (lastSeq + 1 when it is empty). */
+  get oldestSeq(): number {
+    return this.firstSeq;
+  }
+
   get(seq: number): LogEntry | undefined {
     if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
     return this.ring[(seq - 1) % this.capacity];

@@ -111,8 +111,13 @@ export const commandParams = {
     gateways: z.array(name).optional(),
     format: z.enum(['yaml', 'nginx', 'haproxy', 'gateway-api']).optional(),
   }),
+  /**
+   * With `after`: the entries after that seq, oldest first (to catch up). Without it: the newest entries
+   * (before `before`, when given), still oldest first, so a viewer opens on the newest and pages back.
+   */
   'log.page': z.strictObject({
     after: z.number().int().min(0).optional(),
+    before: z.number().int().min(1).optional(),
     limit: z.number().int().min(1).max(5000).optional(),
   }),
   'log.get': z.strictObject({ seq: z.number().int().min(1) }),
@@ -131,6 +136,8 @@ export const commandParams = {
   'engine.status': z.strictObject({}),
   'traffic.generate': z.strictObject({
     gateway: name,
+    /** Chosen by the caller, so it can cancel the run (`traffic.cancel`) before the result comes back. */
+    id: z.string().min(8).max(100).optional(),
     /** Send this many requests as fast as they complete (at most 10,000)... */
     count: z.number().int().min(1).max(10_000).optional(),
     /** ...or this many per second for `seconds` (at most 60 s). */
@@ -174,7 +181,8 @@ export interface CommandResults {
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
   'config.export': { text: string; warnings: string[] };
-  'log.page': { entries: LogSummary[]; lastSeq: number };
+  /** `oldestSeq`: the oldest entry the log holds, so a viewer knows whether there is more to page back to. */
+  'log.page': { entries: LogSummary[]; lastSeq: number; oldestSeq: number };
   'log.get': LogEntry;
   'log.clear': Record<string, never>;
   'log.har': object;
