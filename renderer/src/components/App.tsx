@@ -96,7 +96,8 @@ function useShortcuts(setTab: (t: Tab) => void): void {
       if (e.key === '/') {
         e.preventDefault();
         document.getElementById('log-filter')?.focus();
-      } else if (e.key === 'p') useLogStore.getState().setPaused(!useLogStore.getState().paused);
+      } else if (e.key === 'p')
+        useLogStore.getState().setPaused(useLogStore.getState().pausedAt === undefined);
       else if (e.key === 'g') setTab('routes');
       else if (e.key === 't') setTab('traffic');
     };

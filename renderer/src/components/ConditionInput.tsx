@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   ConditionSyntaxError,
   explainCondition,
@@ -28,10 +28,14 @@ const SUGGESTIONS = [
   ...Object.values(USER_AGENT_ALIASES).map((a) => a.label.split(' ')[0] as string),
 ].filter((v, i, all) => all.indexOf(v) === i);
 
+/** How long typing pauses before a syntax error is shown (it is also shown on leaving the field). */
+const SETTLE_MS = 800;
+
 /**
  * The condition field: the text is highlighted by token, completion offers operands and browser
- * aliases, and the parsed condition is shown in words (the engine's own explain) or its syntax error
- * with the column.
+ * aliases (Enter or a click takes one; Tab moves on as usual), and the parsed condition is shown in
+ * words (the engine's own explain) or, once the user pauses or leaves the field, its syntax error with
+ * the column: half a condition is not an error yet.
  */
 export function ConditionInput(props: {
   id: string;
@@ -43,6 +47,12 @@ export function ConditionInput(props: {
   const [focused, setFocused] = useState(false);
   const [active, setActive] = useState(0);
   const parsed = useMemo(() => describe(props.value), [props.value]);
+  const [settled, setSettled] = useState(true);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(true), SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [props.value]);
+  const error = settled || !focused ? (props.error ?? parsed.error) : undefined;
   const word = currentWord(props.value, input.current?.selectionStart ?? props.value.length);
   const matches =
     focused && word.length > 0
@@ -78,16 +88,19 @@ export function ConditionInput(props: {
           spellCheck={false}
           autoComplete="off"
           placeholder="e.g. user-agent == Firefox and has cookie beta"
-          aria-invalid={!!props.error || !!parsed.error}
+          aria-invalid={!!error}
           aria-describedby={`${props.id}-explain`}
           onFocus={() => setFocused(true)}
           onBlur={() => setTimeout(() => setFocused(false), 150)}
-          onChange={(e) => props.onChange(e.currentTarget.value)}
+          onChange={(e) => {
+            setSettled(false);
+            props.onChange(e.currentTarget.value);
+          }}
           onKeyDown={(e) => {
             if (!matches.length) return;
             if (e.key === 'ArrowDown') setActive((a) => (a + 1) % matches.length);
             else if (e.key === 'ArrowUp') setActive((a) => (a + matches.length - 1) % matches.length);
-            else if (e.key === 'Tab' || e.key === 'Enter') accept(matches[active] ?? matches[0]!);
+            else if (e.key === 'Enter') accept(matches[active] ?? matches[0]!);
             else return;
             e.preventDefault();
           }}
@@ -107,8 +120,8 @@ export function ConditionInput(props: {
           </ul>
         )}
       </div>
-      <div id={`${props.id}-explain`} className={parsed.error || props.error ? 'field-error' : 'explain'}>
-        {props.error ?? parsed.error ?? parsed.words}
+      <div id={`${props.id}-explain`} className={error ? 'field-error' : 'explain'}>
+        {error ?? parsed.words ?? ''}
       </div>
     </div>
   );

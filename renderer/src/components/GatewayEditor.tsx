@@ -3,7 +3,14 @@ import { parse, stringify } from 'yaml';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import type { ConfigIssue } from '../../../shared/config/issues.js';
 import { lineOfPath } from '../../../shared/config/yaml-lines.js';
-import { isBracketKey, toForm, toSource, type GatewayForm, type RouteDraft } from '../lib/gateway-form.js';
+import {
+  isBracketKey,
+  toForm,
+  toSource,
+  withRunningWeights,
+  type GatewayForm,
+  type RouteDraft,
+} from '../lib/gateway-form.js';
 import { useAppStore } from '../store/app-store.js';
 import { ConditionInput } from './ConditionInput.js';
 import { WeightSliders } from './WeightSliders.js';
@@ -23,18 +30,37 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
   const [dirty, setDirty] = useState(false);
   const [issues, setIssues] = useState<ConfigIssue[]>([]);
   const [view, setView] = useState<View>('form');
+  // The YAML as the user typed it, kept (even when it does not parse) until they edit the form or revert.
+  const [yamlText, setYamlText] = useState<string>();
+  const [yamlError, setYamlError] = useState<string>();
   const source = useMemo(() => toSource(form), [form]);
+  const running = useRef(gateway.source);
 
-  // Outside changes (sliders, another client, the file) show up unless the user is editing.
+  // Outside changes (sliders, another client, the file) show up unless the user is editing; while they
+  // are, weights moved live are taken into the form, so Apply keeps them.
   useEffect(() => {
-    if (!dirty) setForm(toForm(gateway.source));
-  }, [gateway.source, dirty]);
+    const before = running.current;
+    running.current = gateway.source;
+    if (!dirty) {
+      setForm(toForm(gateway.source));
+      setYamlText((t) => (t !== undefined && sameGateway(t, gateway.source) ? t : undefined));
+    } else if (yamlText === undefined) setForm((f) => withRunningWeights(f, before, gateway.source));
+  }, [gateway.source, dirty, yamlText]);
 
   useValidation(source, dirty, setIssues);
 
   const update = (next: GatewayForm) => {
     setForm(next);
     setDirty(true);
+    setYamlText(undefined);
+    setYamlError(undefined);
+  };
+  const editYaml = (text: string) => {
+    setYamlText(text);
+    setDirty(true);
+    const parsed = parseGatewayYaml(text);
+    setYamlError(parsed.error);
+    if (parsed.value) setForm(toForm(parsed.value));
   };
   const apply = async () => {
     const saved = await run((c) => c.call('gateways.save', { gateway: source, previousName: gateway.name }));
@@ -47,8 +73,11 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
     setForm(toForm(gateway.source));
     setDirty(false);
     setIssues([]);
+    setYamlText(undefined);
+    setYamlError(undefined);
   };
   const at = (...path: (string | number)[]) => issueAt(issues, path);
+  const listenerError = gateway.status?.state === 'error' ? gateway.status.error : undefined;
 
   return (
     <div className="editor">
@@ -62,12 +91,8 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
             YAML
           </button>
         </nav>
-        <span className={issues.length ? 'field-error' : 'muted'} role="status">
-          {issues.length
-            ? `${issues.length} problem${issues.length === 1 ? '' : 's'}: not applied`
-            : dirty
-              ? 'Unsaved changes'
-              : 'Running as shown'}
+        <span className={issues.length || yamlError || listenerError ? 'field-error' : 'muted'} role="status">
+          {editorStatus(issues.length, yamlError, listenerError, dirty)}
         </span>
         <button onClick={revert} disabled={!dirty}>
           Revert
@@ -75,7 +100,7 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
         <button
           className="primary"
           onClick={() => void apply()}
-          disabled={!dirty || issues.length > 0 || !client}
+          disabled={!dirty || issues.length > 0 || yamlError !== undefined || !client}
         >
           Apply
         </button>
@@ -83,10 +108,47 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
       {view === 'form' ? (
         <FormView form={form} update={update} at={at} issues={issues} />
       ) : (
-        <YamlView source={source} issues={issues} onChange={(s) => update(toForm(s))} />
+        <YamlView
+          text={yamlText ?? stringify(source)}
+          parseError={yamlError}
+          issues={issues}
+          onChange={editYaml}
+        />
       )}
     </div>
   );
+}
+
+/** The editor bar's one line: what stops an Apply, then whether the gateway listens, then the draft. */
+function editorStatus(
+  issues: number,
+  yamlError: string | undefined,
+  listenerError: string | undefined,
+  dirty: boolean,
+): string {
+  if (yamlError) return 'The YAML does not parse: not applied';
+  if (issues) return `${issues} problem${issues === 1 ? '' : 's'}: not applied`;
+  const draft = dirty ? 'Unsaved changes' : 'Running as shown';
+  if (listenerError) return `Gateway cannot listen: ${listenerError}${dirty ? ` · ${draft}` : ''}`;
+  return draft;
+}
+
+/** One gateway from YAML text: the mapping, or why the text is not one. */
+function parseGatewayYaml(text: string): { value?: Record<string, unknown>; error?: string } {
+  try {
+    const value = parse(text) as unknown;
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      return { error: 'the YAML must be one gateway: a mapping with name, port and routes' };
+    return { value: value as Record<string, unknown> };
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+/** Whether YAML text says the same gateway as a source (as the form reads both). */
+function sameGateway(text: string, source: Record<string, unknown>): boolean {
+  const parsed = parseGatewayYaml(text).value;
+  return !!parsed && JSON.stringify(toSource(toForm(parsed))) === JSON.stringify(toSource(toForm(source)));
 }
 
 type At = (...path: (string | number)[]) => string | undefined;
@@ -326,23 +388,21 @@ function Field(props: {
   );
 }
 
-/** The gateway as YAML, editable; parse errors and engine issues are shown at their line. */
+/**
+ * The gateway as YAML, editable; parse errors and engine issues are shown at their line. The text is the
+ * editor's: what the user typed stays as typed, parseable or not.
+ */
 function YamlView({
-  source,
+  text,
+  parseError,
   issues,
   onChange,
 }: {
-  source: Record<string, unknown>;
+  text: string;
+  parseError: string | undefined;
   issues: ConfigIssue[];
-  onChange: (s: Record<string, unknown>) => void;
+  onChange: (text: string) => void;
 }) {
-  const [text, setText] = useState(() => stringify(source));
-  const [parseError, setParseError] = useState<string>();
-  const own = useRef(false);
-  useEffect(() => {
-    if (own.current) own.current = false;
-    else setText(stringify(source));
-  }, [source]);
   const problems = useMemo(
     () =>
       issues
@@ -368,20 +428,7 @@ function YamlView({
           spellCheck={false}
           value={text}
           rows={Math.max(8, lines.length + 1)}
-          onChange={(e) => {
-            const next = e.currentTarget.value;
-            setText(next);
-            try {
-              const value = parse(next) as unknown;
-              if (!value || typeof value !== 'object' || Array.isArray(value))
-                throw new Error('the YAML must be one gateway: a mapping with name, port and routes');
-              setParseError(undefined);
-              own.current = true;
-              onChange(value as Record<string, unknown>);
-            } catch (err) {
-              setParseError((err as Error).message.split('\n')[0]);
-            }
-          }}
+          onChange={(e) => onChange(e.currentTarget.value)}
         />
       </div>
       {parseError && <p className="field-error">YAML: {parseError}</p>}

@@ -1,31 +1,39 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import type { LogSummary } from '../../../shared/api/contract.js';
 import { saveText } from '../api/desktop.js';
+import { useFixedRows } from '../lib/fixed-rows.js';
+import { hasTerm, toggleTerm } from '../lib/log-filter.js';
 import { useAppStore } from '../store/app-store.js';
-import { useLogStore } from '../store/log-store.js';
+import { loadOlderPage } from '../store/log-paging.js';
+import { shownCount, useLogStore } from '../store/log-store.js';
 import { RequestDetail } from './RequestDetail.js';
 
 const ROW_HEIGHT = 26;
+const onNearTop = () => void loadOlderPage();
 
 /**
- * Every request, virtualized (only the visible rows exist), following the newest unless the user has
- * scrolled up. Everything in a row came from a client: it is rendered as text, never as HTML.
+ * Every request, virtualized (only the rows in view exist), following the newest unless the user has
+ * scrolled up; scrolling to the top loads older pages from the engine. Pause freezes what is shown, not
+ * what is kept. Everything in a row came from a client: it is rendered as text, never as HTML.
  */
 export function RequestLog() {
   const version = useLogStore((s) => s.version);
   const visible = useLogStore((s) => s.visible);
   const total = useLogStore((s) => s.entries.length);
-  const paused = useLogStore((s) => s.paused);
+  const pausedAt = useLogStore((s) => s.pausedAt);
+  const olderAvailable = useLogStore((s) => s.olderAvailable);
   const filterText = useLogStore((s) => s.filterText);
   const selectedSeq = useLogStore((s) => s.selectedSeq);
   const { setPaused, setFilter, select } = useLogStore.getState();
   const run = useAppStore((s) => s.run);
   const gateways = useAppStore((s) => s.gateways);
   const scroller = useRef<HTMLDivElement>(null);
-  const [follow, setFollow] = useState(true);
   const harInput = useRef<HTMLInputElement>(null);
   const notify = useAppStore((s) => s.notify);
+  const paused = pausedAt !== undefined;
+  const count = shownCount(visible, pausedAt);
+  const rows = useFixedRows(scroller, count, ROW_HEIGHT, onNearTop);
+  useKeepPlaceOnPrepend(scroller, visible, version, ROW_HEIGHT);
 
   // A captured session, added to the log to inspect it here.
   const openHar = async (input: HTMLInputElement) => {
@@ -38,30 +46,18 @@ export function RequestLog() {
     if (r) notify('info', `Added ${r.imported} requests from ${file.name}.`);
   };
 
-  const rows = useVirtualizer({
-    count: visible.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-
-  useLayoutEffect(() => {
-    if (follow && visible.length) rows.scrollToIndex(visible.length - 1, { align: 'end' });
-  }, [version, follow, visible.length, rows]);
-
-  useEffect(() => {
+  const quick = (term: string) => setFilter(toggleTerm(filterText, term));
+  const selectedGateway = useAppStore((s) => s.gateways.find((g) => g.name === s.selected));
+  const scrollTo = (index: number) => {
     const el = scroller.current;
     if (!el) return;
-    const onScroll = () => setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2);
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, []);
-
-  const quick = (term: string) =>
-    setFilter(
-      filterText.includes(term) ? filterText.replace(term, '').trim() : `${filterText} ${term}`.trim(),
-    );
-  const selectedGateway = useAppStore((s) => s.gateways.find((g) => g.name === s.selected));
+    rows.setFollow(index === count - 1);
+    const top = index * ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight)
+      el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+  };
+  const arrived = visible.length - count;
 
   return (
     <section className={`log${selectedSeq !== undefined ? ' with-detail' : ''}`} aria-label="Request log">
@@ -74,12 +70,12 @@ export function RequestLog() {
           onChange={(e) => setFilter(e.currentTarget.value)}
           aria-label="Filter requests"
         />
-        <div className="chips" aria-label="Quick filters">
+        <div className="chips" role="group" aria-label="Quick filters">
           {gateways.map((g) => (
             <button
               key={g.name}
               className="chip"
-              aria-pressed={filterText.includes(`gateway:${g.name}`)}
+              aria-pressed={hasTerm(filterText, `gateway:${g.name}`)}
               onClick={() => quick(`gateway:${g.name}`)}
             >
               {g.name}
@@ -89,7 +85,7 @@ export function RequestLog() {
             <button
               key={r.name}
               className="chip route"
-              aria-pressed={filterText.includes(`route:${r.name}`)}
+              aria-pressed={hasTerm(filterText, `route:${r.name}`)}
               onClick={() => quick(`route:${r.name}`)}
             >
               {r.name}
@@ -97,7 +93,7 @@ export function RequestLog() {
           ))}
           <button
             className="chip"
-            aria-pressed={filterText.includes('is:error')}
+            aria-pressed={hasTerm(filterText, 'is:error')}
             onClick={() => quick('is:error')}
           >
             errors
@@ -105,13 +101,19 @@ export function RequestLog() {
         </div>
         <span className="muted count">
           {visible.length === total ? `${total} requests` : `${visible.length} of ${total}`}
+          {paused && arrived > 0 ? ` (${arrived} new while paused)` : ''}
         </span>
         <button aria-pressed={paused} onClick={() => setPaused(!paused)} title="p">
           {paused ? 'Resume' : 'Pause'}
         </button>
-        {!follow && (
-          <button onClick={() => setFollow(true)} title="Jump to the newest request">
+        {!rows.follow && (
+          <button onClick={() => rows.setFollow(true)} title="Jump to the newest request">
             Follow newest
+          </button>
+        )}
+        {olderAvailable && (
+          <button onClick={onNearTop} title="The engine holds older requests: load the page before these">
+            Load older
           </button>
         )}
         <button onClick={() => void run((c) => c.call('log.clear', {}))}>Clear</button>
@@ -138,7 +140,7 @@ export function RequestLog() {
         </button>
       </div>
       <div className="log-body">
-        <div className="log-grid" role="grid" aria-rowcount={visible.length + 1} aria-label="Requests">
+        <div className="log-grid" role="grid" aria-rowcount={count + 1} aria-label="Requests">
           <div className="log-row head" role="row">
             {['Time', 'Gateway', 'Route', 'Method', 'Path', 'Status', 'Duration', 'Size'].map((h) => (
               <span key={h} role="columnheader">
@@ -150,29 +152,26 @@ export function RequestLog() {
             className="log-scroll"
             ref={scroller}
             tabIndex={0}
-            onKeyDown={(e) => keyNav(e, visible, selectedSeq, select, rows.scrollToIndex)}
+            onKeyDown={(e) => keyNav(e, visible.slice(0, count), selectedSeq, select, scrollTo)}
           >
-            {visible.length === 0 ? (
+            {count === 0 ? (
               <p className="empty-log">
                 {total === 0
                   ? 'No requests yet. Send some to a gateway (or use Demo traffic on the Traffic tab) and they appear here as they happen.'
                   : 'No request matches the filter.'}
               </p>
             ) : (
-              <div style={{ height: rows.getTotalSize(), position: 'relative' }}>
-                {rows.getVirtualItems().map((item) => {
-                  const e = visible[item.index]!;
-                  return (
-                    <Row
-                      key={e.seq}
-                      e={e}
-                      top={item.start}
-                      index={item.index}
-                      selected={e.seq === selectedSeq}
-                      onSelect={select}
-                    />
-                  );
-                })}
+              <div style={{ height: count * ROW_HEIGHT, position: 'relative' }}>
+                {visible.slice(rows.first, rows.last).map((e, k) => (
+                  <Row
+                    key={e.seq}
+                    e={e}
+                    top={(rows.first + k) * ROW_HEIGHT}
+                    index={rows.first + k}
+                    selected={e.seq === selectedSeq}
+                    onSelect={select}
+                  />
+                ))}
               </div>
             )}
           </div>
@@ -181,6 +180,24 @@ export function RequestLog() {
       </div>
     </section>
   );
+}
+
+/** When older rows are put in front, the rows the user was looking at stay where they were. */
+function useKeepPlaceOnPrepend(
+  scroller: React.RefObject<HTMLDivElement | null>,
+  visible: readonly LogSummary[],
+  version: number,
+  rowHeight: number,
+): void {
+  const firstSeq = useRef<number>(undefined);
+  useLayoutEffect(() => {
+    const before = firstSeq.current;
+    firstSeq.current = visible[0]?.seq;
+    const el = scroller.current;
+    if (!el || before === undefined || visible[0] === undefined || visible[0].seq >= before) return;
+    const added = visible.findIndex((e) => e.seq === before);
+    if (added > 0) el.scrollTop += added * rowHeight;
+  }, [scroller, visible, version, rowHeight]);
 }
 
 const Row = memo(function Row(props: {

@@ -22,6 +22,8 @@ export function SettingsDialog({ info, onClose }: { info: AppInfo | undefined; o
     );
   }, [run, info]);
   const editable = info?.settingsEditable ?? false;
+  // The port the control server is on now (0 or a taken port in the settings means another one).
+  const runningPort = info?.controlUrl ? Number(new URL(info.controlUrl).port) : undefined;
   const save = async (patch: Partial<AppSettings>) => {
     if (patch.theme) {
       applyTheme(patch.theme);
@@ -64,9 +66,12 @@ export function SettingsDialog({ info, onClose }: { info: AppInfo | undefined; o
               disabled={!editable}
               min={0}
               max={65535}
-              value={settings.controlPort}
+              value={editable ? settings.controlPort : (runningPort ?? settings.controlPort)}
               onChange={(e) => void save({ controlPort: Number(e.currentTarget.value) })}
             />
+            {editable && runningPort !== undefined && runningPort !== settings.controlPort && (
+              <span className="muted">Running on port {runningPort} now.</span>
+            )}
           </label>
           <label>
             Request log capacity

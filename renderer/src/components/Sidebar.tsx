@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { desktop, saveText } from '../api/desktop.js';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import { useAppStore } from '../store/app-store.js';
@@ -160,20 +160,57 @@ export function Sidebar() {
                 }
               />
             </label>
-            <details className="menu">
-              <summary aria-label={`Actions for ${g.name}`}>⋯</summary>
-              <div className="menu-items">
-                <button onClick={() => setRenaming(g.name)}>Rename</button>
-                <button onClick={() => void duplicate(g)}>Duplicate</button>
-                <button className="danger" onClick={() => void remove(g)}>
-                  Delete
-                </button>
-              </div>
-            </details>
+            <GatewayMenu
+              name={g.name}
+              onRename={() => setRenaming(g.name)}
+              onDuplicate={() => void duplicate(g)}
+              onDelete={() => void remove(g)}
+            />
           </li>
         ))}
       </ul>
     </aside>
+  );
+}
+
+/**
+ * The ⋯ menu of one gateway. It closes when an action is chosen, on a click elsewhere and on Escape, so
+ * it never stays open over the next gateway's controls.
+ */
+function GatewayMenu(props: { name: string; onRename(): void; onDuplicate(): void; onDelete(): void }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (menu.current) menu.current.open = false;
+  };
+  useEffect(() => {
+    const outside = (e: PointerEvent) => {
+      if (menu.current?.open && !menu.current.contains(e.target as Node)) close();
+    };
+    const escape = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && menu.current?.open) close();
+    };
+    document.addEventListener('pointerdown', outside);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('pointerdown', outside);
+      document.removeEventListener('keydown', escape);
+    };
+  }, []);
+  const choose = (action: () => void) => () => {
+    close();
+    action();
+  };
+  return (
+    <details className="menu" ref={menu}>
+      <summary aria-label={`Actions for ${props.name}`}>⋯</summary>
+      <div className="menu-items">
+        <button onClick={choose(props.onRename)}>Rename</button>
+        <button onClick={choose(props.onDuplicate)}>Duplicate</button>
+        <button className="danger" onClick={choose(props.onDelete)}>
+          Delete
+        </button>
+      </div>
+    </details>
   );
 }
 

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { GatewayView, StatsSnapshot, TrafficResult } from '../../../shared/api/contract.js';
+import { routeColor } from '../lib/route-colors.js';
+import { useColorScheme } from '../lib/use-color-scheme.js';
 import { useAppStore } from '../store/app-store.js';
 import { useLogStore } from '../store/log-store.js';
 
@@ -10,7 +12,6 @@ const RANGES = [
   { label: '5 min', seconds: 300 },
   { label: '15 min', seconds: 900 },
 ];
-const COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
 
 /** Live traffic for one gateway: requests per second by route (stacked), share against weight, errors, latency. */
 export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
@@ -52,7 +53,7 @@ export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
             return (
               <tr key={r.name}>
                 <td>
-                  <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
+                  <span className="swatch" style={{ background: routeColor(i) }} />
                   {r.name}
                 </td>
                 <td>{Math.round(r.weight * 100) / 100}%</td>
@@ -60,7 +61,7 @@ export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
                   <span className="share-bar">
                     <span
                       className="share-fill"
-                      style={{ width: `${s?.share ?? 0}%`, background: COLORS[i % COLORS.length] }}
+                      style={{ width: `${s?.share ?? 0}%`, background: routeColor(i) }}
                     />
                     <span
                       className="share-weight"
@@ -111,43 +112,59 @@ function useWindowStats(gateway: string, seconds: number): StatsSnapshot | undef
   return seconds === 60 ? ticks.at(-1) : fetched;
 }
 
-/** A stacked area chart of requests per second by route, from the request log, redrawn once a second. */
+/**
+ * A stacked area chart of requests per second by route, from the request log, redrawn once a second.
+ * The areas are bands between neighbouring stacked lines (so colours never blend), and the legend shows
+ * each route's own rate, not the stacked total. It is rebuilt when the theme changes: a canvas reads its
+ * colours once.
+ */
 function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number }) {
   const holder = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot>(undefined);
   const routes = useMemo(() => gateway.config.routes.map((r) => r.name), [gateway.config.routes]);
+  const scheme = useColorScheme();
 
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
+    let raw = rateCounts(gateway.name, routes, seconds);
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height: 200,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [axis(), { ...axis(), label: 'req/s', size: 50 }],
+      axes: [
+        { ...axis(), space: 90, values: (_u, splits) => splits.map(clockLabel) },
+        { ...axis(), label: 'req/s', size: 50 },
+      ],
       series: [
-        {},
+        { value: (_u, v) => (v === null ? '–' : clockLabel(v)) },
         ...routes.map((name, i) => ({
           label: name,
-          stroke: COLORS[i % COLORS.length],
-          fill: `${COLORS[i % COLORS.length]}55`,
+          stroke: routeColor(i),
+          fill: `${routeColor(i)}66`,
           width: 1.5,
+          // The route's own rate at the cursor; the line is drawn at the stacked height.
+          value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) =>
+            idx === null ? '–' : String(raw[i + 1]?.[idx] ?? 0),
         })),
       ],
+      // Each route's area lies between its stacked line and the one below it.
+      bands: routes.slice(1).map((_, k) => ({ series: [k + 2, k + 1] as [number, number] })),
     };
-    const u = new uPlot(opts, rateSeries(gateway.name, routes, seconds), el);
-    chart.current = u;
+    const u = new uPlot(opts, stack(raw), el);
     const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: 200 }));
     resize.observe(el);
-    const timer = setInterval(() => u.setData(rateSeries(gateway.name, routes, seconds)), 1000);
+    const timer = setInterval(() => {
+      raw = rateCounts(gateway.name, routes, seconds);
+      u.setData(stack(raw));
+    }, 1000);
     return () => {
       clearInterval(timer);
       resize.disconnect();
       u.destroy();
     };
-  }, [gateway.name, routes, seconds]);
+  }, [gateway.name, routes, seconds, scheme]);
   return (
     <div
       className="chart"
@@ -156,6 +173,11 @@ function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number
       aria-label={`Requests per second by route over the last ${seconds} seconds`}
     />
   );
+}
+
+/** A tick or cursor time as the clock shows it, 24-hour, so labels are short and never overlap. */
+function clockLabel(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString(undefined, { hour12: false });
 }
 
 /** Canvas cannot read CSS variables: resolve the theme's colours to plain ones, as they are now. */
@@ -172,8 +194,8 @@ function axis(): uPlot.Axis {
   return { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
-/** Per-second counts by route over the last `seconds`, stacked (each series includes those below it). */
-function rateSeries(gateway: string, routes: string[], seconds: number): uPlot.AlignedData {
+/** Per-second counts by route over the last `seconds`: [times, route 1, route 2, ...]. */
+function rateCounts(gateway: string, routes: string[], seconds: number): number[][] {
   const now = Math.floor(Date.now() / 1000);
   const start = now - seconds + 1;
   const counts = routes.map(() => new Array<number>(seconds).fill(0));
@@ -187,10 +209,16 @@ function rateSeries(gateway: string, routes: string[], seconds: number): uPlot.A
     if (e.gateway !== gateway || r === undefined || t > now) continue;
     counts[r]![t - start]!++;
   }
-  for (let r = 1; r < counts.length; r++)
-    for (let k = 0; k < seconds; k++) counts[r]![k]! += counts[r - 1]![k]!;
   const xs = Array.from({ length: seconds }, (_, k) => start + k);
   return [xs, ...counts];
+}
+
+/** The counts stacked: each route's line is drawn at its own rate plus those of the routes before it. */
+function stack(raw: number[][]): uPlot.AlignedData {
+  const out = raw.map((series) => [...series]);
+  for (let r = 2; r < out.length; r++)
+    for (let k = 0; k < out[r]!.length; k++) out[r]![k]! += out[r - 1]![k]!;
+  return out as uPlot.AlignedData;
 }
 
 const AGENTS: Record<string, string> = {
@@ -204,73 +232,134 @@ const AGENTS: Record<string, string> = {
   curl: 'curl/8.5.0',
 };
 
-/** Sends demo traffic through the gateway, so a split can be shown without real users. */
+/** What is wrong with the demo traffic form, by field; empty when it can be sent. */
+interface DemoProblems {
+  count?: string;
+  rate?: string;
+  seconds?: string;
+  header?: string;
+}
+
+/** A whole or decimal number in [min, max] from a text box, or undefined. */
+function numberIn(text: string, min: number, max: number): number | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+}
+
+/** "Name: value" as a header, or why it is not one (an empty box is no header). */
+function parseHeader(text: string): { header?: Record<string, string>; problem?: string } {
+  if (!text.trim()) return {};
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+    return { problem: 'Write the header as Name: value, e.g. X-User: alice' };
+  return { header: { [name]: text.slice(colon + 1).trim() } };
+}
+
+/** Sends demo traffic through the gateway, so a split can be shown without real users; a run can be cancelled. */
 function DemoTraffic({ gateway }: { gateway: GatewayView }) {
   const run = useAppStore((s) => s.run);
   const [mode, setMode] = useState<'count' | 'rate'>('count');
-  const [count, setCount] = useState(200);
-  const [rate, setRate] = useState(20);
-  const [seconds, setSeconds] = useState(10);
+  const [count, setCount] = useState('200');
+  const [rate, setRate] = useState('20');
+  const [seconds, setSeconds] = useState('10');
   const [path, setPath] = useState('/');
   const [agents, setAgents] = useState<string[]>(['Firefox', 'Chrome']);
   const [cookie, setCookie] = useState('');
   const [header, setHeader] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [runId, setRunId] = useState<string>();
+  const [problems, setProblems] = useState<DemoProblems>({});
   const [result, setResult] = useState<TrafficResult>();
 
   const send = async () => {
-    setBusy(true);
-    const [hName, ...hValue] = header.split(':');
-    const r = await run((c) =>
+    const parsedHeader = parseHeader(header);
+    const n = numberIn(count, 1, 10_000);
+    const r = numberIn(rate, 0.1, 1000);
+    const sec = numberIn(seconds, 0.1, 60);
+    const found: DemoProblems = {
+      ...(parsedHeader.problem ? { header: parsedHeader.problem } : {}),
+      ...(mode === 'count' && n === undefined
+        ? { count: 'Enter how many requests to send, from 1 to 10,000' }
+        : {}),
+      ...(mode === 'rate' && r === undefined ? { rate: 'Enter a rate from 0.1 to 1,000 per second' } : {}),
+      ...(mode === 'rate' && sec === undefined ? { seconds: 'Enter a duration from 0.1 to 60 seconds' } : {}),
+    };
+    setProblems(found);
+    if (Object.keys(found).length) return;
+    const id = crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    setRunId(id);
+    const done = await run((c) =>
       c.call('traffic.generate', {
         gateway: gateway.name,
-        ...(mode === 'count' ? { count } : { ratePerSecond: rate, seconds }),
+        id,
+        ...(mode === 'count' ? { count: n! } : { ratePerSecond: r!, seconds: sec! }),
         path: path.startsWith('/') ? path : `/${path}`,
         ...(agents.length ? { userAgents: agents.map((a) => AGENTS[a]!) } : {}),
         ...(cookie.trim() ? { cookies: [cookie.trim()] } : {}),
-        ...(hName?.trim() && hValue.length ? { headers: [{ [hName.trim()]: hValue.join(':').trim() }] } : {}),
+        ...(parsedHeader.header ? { headers: [parsedHeader.header] } : {}),
       }),
     );
-    setBusy(false);
-    if (r) setResult(r);
+    setRunId(undefined);
+    if (done) setResult(done);
   };
+  const cancel = () => {
+    if (runId) void run((c) => c.call('traffic.cancel', { id: runId }));
+  };
+  const problemText = (key: keyof DemoProblems) =>
+    problems[key] && (
+      <span className="field-error" role="alert">
+        {problems[key]}
+      </span>
+    );
 
   return (
     <section className="demo-traffic" aria-label="Demo traffic">
       <h3>Demo traffic</h3>
       <div className="demo-grid">
         <label>
-          <input type="radio" checked={mode === 'count'} onChange={() => setMode('count')} /> Send
           <input
-            type="number"
-            min={1}
-            max={10000}
+            type="radio"
+            name="demo-mode"
+            aria-label="Send a number of requests"
+            checked={mode === 'count'}
+            onChange={() => setMode('count')}
+          />{' '}
+          Send
+          <input
+            inputMode="numeric"
             value={count}
-            onChange={(e) => setCount(Number(e.currentTarget.value))}
+            onChange={(e) => setCount(e.currentTarget.value)}
             aria-label="Number of requests"
+            aria-invalid={!!problems.count}
           />{' '}
           requests
+          {problemText('count')}
         </label>
         <label>
-          <input type="radio" checked={mode === 'rate'} onChange={() => setMode('rate')} />
           <input
-            type="number"
-            min={1}
-            max={1000}
+            type="radio"
+            name="demo-mode"
+            aria-label="Send requests per second"
+            checked={mode === 'rate'}
+            onChange={() => setMode('rate')}
+          />
+          <input
+            inputMode="decimal"
             value={rate}
-            onChange={(e) => setRate(Number(e.currentTarget.value))}
+            onChange={(e) => setRate(e.currentTarget.value)}
             aria-label="Requests per second"
+            aria-invalid={!!problems.rate}
           />{' '}
           per second for
           <input
-            type="number"
-            min={1}
-            max={60}
+            inputMode="decimal"
             value={seconds}
-            onChange={(e) => setSeconds(Number(e.currentTarget.value))}
+            onChange={(e) => setSeconds(e.currentTarget.value)}
             aria-label="Seconds"
+            aria-invalid={!!problems.seconds}
           />{' '}
-          s
+          s{problemText('rate')}
+          {problemText('seconds')}
         </label>
         <label>
           Path <input value={path} onChange={(e) => setPath(e.currentTarget.value)} aria-label="Path" />
@@ -306,12 +395,17 @@ function DemoTraffic({ gateway }: { gateway: GatewayView }) {
             placeholder="X-User: alice"
             onChange={(e) => setHeader(e.currentTarget.value)}
             aria-label="Header"
+            aria-invalid={!!problems.header}
           />
+          {problemText('header')}
         </label>
       </div>
-      <button className="primary" disabled={busy} onClick={() => void send()}>
-        {busy ? 'Sending…' : 'Send traffic'}
-      </button>
+      <div className="demo-actions">
+        <button className="primary" disabled={runId !== undefined} onClick={() => void send()}>
+          {runId ? 'Sending…' : 'Send traffic'}
+        </button>
+        {runId && <button onClick={cancel}>Cancel</button>}
+      </div>
       {result && (
         <p className="demo-result" role="status">
           Sent {result.sent}

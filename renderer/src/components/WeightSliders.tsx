@@ -100,18 +100,15 @@ export function WeightSliders({ gateway }: { gateway: GatewayView }) {
               }}
               onChange={(e) => change(i, Number(e.currentTarget.value), !dragging.current)}
             />
-            <input
-              type="number"
-              className="weight-number"
-              aria-label={`${r.name} weight, percent`}
-              min={0}
+            <WeightNumber
+              route={r.name}
+              value={weights[i] ?? 0}
               max={maxFor(
                 weights.map((w, k) => ({ weight: w, locked: !!locked[k] })),
                 i,
               )}
-              value={weights[i] ?? 0}
               disabled={!!locked[i] || routes.length === 1}
-              onChange={(e) => change(i, Number(e.currentTarget.value), true)}
+              onCommit={(v) => change(i, v, true)}
             />
             <span className="unit">%</span>
             <label className="lock" title="Lock: keep this route's weight while others move">
@@ -166,4 +163,72 @@ function useObservedShare(gateway: string): Map<string, number> {
     for (const [k, v] of counts) counts.set(k, (v / seen) * 100);
     return counts;
   }, [gateway, version]);
+}
+
+/**
+ * The exact weight, typed. Typing is a draft: it reaches live traffic on Enter or on leaving the box, and
+ * only as a whole number in range (clearing the box, or "3" on the way to "35", sends nothing); Escape
+ * puts back the running value.
+ */
+function WeightNumber(props: {
+  route: string;
+  value: number;
+  max: number;
+  disabled: boolean;
+  onCommit: (value: number) => void;
+}) {
+  const [draft, setDraft] = useState<string>();
+  const [error, setError] = useState<string>();
+  const errorId = `weight-error-${props.route}`;
+  const commit = (): boolean => {
+    if (draft === undefined) return true;
+    const text = draft.trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n > props.max) {
+      setError(
+        props.max === 100
+          ? 'Enter a whole number from 0 to 100'
+          : `Enter a whole number from 0 to ${props.max} (locked routes hold the rest)`,
+      );
+      return false;
+    }
+    setDraft(undefined);
+    setError(undefined);
+    if (n !== props.value) props.onCommit(n);
+    return true;
+  };
+  const cancel = () => {
+    setDraft(undefined);
+    setError(undefined);
+  };
+  return (
+    <span className="weight-number-box">
+      <input
+        type="text"
+        inputMode="numeric"
+        className="weight-number"
+        aria-label={`${props.route} weight, percent`}
+        aria-invalid={!!error}
+        aria-describedby={error ? errorId : undefined}
+        value={draft ?? String(props.value)}
+        disabled={props.disabled}
+        onChange={(e) => {
+          setDraft(e.currentTarget.value);
+          setError(undefined);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          else if (e.key === 'Escape') cancel();
+        }}
+        onBlur={() => {
+          if (!commit()) cancel();
+        }}
+      />
+      {error && (
+        <span id={errorId} className="field-error weight-error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
 }

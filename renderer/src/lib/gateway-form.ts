@@ -99,6 +99,21 @@ export function toSource(form: GatewayForm): Source {
   return out;
 }
 
+/**
+ * The draft with the weights that changed between two running versions (moved live with the sliders)
+ * taken in, so applying the draft keeps them; the user's other edits stay as they are.
+ */
+export function withRunningWeights(form: GatewayForm, before: Source, after: Source): GatewayForm {
+  const weightIn = (s: Source, key: string) =>
+    str(((s.routes as Record<string, Source | null> | undefined)?.[key] ?? {})?.weight);
+  const routes = form.routes.map((r) => {
+    const was = weightIn(before, r.key);
+    const now = weightIn(after, r.key);
+    return was !== now ? { ...r, weight: now } : r;
+  });
+  return routes.some((r, i) => r !== form.routes[i]) ? { ...form, routes } : form;
+}
+
 /** "20" becomes "20%"; anything else is passed on for the engine to judge. */
 function percent(text: string): string {
   const t = text.trim();

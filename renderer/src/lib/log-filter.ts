@@ -3,7 +3,8 @@ import type { LogSummary } from '../../../shared/api/contract.js';
 /**
  * The request log's filter: `status:5xx route:v2 method:POST path:/api gateway:shop is:error` and free
  * text (matched against path, route, gateway, method, status and target). A `-` before a term negates
- * it. Terms combine with AND.
+ * it. Terms combine with AND. `gateway:` and `route:` name one exactly (`shop` is not `shop-copy`); a `*`
+ * in the name matches anything (`gateway:shop*`).
  */
 export type Predicate = (e: LogSummary) => boolean;
 
@@ -28,10 +29,14 @@ function keyed(key: string, value: string): Predicate | undefined {
   switch (key) {
     case 'status':
       return statusMatcher(v);
-    case 'route':
-      return (e) => (e.route ?? '').toLowerCase().includes(v);
-    case 'gateway':
-      return (e) => e.gateway.toLowerCase().includes(v);
+    case 'route': {
+      const matches = nameMatcher(v);
+      return (e) => matches((e.route ?? '').toLowerCase());
+    }
+    case 'gateway': {
+      const matches = nameMatcher(v);
+      return (e) => matches(e.gateway.toLowerCase());
+    }
     case 'method':
       return (e) => e.method.toLowerCase() === v;
     case 'path':
@@ -46,6 +51,34 @@ function keyed(key: string, value: string): Predicate | undefined {
     default:
       return undefined;
   }
+}
+
+/** An exact name, or with `*` a wildcard pattern (the rest of the name is literal). */
+function nameMatcher(v: string): (name: string) => boolean {
+  if (!v.includes('*')) return (name) => name === v;
+  const pattern = v
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  const re = new RegExp(`^${pattern}$`);
+  return (name) => re.test(name);
+}
+
+/**
+ * The filter text with `term` toggled: removed when present, else added in place of any other term of
+ * the same key (a chip picks one gateway or route). Terms are compared whole, never as substrings.
+ */
+export function toggleTerm(text: string, term: string): string {
+  const terms = text.trim().split(/\s+/).filter(Boolean);
+  if (terms.includes(term)) return terms.filter((t) => t !== term).join(' ');
+  const key = term.includes(':') ? term.slice(0, term.indexOf(':') + 1) : undefined;
+  const keyed = key === 'gateway:' || key === 'route:';
+  return [...terms.filter((t) => !(keyed && t.startsWith(key))), term].join(' ');
+}
+
+/** Whether the filter text has `term` as a whole term. */
+export function hasTerm(text: string, term: string): boolean {
+  return text.trim().split(/\s+/).includes(term);
 }
 
 function statusMatcher(v: string): Predicate {

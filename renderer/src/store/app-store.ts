@@ -4,7 +4,7 @@ import { ApiCallError } from '../../../shared/api/client.js';
 import type { AppInfo, GatewayView, StatsSnapshot } from '../../../shared/api/contract.js';
 import type { GatewayStatus } from '../../../shared/status.js';
 import type { ConnectionState } from '../api/connection.js';
-import { useLogStore } from './log-store.js';
+import { LOG_PAGE, useLogStore } from './log-store.js';
 
 export interface Notice {
   id: number;
@@ -89,7 +89,7 @@ async function attach(client: ApiClient): Promise<void> {
   );
   const [gateways, page, info, settings] = await Promise.all([
     client.call('gateways.list', {}),
-    client.call('log.page', { limit: 5000 }),
+    client.call('log.page', { limit: LOG_PAGE }), // the newest page; older ones on scrolling up
     client.call('app.info', {}),
     client.call('settings.get', {}),
   ]);
@@ -100,7 +100,7 @@ async function attach(client: ApiClient): Promise<void> {
       : ((localStorage.getItem('theme') as 'light' | 'dark' | null) ?? 'system'),
   );
   useAppStore.setState((s) => ({ gateways, info, selected: s.selected ?? gateways[0]?.name }));
-  useLogStore.getState().reset(page.entries);
+  useLogStore.getState().reset(page.entries, page.oldestSeq);
 }
 
 /** Listener errors become notifications with their cause. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogSummary } from '../../../../shared/api/contract.js';
-import { parseFilter } from '../../../../renderer/src/lib/log-filter.js';
+import { hasTerm, parseFilter, toggleTerm } from '../../../../renderer/src/lib/log-filter.js';
 
 const entry = (over: Partial<LogSummary>): LogSummary => ({
   seq: 1,
@@ -46,7 +46,20 @@ describe('log filter', () => {
     ['checkout', [3]],
     ['POST', [3]],
     ['-route:v1', [2]],
+    ['gateway:sho', []],
+    ['gateway:sho*', [1, 2, 3]],
+    ['route:v*', [1, 2, 3, 4]],
+    ['route:*2', [2]],
   ])('%j', (q, expected) => {
     expect(seqs(q)).toEqual(expected);
+  });
+});
+
+describe('filter terms', () => {
+  it('toggles whole terms, one gateway or route at a time', () => {
+    expect(toggleTerm('gateway:shop-copy', 'gateway:shop')).toBe('gateway:shop');
+    expect(toggleTerm('gateway:shop is:error', 'gateway:shop')).toBe('is:error');
+    expect(toggleTerm('gateway:shop', 'is:error')).toBe('gateway:shop is:error');
+    expect(hasTerm('gateway:shop-copy', 'gateway:shop')).toBe(false);
   });
 });

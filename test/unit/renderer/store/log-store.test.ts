@@ -4,7 +4,8 @@ import type { LogSummary } from '../../../../shared/api/contract.js';
 // The store applies appends once per animation frame; in Node a frame is a macrotask.
 globalThis.requestAnimationFrame ??= (cb: FrameRequestCallback) =>
   setTimeout(() => cb(0), 0) as unknown as number;
-const { useLogStore, UI_LOG_CAPACITY } = await import('../../../../renderer/src/store/log-store.js');
+const { useLogStore, UI_LOG_CAPACITY, shownCount } =
+  await import('../../../../renderer/src/store/log-store.js');
 
 const frame = () => new Promise((r) => setTimeout(r, 5));
 const entry = (seq: number, over: Partial<LogSummary> = {}): LogSummary => ({
@@ -57,11 +58,25 @@ describe('the log store', () => {
     expect(useLogStore.getState().visible.map((e) => e.seq)).toEqual([10, 20]);
   });
 
-  it('drops appends while paused', async () => {
-    useLogStore.getState().setPaused(true);
+  it('keeps appends while paused; the view shows those up to the pause', async () => {
     useLogStore.getState().append(range(1, 3));
     await frame();
-    expect(useLogStore.getState().entries).toHaveLength(0);
+    useLogStore.getState().setPaused(true);
+    useLogStore.getState().append(range(4, 6));
+    await frame();
+    const { entries, visible, pausedAt } = useLogStore.getState();
+    expect(entries).toHaveLength(6);
+    expect(shownCount(visible, pausedAt)).toBe(3);
+    useLogStore.getState().setPaused(false);
+    expect(shownCount(visible, useLogStore.getState().pausedAt)).toBe(6);
+  });
+
+  it('puts an older page in front and says whether the engine has more', () => {
+    useLogStore.getState().reset(range(11, 20), 1);
+    expect(useLogStore.getState().olderAvailable).toBe(true);
+    useLogStore.getState().prepend(range(1, 10), 1);
+    expect(useLogStore.getState().entries.map((e) => e.seq)).toEqual(range(1, 20).map((e) => e.seq));
+    expect(useLogStore.getState().olderAvailable).toBe(false);
   });
 
   it('holds at most its capacity, dropping the oldest from both lists', async () => {
