@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +14,15 @@ import { CHROMIUM, harOf, startUiSession, type UiSession } from '../helpers/ui-s
  * Chromium, against a real `switchyard serve` and real upstreams.
  */
 const haveChromium = existsSync(CHROMIUM);
+
+// The functions given to page.evaluate run in the page; this file is type-checked without the DOM library.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const location: { host: string };
+declare const requestAnimationFrame: (fn: () => void) => number;
+declare const getComputedStyle: (el: unknown) => { backgroundColor: string; color: string };
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 describe.skipIf(!haveChromium)('the UI shows the truth', () => {
   let s: UiSession;
@@ -130,6 +142,7 @@ describe.skipIf(!haveChromium)('the UI shows the truth', () => {
 
   it('3. keeps weights moved live when the form with other edits is applied', async () => {
     await setWeights(65, 35);
+    await expect.poll(() => page().getByLabel('a weight, percent').inputValue()).toBe('65');
     await page().getByLabel('Timeout', { exact: true }).fill('20s');
     await page().getByText('Unsaved changes').waitFor();
     await page().locator('#weight-0').focus();
@@ -318,7 +331,7 @@ describe.skipIf(!haveChromium)('the UI shows the truth', () => {
     const gridPixels = (rgb: string) =>
       page().evaluate((color) => {
         const [r, g, b] = color.match(/\d+/g)!.map(Number);
-        const canvas = document.querySelector('.chart canvas') as HTMLCanvasElement;
+        const canvas = document.querySelector('.chart canvas');
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
         for (let i = 0; i < data.length; i += 4)
@@ -350,7 +363,8 @@ describe.skipIf(!haveChromium)('the UI shows the truth', () => {
   it('13. keeps the log column headers off the details header at 1280 px', async () => {
     await page().setViewportSize({ width: 1280, height: 800 });
     await page().getByRole('tab', { name: 'Routes' }).click();
-    await page().locator('.log-scroll .log-row').last().click();
+    await page().getByLabel('Filter requests').fill('/item/');
+    await page().locator('.log-scroll .log-row').first().click({ timeout: 3000 });
     const head = page().locator('.detail-head');
     await head.waitFor();
     const box = (await head.boundingBox())!;
@@ -362,6 +376,7 @@ describe.skipIf(!haveChromium)('the UI shows the truth', () => {
       expect(inside).toBe(true);
     }
     await page().keyboard.press('Escape');
+    await page().getByLabel('Filter requests').fill('');
     await page().setViewportSize({ width: 1400, height: 900 });
   });
 
@@ -438,5 +453,128 @@ describe.skipIf(!haveChromium)('the UI shows the truth', () => {
       new RegExp(`^http://127\\.0\\.0\\.1:${s.control}/proxy/gateways/shop/routes/a/item/`),
     );
     await desktop.close();
+  });
+
+  it('shows health where users look: failed share by the weights, a badge in the sidebar', async () => {
+    const dead = await closedPort();
+    const sickPort = await closedPort();
+    await s.api('/api/v1/gateways', {
+      method: 'POST',
+      body: {
+        name: 'sick',
+        port: sickPort,
+        routes: {
+          ok: { targets: [a.url], weight: '50%' },
+          dead: { targets: [`http://127.0.0.1:${dead}`], weight: '50%' },
+        },
+      },
+    });
+    for (let i = 0; i < 40; i++) await request(sickPort, `/sick/${i}`);
+    await page().locator('.gateway-name', { hasText: 'sick' }).click();
+    await page().getByRole('tab', { name: 'Routes' }).click();
+    await eventually(
+      async () => /failed/.test((await page().getByLabel('dead observed share').textContent()) ?? ''),
+      3000,
+      'the failed share of route dead',
+    );
+    expect(await page().getByLabel('ok observed share').textContent()).not.toContain('failed');
+    await page()
+      .getByRole('img', { name: /^Problem: \d+% of requests failed/ })
+      .waitFor({ timeout: 3000 });
+  });
+
+  it('colours each route the same in the sliders and the log', async () => {
+    await page().getByLabel('Filter requests').fill('gateway:sick route:dead');
+    const inLog = await page()
+      .locator('.log-scroll .log-row .swatch')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    const inSliders = await page()
+      .locator('.slider-row', { hasText: 'dead' })
+      .locator('.swatch')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(inLog).toBe(inSliders);
+    await page().getByLabel('Filter requests').fill('');
+  });
+
+  it('keeps a [host:port] route its target when it is renamed; errors name only what is wrong', async () => {
+    await s.api('/api/v1/gateways', {
+      method: 'POST',
+      body: { name: 'bracket', port: await closedPort(), routes: { [`[${a.hostPort}]`]: {} } },
+    });
+    await page().locator('.gateway-name', { hasText: 'bracket' }).click();
+    await page().getByLabel('Route 1 name').fill('web');
+    expect(await page().getByLabel('Route 1 targets').inputValue()).toBe(a.hostPort);
+    await page().getByLabel('Route 1 weight').fill('lots');
+    const error = page().locator('.route-card .field-error', { hasText: 'not a percentage' });
+    await error.waitFor();
+    expect(await error.textContent()).not.toMatch(/gateway '|route '/);
+    await page().getByRole('button', { name: 'Revert' }).click();
+  });
+
+  it('names status dots and the condition field, and moves between tabs with the arrow keys', async () => {
+    expect(await page().locator('.gateway-list .dot').first().textContent()).toMatch(
+      /listening on|error|disabled/,
+    );
+    expect(await page().getByRole('textbox', { name: 'Condition', exact: true }).getAttribute('id')).toBe(
+      'condition-0',
+    );
+    await page().getByRole('tab', { name: 'Routes' }).focus();
+    await page().keyboard.press('ArrowRight');
+    expect(await page().getByRole('tab', { name: 'Traffic' }).getAttribute('aria-selected')).toBe('true');
+    await page().getByRole('tabpanel').first().waitFor();
+    await page().keyboard.press('ArrowLeft');
+    expect(await page().getByRole('tab', { name: 'Routes' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('screenshots every view at 800, 1024, 1280 and 1920 px, light and dark', async () => {
+    const dir = path.join(tmpdir(), 'switchyard-screens');
+    await mkdir(dir, { recursive: true });
+    await page()
+      .locator('.gateway-name', { hasText: /^shop:/ })
+      .click();
+    await send(40);
+    for (const width of [800, 1024, 1280, 1920]) {
+      await page().setViewportSize({ width, height: width >= 1920 ? 1080 : 800 });
+      for (const theme of ['light', 'dark']) {
+        await page().evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+        const shot = (view: string) =>
+          page().screenshot({ path: path.join(dir, `${view}-${width}-${theme}.png`) });
+        await page().getByRole('tab', { name: 'Routes' }).click();
+        await page().getByRole('tab', { name: 'Form' }).click();
+        await shot('routes');
+        await page().getByRole('tab', { name: 'YAML' }).click();
+        await shot('yaml');
+        await page().getByRole('tab', { name: 'Form' }).click();
+        await page().getByRole('tab', { name: 'Traffic' }).click();
+        await page().waitForTimeout(300);
+        await shot('traffic');
+        await page().locator('.log-scroll .log-row').last().click({ timeout: 3000 });
+        await page().getByText('Why it went there').waitFor({ timeout: 3000 });
+        await shot('details');
+        await page().keyboard.press('Escape');
+        await page().getByRole('button', { name: 'Settings' }).click();
+        await shot('settings');
+        await page().getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Close' }).click();
+        await page().locator('.gateway-name').first().click();
+      }
+    }
+    await page()
+      .locator('.gateway-name', { hasText: /^shop:/ })
+      .click();
+    await page().setViewportSize({ width: 1400, height: 900 });
+  }, 120_000);
+
+  it('disables the controls and says so while disconnected from the engine', async () => {
+    await page().getByRole('tab', { name: 'Routes' }).click();
+    await page().locator('#weight-0').waitFor({ timeout: 3000 });
+    s.stopServer();
+    await page()
+      .getByText(/Disconnected from the engine/)
+      .waitFor({ timeout: 5000 });
+    expect(await page().getByRole('button', { name: 'New gateway' }).isDisabled({ timeout: 3000 })).toBe(
+      true,
+    );
+    expect(await page().locator('#weight-0').isDisabled({ timeout: 3000 })).toBe(true);
   });
 });

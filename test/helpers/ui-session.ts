@@ -20,6 +20,8 @@ export interface UiSession {
   page: Page;
   /** Everything serve printed. */
   output(): string;
+  /** Kills `switchyard serve` at once, as a crash would (the page stays open, disconnected). */
+  stopServer(): void;
   /** A REST call to the control server, with the Host header it requires. */
   api(p: string, opts?: { method?: string; body?: unknown }): Promise<Reply>;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export async function startUiSession(
     context,
     page,
     output: () => out,
+    stopServer: () => serve.kill('SIGKILL'),
     api,
     close: async () => {
       await browser.close();

@@ -5,6 +5,7 @@ import { GatewayEditor } from './GatewayEditor.js';
 import { Notices } from './Notices.js';
 import { RequestLog } from './RequestLog.js';
 import { SettingsDialog } from './SettingsDialog.js';
+import { Tabs } from './Tabs.js';
 import { Sidebar } from './Sidebar.js';
 import { TrafficPanel } from './TrafficPanel.js';
 
@@ -29,7 +30,7 @@ export function App() {
             ? 'Connected'
             : connection === 'connecting'
               ? 'Connecting…'
-              : 'Disconnected: reconnecting…'}
+              : 'Disconnected from the engine: reconnecting; changes are disabled'}
         </span>
         {info?.controlUrl && (
           <span className="muted control-url" title="REST API, /proxy endpoints and this UI in a browser">
@@ -42,28 +43,35 @@ export function App() {
         </span>
         <button onClick={() => setSettingsOpen(true)}>Settings</button>
       </header>
-      <Sidebar />
-      <main className="workspace">
-        {gateway ? (
-          <>
-            <nav className="tabs" role="tablist" aria-label="Gateway views">
-              <button role="tab" aria-selected={tab === 'routes'} onClick={() => setTab('routes')}>
-                Routes
-              </button>
-              <button role="tab" aria-selected={tab === 'traffic'} onClick={() => setTab('traffic')}>
-                Traffic
-              </button>
-            </nav>
-            {tab === 'routes' ? (
-              <GatewayEditor key={gateway.name} gateway={gateway} />
-            ) : (
-              <TrafficPanel gateway={gateway} />
-            )}
-          </>
-        ) : (
-          <EmptyWorkspace hasGateways={gateways.length > 0} />
-        )}
-      </main>
+      {/* Without the engine nothing can be changed: every control is disabled, and the status says why. */}
+      <fieldset className="contents" disabled={connection !== 'open'}>
+        <Sidebar />
+        <main className="workspace">
+          {gateway ? (
+            <>
+              <Tabs
+                label="Gateway views"
+                id="view"
+                tabs={[
+                  { key: 'routes', label: 'Routes' },
+                  { key: 'traffic', label: 'Traffic' },
+                ]}
+                selected={tab}
+                onSelect={setTab}
+              />
+              <div role="tabpanel" id={`view-${tab}-panel`} aria-labelledby={`view-${tab}-tab`}>
+                {tab === 'routes' ? (
+                  <GatewayEditor key={gateway.name} gateway={gateway} />
+                ) : (
+                  <TrafficPanel gateway={gateway} />
+                )}
+              </div>
+            </>
+          ) : (
+            <EmptyWorkspace hasGateways={gateways.length > 0} />
+          )}
+        </main>
+      </fieldset>
       <RequestLog />
       <Notices />
       {settingsOpen && <SettingsDialog info={info} onClose={() => setSettingsOpen(false)} />}

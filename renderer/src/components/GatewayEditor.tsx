@@ -13,6 +13,7 @@ import {
 } from '../lib/gateway-form.js';
 import { useAppStore } from '../store/app-store.js';
 import { ConditionInput } from './ConditionInput.js';
+import { Tabs } from './Tabs.js';
 import { WeightSliders } from './WeightSliders.js';
 
 type View = 'form' | 'yaml';
@@ -83,14 +84,17 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
     <div className="editor">
       <WeightSliders gateway={gateway} />
       <div className="editor-bar">
-        <nav className="subtabs" role="tablist" aria-label="Editor views">
-          <button role="tab" aria-selected={view === 'form'} onClick={() => setView('form')}>
-            Form
-          </button>
-          <button role="tab" aria-selected={view === 'yaml'} onClick={() => setView('yaml')}>
-            YAML
-          </button>
-        </nav>
+        <Tabs
+          className="subtabs"
+          label="Editor views"
+          id="editor"
+          tabs={[
+            { key: 'form', label: 'Form' },
+            { key: 'yaml', label: 'YAML' },
+          ]}
+          selected={view}
+          onSelect={setView}
+        />
         <span className={issues.length || yamlError || listenerError ? 'field-error' : 'muted'} role="status">
           {editorStatus(issues.length, yamlError, listenerError, dirty)}
         </span>
@@ -105,16 +109,18 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
           Apply
         </button>
       </div>
-      {view === 'form' ? (
-        <FormView form={form} update={update} at={at} issues={issues} />
-      ) : (
-        <YamlView
-          text={yamlText ?? stringify(source)}
-          parseError={yamlError}
-          issues={issues}
-          onChange={editYaml}
-        />
-      )}
+      <div role="tabpanel" id={`editor-${view}-panel`} aria-labelledby={`editor-${view}-tab`}>
+        {view === 'form' ? (
+          <FormView form={form} update={update} at={at} issues={issues} />
+        ) : (
+          <YamlView
+            text={yamlText ?? stringify(source)}
+            parseError={yamlError}
+            issues={issues}
+            onChange={editYaml}
+          />
+        )}
+      </div>
     </div>
   );
 }
@@ -281,7 +287,7 @@ function FormView({
                 <Field label="Route" error={rowIssue}>
                   <input
                     value={r.key}
-                    onChange={(e) => setRoute(i, { key: e.currentTarget.value })}
+                    onChange={(e) => setRoute(i, renamed(r, e.currentTarget.value))}
                     aria-label={`Route ${i + 1} name`}
                   />
                 </Field>
@@ -332,7 +338,7 @@ function FormView({
                 </div>
               </div>
               <div className="route-body">
-                <Field label="Condition" error={undefined} wide>
+                <Field label="Condition" error={undefined} wide htmlFor={`condition-${i}`}>
                   <ConditionInput
                     id={`condition-${i}`}
                     value={r.condition}
@@ -373,19 +379,58 @@ function FormView({
   );
 }
 
+/**
+ * A labelled field with its error. The error names only what is wrong: the gateway and route the field
+ * sits in are on the screen already. With `htmlFor` the label names the control alone (a composite
+ * control, like the condition, has its own description).
+ */
 function Field(props: {
   label: string;
   error: string | undefined;
   wide?: boolean;
+  htmlFor?: string;
   children: React.ReactNode;
 }) {
+  const className = `field${props.wide ? ' wide' : ''}${props.error ? ' invalid' : ''}`;
+  const error = props.error && <span className="field-error">{withoutPlace(props.error)}</span>;
+  if (props.htmlFor)
+    return (
+      <div className={className}>
+        <label className="label" htmlFor={props.htmlFor}>
+          {props.label}
+        </label>
+        {props.children}
+        {error}
+      </div>
+    );
   return (
-    <label className={`field${props.wide ? ' wide' : ''}${props.error ? ' invalid' : ''}`}>
+    <label className={className}>
       <span className="label">{props.label}</span>
       {props.children}
-      {props.error && <span className="field-error">{props.error}</span>}
+      {error}
     </label>
   );
+}
+
+/** An issue's message without its leading "gateway 'g': route 'r': " (the form shows where). */
+function withoutPlace(message: string): string {
+  return message
+    .replace(/^gateway '[^']*': /, '')
+    .replace(/^route '[^']*': /, '')
+    .replace(
+      /^(name|port|host|sticky|sticky_by|timeout|connect_timeout|targets?|weight|condition_strength): /,
+      '',
+    );
+}
+
+/**
+ * A route renamed in the form. A "[host:port]" route is its own target: renamed to a plain name, it
+ * keeps that target in its targets field rather than losing it.
+ */
+function renamed(r: RouteDraft, key: string): Partial<RouteDraft> {
+  if (isBracketKey(r.key) && !isBracketKey(key) && !r.targets.trim())
+    return { key, targets: r.key.slice(1, -1) };
+  return { key };
 }
 
 /**

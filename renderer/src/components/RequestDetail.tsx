@@ -3,9 +3,11 @@ import type { BodyPreview, LogEntry } from '../../../shared/log-entry.js';
 import { base64Bytes, decodeBase64Text, toHar } from '../../../shared/har.js';
 import { saveText } from '../api/desktop.js';
 import { toCurl } from '../lib/curl.js';
+import { toFetch, toHttpie } from '../lib/request-snippets.js';
 import { proxyLink } from '../lib/proxy-link.js';
 import { useAppStore } from '../store/app-store.js';
 import { formatBytes } from './RequestLog.js';
+import { Tabs } from './Tabs.js';
 
 type Tab = 'request' | 'response' | 'decision';
 
@@ -40,13 +42,12 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
         })
       : [];
 
-  const copyCurl = async () => {
-    const text = toCurl(entry);
+  const copy = async (as: string, text: string) => {
     try {
       await navigator.clipboard.writeText(text);
-      notify('info', 'Copied as cURL.');
+      notify('info', `Copied as ${as}.`);
     } catch {
-      notify('error', `Could not use the clipboard; the command is: ${text}`);
+      notify('error', `Could not use the clipboard; the ${as} is: ${text}`);
     }
   };
   const exportHar = () =>
@@ -65,7 +66,14 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
         </button>
       </div>
       <div className="detail-actions">
-        <button onClick={() => void copyCurl()}>Copy as cURL</button>
+        {/* A WebSocket is not a request a command line can repeat. */}
+        {!entry.websocket && (
+          <>
+            <button onClick={() => void copy('cURL', toCurl(entry))}>Copy as cURL</button>
+            <button onClick={() => void copy('fetch', toFetch(entry))}>Copy as fetch</button>
+            <button onClick={() => void copy('HTTPie', toHttpie(entry))}>Copy as HTTPie</button>
+          </>
+        )}
         <button onClick={exportHar}>Export HAR</button>
         {openThrough.length > 0 && (
           <span className="compare">
@@ -78,14 +86,24 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
           </span>
         )}
       </div>
-      <nav className="subtabs" role="tablist">
-        {(['decision', 'request', 'response'] as const).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
-            {t[0]!.toUpperCase() + t.slice(1)}
-          </button>
-        ))}
-      </nav>
-      <div className="detail-body">
+      <Tabs
+        className="subtabs"
+        label="Request details"
+        id="detail"
+        tabs={[
+          { key: 'decision', label: 'Decision' },
+          { key: 'request', label: 'Request' },
+          { key: 'response', label: 'Response' },
+        ]}
+        selected={tab}
+        onSelect={setTab}
+      />
+      <div
+        className="detail-body"
+        role="tabpanel"
+        id={`detail-${tab}-panel`}
+        aria-labelledby={`detail-${tab}-tab`}
+      >
         {tab === 'decision' && (
           <>
             <dl className="facts">

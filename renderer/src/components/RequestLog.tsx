@@ -1,8 +1,9 @@
-import { memo, useLayoutEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef } from 'react';
 import type { LogSummary } from '../../../shared/api/contract.js';
 import { saveText } from '../api/desktop.js';
 import { useFixedRows } from '../lib/fixed-rows.js';
 import { hasTerm, toggleTerm } from '../lib/log-filter.js';
+import { routeColor } from '../lib/route-colors.js';
 import { useAppStore } from '../store/app-store.js';
 import { loadOlderPage } from '../store/log-paging.js';
 import { shownCount, useLogStore } from '../store/log-store.js';
@@ -58,6 +59,16 @@ export function RequestLog() {
       el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
   };
   const arrived = visible.length - count;
+  // Each route in the colour it has in the sliders and the chart.
+  const colors = useMemo(
+    () =>
+      new Map(
+        gateways.flatMap((g) =>
+          g.config.routes.map((r, i) => [`${g.name}\u0000${r.name}`, routeColor(i)] as const),
+        ),
+      ),
+    [gateways],
+  );
 
   return (
     <section className={`log${selectedSeq !== undefined ? ' with-detail' : ''}`} aria-label="Request log">
@@ -166,6 +177,7 @@ export function RequestLog() {
                   <Row
                     key={e.seq}
                     e={e}
+                    color={colors.get(`${e.gateway}\u0000${e.route ?? ''}`)}
                     top={(rows.first + k) * ROW_HEIGHT}
                     index={rows.first + k}
                     selected={e.seq === selectedSeq}
@@ -202,6 +214,7 @@ function useKeepPlaceOnPrepend(
 
 const Row = memo(function Row(props: {
   e: LogSummary;
+  color: string | undefined;
   top: number;
   index: number;
   selected: boolean;
@@ -220,6 +233,7 @@ const Row = memo(function Row(props: {
       <span role="gridcell">{new Date(e.time).toLocaleTimeString(undefined, { hour12: false })}</span>
       <span role="gridcell">{e.gateway}</span>
       <span role="gridcell" title={e.override ? 'forced (override)' : undefined}>
+        {props.color && <span className="swatch" style={{ background: props.color }} />}
         {e.route ?? '–'}
         {e.override ? ' ⚑' : ''}
       </span>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { desktop, saveText } from '../api/desktop.js';
 import type { GatewayView } from '../../../shared/api/contract.js';
+import { gatewayTrouble } from '../lib/health.js';
 import { useAppStore } from '../store/app-store.js';
 
 /** The gateways: status dot, port, enable toggle; create, duplicate, rename, delete (with undo). */
@@ -11,6 +12,7 @@ export function Sidebar() {
   const run = useAppStore((s) => s.run);
   const notify = useAppStore((s) => s.notify);
   const [renaming, setRenaming] = useState<string>();
+  const stats = useAppStore((s) => s.stats.at(-1));
   const fileInput = useRef<HTMLInputElement>(null);
 
   // Import: the desktop's open dialog, or a file input in a browser; the engine validates it whole.
@@ -119,11 +121,9 @@ export function Sidebar() {
       <ul className="gateway-list">
         {gateways.map((g) => (
           <li key={g.name} className={g.name === selected ? 'selected' : ''}>
-            <span
-              className={`dot ${g.status?.state ?? 'stopped'}`}
-              title={statusText(g)}
-              aria-label={statusText(g)}
-            />
+            <span className={`dot ${g.status?.state ?? 'stopped'}`} title={statusText(g)}>
+              <span className="visually-hidden">{statusText(g)}</span>
+            </span>
             {renaming === g.name ? (
               <input
                 autoFocus
@@ -145,6 +145,7 @@ export function Sidebar() {
                 <span className="port">:{g.status?.boundPort ?? g.config.port}</span>
               </button>
             )}
+            <TroubleBadge trouble={gatewayTrouble(g, stats)} />
             <label
               className="toggle"
               title={g.config.enabled ? 'Enabled: click to stop listening' : 'Disabled: click to listen'}
@@ -211,6 +212,16 @@ function GatewayMenu(props: { name: string; onRename(): void; onDuplicate(): voi
         </button>
       </div>
     </details>
+  );
+}
+
+/** A red "!" beside a gateway that cannot listen or whose requests fail; the words are its title and name. */
+function TroubleBadge({ trouble }: { trouble: string | undefined }) {
+  if (!trouble) return null;
+  return (
+    <span className="badge error" title={trouble} role="img" aria-label={`Problem: ${trouble}`}>
+      !
+    </span>
   );
 }
 

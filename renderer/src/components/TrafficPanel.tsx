@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { GatewayView, StatsSnapshot, TrafficResult } from '../../../shared/api/contract.js';
+import { isFailure } from '../lib/health.js';
 import { routeColor } from '../lib/route-colors.js';
 import { useColorScheme } from '../lib/use-color-scheme.js';
 import { useAppStore } from '../store/app-store.js';
@@ -148,6 +149,14 @@ function RateChart({ gateway, seconds }: { gateway: GatewayView; seconds: number
           value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) =>
             idx === null ? '–' : String(raw[i + 1]?.[idx] ?? 0),
         })),
+        {
+          label: 'failed',
+          stroke: failedColor(),
+          width: 2,
+          dash: [4, 3],
+          value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) =>
+            idx === null ? '–' : String(raw[routes.length + 1]?.[idx] ?? 0),
+        },
       ],
       // Each route's area lies between its stacked line and the one below it.
       bands: routes.slice(1).map((_, k) => ({ series: [k + 2, k + 1] as [number, number] })),
@@ -194,11 +203,25 @@ function axis(): uPlot.Axis {
   return { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
-/** Per-second counts by route over the last `seconds`: [times, route 1, route 2, ...]. */
+/** The theme's error colour, resolved for the canvas. */
+function failedColor(): string {
+  const probe = document.createElement('span');
+  document.body.append(probe);
+  probe.style.color = 'var(--err)';
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color;
+}
+
+/**
+ * Per-second counts over the last `seconds`: [times, route 1, route 2, ..., failed], failed being the
+ * gateway's 5xx and unanswered requests, drawn as its own red line.
+ */
 function rateCounts(gateway: string, routes: string[], seconds: number): number[][] {
   const now = Math.floor(Date.now() / 1000);
   const start = now - seconds + 1;
   const counts = routes.map(() => new Array<number>(seconds).fill(0));
+  const failed = new Array<number>(seconds).fill(0);
   const index = new Map(routes.map((r, i) => [r, i]));
   const entries = useLogStore.getState().entries;
   for (let i = entries.length - 1; i >= 0; i--) {
@@ -208,15 +231,16 @@ function rateCounts(gateway: string, routes: string[], seconds: number): number[
     const r = e.route === undefined ? undefined : index.get(e.route);
     if (e.gateway !== gateway || r === undefined || t > now) continue;
     counts[r]![t - start]!++;
+    if (isFailure(e.status)) failed[t - start]!++;
   }
   const xs = Array.from({ length: seconds }, (_, k) => start + k);
-  return [xs, ...counts];
+  return [xs, ...counts, failed];
 }
 
-/** The counts stacked: each route's line is drawn at its own rate plus those of the routes before it. */
+/** The route counts stacked: each route's line is its own rate plus those before it; failed stays as is. */
 function stack(raw: number[][]): uPlot.AlignedData {
   const out = raw.map((series) => [...series]);
-  for (let r = 2; r < out.length; r++)
+  for (let r = 2; r < out.length - 1; r++)
     for (let k = 0; k < out[r]!.length; k++) out[r]![k]! += out[r - 1]![k]!;
   return out as uPlot.AlignedData;
 }

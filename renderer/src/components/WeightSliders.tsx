@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GatewayView } from '../../../shared/api/contract.js';
+import { isFailure } from '../lib/health.js';
+import { routeColor } from '../lib/route-colors.js';
 import { evenSplit, maxFor, rebalance } from '../lib/weights.js';
 import { useAppStore } from '../store/app-store.js';
 import { useLogStore } from '../store/log-store.js';
@@ -78,10 +80,12 @@ export function WeightSliders({ gateway }: { gateway: GatewayView }) {
       </div>
       {routes.map((r, i) => {
         const id = `weight-${i}`;
-        const share = observed.get(r.name);
+        const seen = observed.get(r.name);
+        const share = seen?.share;
         return (
           <div className="slider-row" key={r.name}>
             <label htmlFor={id} className="route-label" title={r.name}>
+              <span className="swatch" style={{ background: routeColor(i) }} />
               {r.name}
             </label>
             <input
@@ -133,10 +137,16 @@ export function WeightSliders({ gateway }: { gateway: GatewayView }) {
                 drain
               </button>
             )}
-            <span className="observed" aria-label={`${r.name} observed share`}>
+            <span
+              className="observed"
+              aria-label={`${r.name} observed share`}
+              title="Share of the gateway's last 200 requests; red: the part that failed (5xx or no answer)"
+            >
               <span className="bar" style={{ width: `${share ?? 0}%` }} />
+              <span className="bar errors" style={{ width: `${seen?.errorShare ?? 0}%` }} />
               <span className="observed-text">
                 {share === undefined ? '–' : `${Math.round(share)}% seen`}
+                {seen?.errorShare ? `, ${Math.round(seen.errorShare)}% failed` : ''}
               </span>
             </span>
           </div>
@@ -146,22 +156,32 @@ export function WeightSliders({ gateway }: { gateway: GatewayView }) {
   );
 }
 
-/** Share of the last OBSERVED_WINDOW requests of this gateway, by route. */
-function useObservedShare(gateway: string): Map<string, number> {
+/**
+ * Share of the last OBSERVED_WINDOW requests of this gateway, by route, and the share that failed there
+ * (5xx, or no answer at all), so a dead upstream shows red where the weights are.
+ */
+function useObservedShare(gateway: string): Map<string, { share: number; errorShare: number }> {
   const version = useLogStore((s) => s.version);
   return useMemo(() => {
     void version;
     const entries = useLogStore.getState().entries;
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { n: number; failed: number }>();
     let seen = 0;
     for (let i = entries.length - 1; i >= 0 && seen < OBSERVED_WINDOW; i--) {
       const e = entries[i]!;
       if (e.gateway !== gateway || !e.route) continue;
       seen++;
-      counts.set(e.route, (counts.get(e.route) ?? 0) + 1);
+      const c = counts.get(e.route) ?? { n: 0, failed: 0 };
+      c.n++;
+      if (isFailure(e.status)) c.failed++;
+      counts.set(e.route, c);
     }
-    for (const [k, v] of counts) counts.set(k, (v / seen) * 100);
-    return counts;
+    return new Map(
+      [...counts].map(([route, c]) => [
+        route,
+        { share: (c.n / seen) * 100, errorShare: (c.failed / seen) * 100 },
+      ]),
+    );
   }, [gateway, version]);
 }
 
