@@ -4,6 +4,7 @@ import httpProxy from 'http-proxy';
 import { ControlPlane } from '../main/api/control-plane.js';
 import { ControlServer } from '../main/control/control-server.js';
 import { Engine } from '../main/engine/engine.js';
+import { loadConfigText } from '../shared/config/load.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
@@ -45,8 +46,9 @@ routes:
     const control = new ControlServer(plane, { host: '127.0.0.1', port: 0, version: 'bench' });
     controlPort = await control.listen();
   } else {
-    const result = await engine.apply(yaml);
-    if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
+    const loaded = loadConfigText(yaml);
+    if (!loaded.ok) throw new Error(loaded.issues.map((i) => i.message).join('\n'));
+    await engine.apply(loaded.config);
   }
   return engine.status()[0]!.boundPort!;
 }

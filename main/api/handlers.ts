@@ -1,6 +1,5 @@
 import { toSummary, type AppInfo, type AppSettings } from '../../shared/api/contract.js';
 import { fromHar, harRequests, toHar } from '../../shared/har.js';
-import { loadConfigText } from '../../shared/config/load.js';
 import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
@@ -49,22 +48,17 @@ export function createHandlers(c: HandlerContext): Handlers {
     },
     'config.validate': async (draft) => {
       // A whole YAML text may be large: it is read off the engine's thread.
-      const r = draft.yaml !== undefined ? await loadConfigOffThread(draft.yaml) : c.store.validate(draft);
+      const r =
+        draft.yaml !== undefined
+          ? await loadConfigOffThread(draft.yaml)
+          : c.store.validate(draft.gateway ?? {});
       return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };
     },
     'config.import': async ({ yaml, replace }) => ({ gateways: await c.store.importYaml(yaml, replace) }),
-    'config.export': ({ gateways, format }) => {
-      const yaml = c.store.exportYaml(gateways);
-      if (!format || format === 'yaml') return { text: yaml, warnings: [] };
-      const loaded = loadConfigText(yaml);
-      if (!loaded.ok)
-        throw new ApiFailure({
-          code: 'invalid_config',
-          message: 'the running configuration did not reload',
-          issues: loaded.issues,
-        });
-      return exportConfig(loaded.config, format, { version: c.host.info().version });
-    },
+    'config.export': ({ gateways, format }) =>
+      !format || format === 'yaml'
+        ? { text: c.store.exportYaml(gateways), warnings: [] }
+        : exportConfig(c.store.configOf(gateways), format, { version: c.host.info().version }),
     'log.page': ({ after, before, limit }) => ({
       entries: (after === undefined
         ? c.engine.log.pageBefore(before ?? Number.MAX_SAFE_INTEGER, limit ?? 500)

@@ -1,36 +1,84 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, Document, YAMLSeq, type Node } from 'yaml';
-
-type Source = Record<string, unknown>;
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  Document,
+  YAMLSeq,
+  type Node,
+  type ToStringOptions,
+} from 'yaml';
+import type { GatewaySource } from '../../shared/config/source.js';
+import { keepLayout } from './keep-layout.js';
 
 /**
- * Writes gateway sources back into the user's YAML text, changing only the nodes whose values changed,
- * so comments, key order and quoting elsewhere survive. The file may be a `gateways:` list, a list, or
- * a stream of gateway documents; it keeps its shape.
+ * Writes gateway sources back into the user's YAML text. The file may be a `gateways:` list, a list, or
+ * a stream of gateway documents; it keeps its shape. Only the nodes whose values changed are replaced,
+ * and then only the lines of those nodes: every other line (comments, indentation, quoting, flow lists
+ * like `[a]`) stays as the user wrote it.
  */
-export function syncYaml(text: string, sources: Source[]): string {
+export function syncYaml(text: string, sources: GatewaySource[]): string {
+  const changed = rewrite(text, sources);
+  const kept = keepLayout(text, rewrite(text), changed);
+  // The merge is checked, not trusted: should it read differently from the change, the change is
+  // written as the YAML library lays it out.
+  return kept !== undefined && sameValue(kept, changed) ? kept : changed;
+}
+
+/** The text with the sources written into it, laid out by the YAML library; no sources: as it is. */
+function rewrite(text: string, sources?: GatewaySource[]): string {
+  const options = layoutOf(text);
   const docs = text.trim() ? parseAllDocuments(text) : [];
   const list = Array.isArray(docs) && docs.length === 1 ? gatewayList(docs[0] as Document) : undefined;
   if (list) {
     const [doc, seq] = list;
     const byName = new Map(seq.items.map((item) => [nameOf(item), item]));
-    seq.items = sources.map((s) => sync(doc, byName.get(s.name as string), s));
-    return doc.toString();
+    if (sources) seq.items = sources.map((s) => sync(doc, byName.get(s.name), s));
+    return doc.toString(options);
   }
   if (Array.isArray(docs) && docs.length > 0) {
     // A stream of gateway documents: one document per gateway.
     const byName = new Map(docs.map((d) => [nameOf(d.contents), d]));
-    const out = sources.map((s) => {
-      const existing = byName.get(s.name as string);
-      if (!existing) return new Document(s);
-      existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
-      return existing;
-    });
+    const out: Document[] = !sources
+      ? docs
+      : sources.map((s) => {
+          const existing = byName.get(s.name);
+          if (!existing) return new Document(s);
+          existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
+          return existing;
+        });
     out.forEach((d, i) => {
       if (d.directives) d.directives.docStart = i > 0 || text.trimStart().startsWith('---') ? true : null;
     });
-    return out.map((d) => d.toString()).join('');
+    return out.map((d) => d.toString(options)).join('');
   }
-  return new Document({ gateways: sources }).toString();
+  return new Document({ gateways: sources ?? [] }).toString(options);
+}
+
+/**
+ * The user's layout as far as the YAML library can follow it, so that its version of their text differs
+ * from theirs in as few lines as possible: the indentation step, whether list items are indented under
+ * their key, padding inside flow collections; and no folding of long lines.
+ */
+function layoutOf(text: string): ToStringOptions {
+  const indents = [...text.matchAll(/^( +)\S/gm)].map((m) => (m[1] as string).length);
+  const indent = Math.min(...indents.filter((n) => n > 0), 8);
+  return {
+    indent: Number.isFinite(indent) && indent >= 2 ? indent : 2,
+    indentSeq: !/^(\s*)[\w"'-][^\n]*:\n\1- /m.test(text),
+    flowCollectionPadding: /[[{] \S/.test(text),
+    lineWidth: 0,
+  };
+}
+
+function sameValue(a: string, b: string): boolean {
+  const read = (text: string) => {
+    const docs = parseAllDocuments(text);
+    if (!Array.isArray(docs) || docs.some((d) => d.errors.length)) return undefined;
+    return JSON.stringify(docs.map((d) => d.toJS() as unknown));
+  };
+  const value = read(a);
+  return value !== undefined && value === read(b);
 }
 
 function gatewayList(doc: Document): [Document, YAMLSeq] | undefined {

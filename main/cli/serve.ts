@@ -6,7 +6,6 @@ import { Engine, type GatewayStatus } from '../engine/engine.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
 import { watchConfig, type ConfigWatcher } from './config-watcher.js';
 import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
-import { Document } from 'yaml';
 import { importAileron, isAileron } from '../import/aileron.js';
 import { readTextFile } from './read-file.js';
 import { YamlConfigFile } from './yaml-config-file.js';
@@ -51,18 +50,17 @@ export async function serve(opts: ServeOptions): Promise<number> {
 
   // An AILERON configuration runs as its Switchyard equivalent; API changes are not written back into it.
   const aileron = file !== undefined && isAileron(text);
+  let converted: Record<string, unknown>[] | undefined;
   if (aileron) {
-    const converted = fromAileron(text, file);
+    converted = fromAileron(text, file);
     if (converted === undefined) return 1;
     console.log(
       `switchyard: ${file} is an AILERON configuration; running its Switchyard equivalent (switchyard import --from aileron ${file} prints it)`,
     );
-    text = converted;
   }
 
   let watcher: ConfigWatcher | undefined;
-  const persistence =
-    file && !aileron ? new YamlConfigFile(file, text, (written) => watcher?.remember(written)) : undefined;
+  const persistence = file && !aileron ? new YamlConfigFile(file, text) : undefined;
   let controlUrl: string | undefined;
   const plane = new ControlPlane(engine, persistence, {
     info: () => ({
@@ -86,7 +84,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   };
   plane.store.on('changed', () => printStatus(engine.status()));
 
-  const first = await plane.store.load(text);
+  const first = await (converted ? plane.store.loadSources(converted) : plane.store.load(text));
   if (!first.ok) {
     console.error(formatIssues(file ?? 'demo', first.issues));
     console.error('switchyard: the configuration is not valid; nothing was started');
@@ -94,21 +92,23 @@ export async function serve(opts: ServeOptions): Promise<number> {
     return 1;
   }
 
+  const reloadAileron = (changed: string) => {
+    const sources = fromAileron(changed, file!);
+    return sources && plane.store.loadSources(sources);
+  };
   if (file) {
+    // The file is read again in the store's queue, not here: a change made through the API meanwhile
+    // has already loaded it, and what reaches the store is always the file as it is now.
     watcher = watchConfig(file, text, (changed) => {
-      const next = aileron ? fromAileron(changed, file) : changed;
-      if (next === undefined) return;
-      plane.store.load(next).then(
+      const reloaded = aileron ? reloadAileron(changed) : plane.store.reload();
+      reloaded?.then(
         (r) => {
-          if (r.ok) {
-            if (persistence) persistence.text = next;
-            console.log(`switchyard: ${file} changed; applied`);
-          } else {
+          if (!r.ok) {
             console.error(formatIssues(file, r.issues));
             console.error(
               `switchyard: ${file} changed but is not valid; still running the previous configuration`,
             );
-          }
+          } else if (!('changed' in r) || r.changed) console.log(`switchyard: ${file} changed; applied`);
         },
         (err: unknown) =>
           console.error(
@@ -158,8 +158,8 @@ export async function serve(opts: ServeOptions): Promise<number> {
   return 0;
 }
 
-/** The Switchyard YAML for an AILERON configuration, printing its notes; undefined when it cannot run. */
-function fromAileron(text: string, file: string): string | undefined {
+/** The Switchyard gateways of an AILERON configuration, printing its notes; undefined when it cannot run. */
+function fromAileron(text: string, file: string): Record<string, unknown>[] | undefined {
   let result: ReturnType<typeof importAileron>;
   try {
     result = importAileron(text);
@@ -169,5 +169,5 @@ function fromAileron(text: string, file: string): string | undefined {
   }
   for (const n of result.notes) console.log(`switchyard: ${file}: note: ${n}`);
   for (const p of result.problems) console.error(`switchyard: ${file}: ${p}`);
-  return result.problems.length ? undefined : new Document({ gateways: result.gateways }).toString();
+  return result.problems.length ? undefined : result.gateways;
 }

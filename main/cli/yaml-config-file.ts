@@ -1,25 +1,58 @@
-import { rename, writeFile } from 'node:fs/promises';
-import type { ConfigPersistence, Source } from '../api/config-store.js';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { GatewaySource } from '../../shared/config/source.js';
+import { StaleFile, type ConfigPersistence } from '../api/config-store.js';
 import { syncYaml } from '../api/yaml-sync.js';
 
 /**
  * Headless persistence: changes made through the API are written back into the YAML file the user
  * edits, keeping their comments and layout, atomically (a temporary file renamed over the old one).
- * `written` lets the file watcher know this text is ours, not an outside edit.
+ *
+ * The file is the user's, and they may save it at any moment: Switchyard writes only on top of the text
+ * it last read or wrote, and only while that is still what the file holds. Anything newer is theirs,
+ * and is loaded before a change is made (`newer`), never written over.
  */
 export class YamlConfigFile implements ConfigPersistence {
+  readonly name: string;
+
+  /** `known`: the text Switchyard last read from the file (or wrote into it). */
   constructor(
     readonly path: string,
-    public text: string,
-    private readonly written: (text: string) => void,
-  ) {}
+    private known: string,
+  ) {
+    this.name = basename(this.path);
+  }
 
-  async write(sources: Source[]): Promise<void> {
-    const next = syncYaml(this.text, sources);
+  async newer(): Promise<string | undefined> {
+    const text = await this.read();
+    return text === undefined || text === this.known ? undefined : text;
+  }
+
+  loaded(text: string): void {
+    this.known = text;
+  }
+
+  async write(sources: GatewaySource[]): Promise<void> {
+    const next = syncYaml(this.known, sources);
+    if (next === this.known) return;
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, next, 'utf8');
-    this.written(next);
+    // The last look before the rename: a save of the user's since the change was computed wins, and the
+    // change is made again on top of it.
+    if ((await this.read()) !== this.known) {
+      await rm(temporary, { force: true });
+      throw new StaleFile(`${this.name} changed while a change was being saved`);
+    }
     await rename(temporary, this.path);
-    this.text = next;
+    this.known = next;
+  }
+
+  /** The file's text; undefined while it is missing (an editor between its delete and its rename). */
+  private async read(): Promise<string | undefined> {
+    try {
+      return await readFile(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { ConfigPersistence, Source } from '../api/config-store.js';
+import type { GatewaySource } from '../../shared/config/source.js';
+import type { ConfigPersistence } from '../api/config-store.js';
 
 /**
  * What the desktop app keeps (in electron-store, a JSON file written atomically): the gateways, in the
@@ -18,7 +19,8 @@ export interface Settings {
 
 export interface DesktopData {
   version: number;
-  gateways: Source[];
+  /** As Switchyard wrote them; validated again when the app starts. */
+  gateways: GatewaySource[];
   settings: Settings;
 }
 
@@ -49,11 +51,11 @@ export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Recor
     const { gatewaysYaml, ...rest } = d as { gatewaysYaml?: string } & Record<string, unknown>;
     const parsed =
       typeof gatewaysYaml === 'string'
-        ? (parse(gatewaysYaml) as { gateways?: Source[] } | Source[] | null)
+        ? (parse(gatewaysYaml) as { gateways?: GatewaySource[] } | GatewaySource[] | null)
         : null;
     const gateways = Array.isArray(parsed)
       ? parsed
-      : (parsed?.gateways ?? (rest.gateways as Source[] | undefined) ?? []);
+      : (parsed?.gateways ?? (rest.gateways as GatewaySource[] | undefined) ?? []);
     return { ...rest, gateways, settings: { ...DEFAULT_SETTINGS, ...((rest.settings as object) ?? {}) } };
   },
   3: (d) => {
@@ -76,7 +78,7 @@ export function migrate(data: Record<string, unknown>): DesktopData {
   for (let v = from + 1; v <= CURRENT_VERSION; v++) current = { ...MIGRATIONS[v]!(current), version: v };
   return {
     version: CURRENT_VERSION,
-    gateways: Array.isArray(current.gateways) ? (current.gateways as Source[]) : [],
+    gateways: Array.isArray(current.gateways) ? (current.gateways as GatewaySource[]) : [],
     settings: { ...DEFAULT_SETTINGS, ...((current.settings as Partial<Settings>) ?? {}) },
   };
 }
@@ -117,7 +119,7 @@ export function openDesktopStore(
 /** Gateways changed in the app are kept in the store (conf writes atomically). */
 export class DesktopPersistence implements ConfigPersistence {
   constructor(private readonly store: KeyValueStore) {}
-  async write(sources: Source[]): Promise<void> {
+  async write(sources: GatewaySource[]): Promise<void> {
     this.store.set('gateways', sources);
   }
 }

@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ConfigIssue } from '../../shared/config/issues.js';
-import { loadConfigText, loadConfigValue } from '../../shared/config/load.js';
 import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../shared/config/model.js';
 import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
@@ -43,8 +41,6 @@ export interface EngineOptions {
   logging?: boolean;
   now?: () => number;
 }
-
-export type ApplyResult = { ok: true; status: GatewayStatus[] } | { ok: false; issues: ConfigIssue[] };
 
 /** Where a request goes, and what the log says about the decision. */
 type Routed =
@@ -99,18 +95,17 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   /**
-   * Validates and applies a configuration given as YAML/JSON text or as a parsed value. An invalid one
-   * changes nothing: the running configuration keeps serving.
+   * Runs a configuration that has been validated and normalised (shared/config/normalize.ts): compiled
+   * first, swapped in second. Listeners whose port is unchanged keep their sockets; a port that cannot
+   * be bound is reported in that gateway's status while the others serve.
    */
-  async apply(input: string | unknown): Promise<ApplyResult> {
-    const loaded = typeof input === 'string' ? loadConfigText(input) : loadConfigValue(input);
-    if (!loaded.ok) return loaded;
-    const compiled = compileGateways(loaded.config, this.random, this.gateways);
+  async apply(config: SwitchyardConfig): Promise<GatewayStatus[]> {
+    const compiled = compileGateways(config, this.random, this.gateways);
     // The swap: from here on new requests see the new routing; in-flight ones keep what they had.
-    this.config = loaded.config;
+    this.config = config;
     this.gateways = compiled;
-    await this.reconcileListeners(loaded.config.gateways);
-    return { ok: true, status: this.status() };
+    await this.reconcileListeners(config.gateways);
+    return this.status();
   }
 
   status(): GatewayStatus[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../config/issues.js';
 import type { GatewayConfig } from '../config/model.js';
+import type { GatewaySource } from '../config/source.js';
 import type { LogEntry } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
 
@@ -13,7 +14,7 @@ import type { GatewayStatus } from '../status.js';
 /** A gateway as the user wrote it (`source`), as it runs (`config`), and its listener. */
 export interface GatewayView {
   name: string;
-  source: Record<string, unknown>;
+  source: GatewaySource;
   config: GatewayConfig;
   status?: GatewayStatus;
 }
@@ -81,7 +82,8 @@ export interface AppInfo {
 }
 
 const name = z.string().min(1).max(200);
-const gatewaySource = z.record(z.string(), z.unknown());
+/** A gateway as a caller sent it: a draft until the config store has validated it. */
+const gatewayDraft = z.record(z.string(), z.unknown());
 
 /** Params of every command, as schemas. */
 export const commandParams = {
@@ -89,7 +91,7 @@ export const commandParams = {
   'gateways.get': z.strictObject({ name }),
   /** Creates (`create: true`, fails if the name exists) or replaces a gateway; `previousName` renames. */
   'gateways.save': z.strictObject({
-    gateway: gatewaySource,
+    gateway: gatewayDraft,
     create: z.boolean().optional(),
     previousName: name.optional(),
   }),
@@ -101,7 +103,7 @@ export const commandParams = {
   'routes.drain': z.strictObject({ name, route: z.string() }),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
   'config.validate': z.strictObject({
-    gateway: gatewaySource.optional(),
+    gateway: gatewayDraft.optional(),
     yaml: z.string().max(1_000_000).optional(),
   }),
   /** Adds the gateways in a YAML document (replacing same-named ones), or replaces them all. */

@@ -11,13 +11,6 @@ export interface ConfigIssue {
   line?: number;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(issues.map((i) => (i.line ? `line ${i.line}: ${i.message}` : i.message)).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
 /** Builds an issue whose message starts with "gateway 'g': route 'r': field:". */
 export function issue(
   where: { gateway?: string; route?: string; field?: string; path: (string | number)[] },

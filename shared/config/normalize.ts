@@ -14,12 +14,16 @@ import {
   type SwitchyardConfig,
 } from './model.js';
 import { parseTemplate } from './rewrite-template.js';
+import type { GatewaySource } from './source.js';
 import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 
-/** On success, `sources` are the gateways as written (parsed YAML/JSON), in order, beside what they mean. */
+/**
+ * On success, `sources` are the gateways as written (parsed YAML/JSON), in order, one for each of
+ * `config.gateways`: the source at index i is what the gateway at index i means.
+ */
 export type NormalizeResult =
-  { ok: true; config: SwitchyardConfig; sources: unknown[] } | { ok: false; issues: ConfigIssue[] };
+  { ok: true; config: SwitchyardConfig; sources: GatewaySource[] } | { ok: false; issues: ConfigIssue[] };
 
 const EPSILON = 1e-6;
 
@@ -42,7 +46,10 @@ export function normalizeGateways(raw: unknown[]): NormalizeResult {
     if (g) gateways.push(g);
   }
   if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
-  return issues.length ? { ok: false, issues } : { ok: true, config: { gateways }, sources: raw };
+  // Every gateway passed the schema, so each raw value is a gateway source.
+  return issues.length
+    ? { ok: false, issues }
+    : { ok: true, config: { gateways }, sources: raw as GatewaySource[] };
 }
 
 /** Keys a document may have beside `gateways`: none, except user extensions starting with `x-`. */

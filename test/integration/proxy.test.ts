@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, upstreamsFor } from '../helpers/cleanup.js';
 import type { Engine } from '../../main/engine/engine.js';
 import { eventually, rawExchange, request } from '../helpers/client.js';
-import { startEngine } from '../helpers/engine.js';
+import { ConfigStore } from '../../main/api/config-store.js';
+import { applyConfig, startEngine } from '../helpers/engine.js';
 import { closedPort, startUpstream } from '../helpers/upstream.js';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -503,8 +504,7 @@ describe('apply', () => {
     const before = port();
     const inFlight = request(before, '/');
     await eventually(() => slow.requests.length === 1, 2000, 'the slow request to arrive');
-    const applied = await engine.apply(`name: g\nport: 0\nroutes:\n  "[${fast!.hostPort}]": {}\n`);
-    expect(applied.ok).toBe(true);
+    await applyConfig(engine, `name: g\nport: 0\nroutes:\n  "[${fast!.hostPort}]": {}\n`);
     expect(port()).toBe(before);
     const done = await inFlight;
     expect([done.status, done.body]).toEqual([200, 'slow done']);
@@ -514,7 +514,8 @@ describe('apply', () => {
   it('an invalid configuration is rejected whole and the running one keeps serving', async () => {
     const [a] = await upstreams('a');
     const { engine, port } = await engineFor(`name: g\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
-    const r = await engine.apply(
+    const store = new ConfigStore(engine);
+    const r = await store.load(
       `gateways:\n  - { name: g, port: 0, routes: { "[${a!.hostPort}]": { weight: 50% } } }\n  - { name: h, port: 0 }\n`,
     );
     expect(r.ok).toBe(false);
@@ -559,7 +560,7 @@ describe('apply', () => {
   - { name: two, port: 0, routes: { "[${a!.hostPort}]": {} } }
 `);
     const two = port('two');
-    await engine.apply(`gateways:\n  - { name: one, port: 0, routes: { "[${a!.hostPort}]": {} } }\n`);
+    await applyConfig(engine, `gateways:\n  - { name: one, port: 0, routes: { "[${a!.hostPort}]": {} } }\n`);
     await eventually(
       async () =>
         (await request(two, '/').then(

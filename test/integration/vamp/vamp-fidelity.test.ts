@@ -6,6 +6,7 @@ import { Engine } from '../../../main/engine/engine.js';
 import { seededRandom } from '../../../main/engine/random.js';
 import { cleanupAfterEach, upstreamsFor } from '../../helpers/cleanup.js';
 import { request } from '../../helpers/client.js';
+import { applyConfig } from '../../helpers/engine.js';
 
 /**
  * Vamp's forms through the control server and real gateways: the auto-created gateway with instances,
@@ -117,7 +118,7 @@ routes:
     const first = await request(gatewayPort('shop'), '/');
     expect(first.json()).toMatchObject({ name: 'b' });
     const cookie = String(first.headers['set-cookie']![0]!.split(';')[0]);
-    expect((await engine.apply(yaml(100, 0))).ok).toBe(true);
+    await applyConfig(engine, yaml(100, 0));
     for (let i = 0; i < 5; i++)
       expect((await request(gatewayPort('shop'), '/', { headers: { cookie } })).json()).toMatchObject({
         name: 'b',

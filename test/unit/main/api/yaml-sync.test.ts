@@ -80,3 +80,59 @@ port: 2
     expect(parse(syncYaml('', [{ name: 'a', port: 1 }]))).toEqual({ gateways: [{ name: 'a', port: 1 }] });
   });
 });
+
+/** The user's own layout, in the ways the YAML library would write differently from them. */
+const STYLED = `# four-space indentation, flow lists without padding, a long line, quotes of every kind
+gateways:
+    -   name: shop
+        port: 8080
+        routes:
+            v1:
+                targets: [http://127.0.0.1:3001, http://127.0.0.1:3002]
+                weight: 90%
+            v2:
+                targets: ['http://127.0.0.1:3003']
+                weight: 10%
+                condition: user-agent == Firefox and has cookie beta and header X-Team has payments and path starts-with /api
+            "[127.0.0.1:4000]": {weight: 0%}
+    -   name: admin
+        port: "8081"
+        x-note: >
+            folded
+            text
+        routes: [a]
+# trailing comment, no blank line before it
+`;
+
+describe('syncYaml leaves the formatting of what it did not change as the user wrote it', () => {
+  it('writes the same text back when nothing changed', () => {
+    expect(syncYaml(STYLED, parse(STYLED).gateways)).toBe(STYLED);
+  });
+
+  it('changes only the lines of the values that changed', () => {
+    const source = parse(STYLED).gateways;
+    source[0].routes.v1.weight = '50%';
+    source[0].routes.v2.weight = '50%';
+    expect(syncYaml(STYLED, source)).toBe(
+      STYLED.replace('weight: 90%', 'weight: 50%').replace('weight: 10%', 'weight: 50%'),
+    );
+  });
+
+  it('keeps [a] as [a]', () => {
+    const text = 'gateways:\n  - name: a\n    port: 1\n    routes: [a]\n';
+    const source = parse(text).gateways;
+    source[0].port = 2;
+    expect(syncYaml(text, source)).toBe('gateways:\n  - name: a\n    port: 2\n    routes: [a]\n');
+  });
+
+  it('adds and removes fields in the file, and the result reads as the sources say', () => {
+    const source = parse(STYLED).gateways;
+    source[0].timeout = '10s';
+    delete source[1]['x-note'];
+    const out = syncYaml(STYLED, source);
+    expect(parse(out).gateways).toEqual(source);
+    expect(out).toContain('targets: [http://127.0.0.1:3001, http://127.0.0.1:3002]');
+    expect(out).toContain("targets: ['http://127.0.0.1:3003']");
+    expect(out).toContain('# trailing comment, no blank line before it');
+  });
+});
