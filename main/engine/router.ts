@@ -58,7 +58,11 @@ export interface CompiledGateway {
   readonly slots?: SlotWeights;
 }
 
-/** An instance of a route; weighted equally so that sticky_by can hash over instances too. */
+/**
+ * An instance of a route, with its weight (`{url, weight}` targets; 1 when none is written). Equal
+ * weights are balanced round-robin, differing ones by smooth weighted round-robin; hashing (balance,
+ * sticky_by with sticky: instance) picks among them by the same weights.
+ */
 export interface Instance {
   readonly url: string;
   readonly name: string;
@@ -204,7 +208,11 @@ export function drainRoute(gateway: CompiledGateway, route: string): boolean {
   return true;
 }
 
-/** Vamp's selection, then chaining, then the instance. See design section 2. */
+/**
+ * Routes one request: Vamp's selection (the first route whose condition matches takes it with the
+ * probability of its condition_strength; otherwise a weighted draw over all routes, unless sticky or
+ * an override decides), then chaining into another gateway's routing, then the instance.
+ */
 export function decide(gateway: CompiledGateway, input: RoutingInput): Decision {
   const trace: TraceStep[] = [];
   const setCookies: string[] = [];

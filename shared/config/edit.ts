@@ -43,10 +43,15 @@ export function setRoutes(g: GatewaySource, routes: RouteMap): GatewaySource {
   return patchGateway(g, { routes });
 }
 
-/** Changes one route's fields; a route written as a bare key becomes a mapping. */
+/** A route with some fields changed; a route written as a bare key (null) becomes a mapping. */
+export function editRoute(route: RouteSource | null, patch: Patch<RouteSource>): RouteSource {
+  return patched(route ?? {}, patch);
+}
+
+/** Changes one route's fields. */
 export function patchRoute(g: GatewaySource, key: string, patch: Patch<RouteSource>): GatewaySource {
   const routes = routeMap(g.routes);
-  return setRoutes(g, { ...routes, [key]: patched(routes[key] ?? {}, patch) });
+  return setRoutes(g, { ...routes, [key]: editRoute(routes[key] ?? null, patch) });
 }
 
 /** Sets the named routes' weights (percent), written the one way Switchyard writes percent: "33.33%". */

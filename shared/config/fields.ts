@@ -1,29 +1,8 @@
-/** The fields a gateway may have (Vamp's read-only ones aside). */
-export const GATEWAY_FIELDS = [
-  'name',
-  'port',
-  'host',
-  'enabled',
-  'sticky',
-  'sticky_by',
-  'timeout',
-  'connect_timeout',
-  'preserve_host',
-  'no_route_status',
-  'max_connections',
-  'max_upstream_connections',
-  'semantics',
-  'routes',
-];
-/** The fields a route may have. */
-export const ROUTE_FIELDS = [
-  'weight',
-  'condition',
-  'condition_strength',
-  'targets',
-  'target',
-  'balance',
-  'rewrites',
-  'instances',
-  'paths',
-];
+import { rawGatewaySchema, rawRouteSchema, VAMP_READ_ONLY_FIELDS } from './schema.js';
+
+/** The fields a gateway may have (Vamp's read-only ones aside), as the schema lists them. */
+export const GATEWAY_FIELDS = Object.keys(rawGatewaySchema.shape).filter(
+  (f) => !VAMP_READ_ONLY_FIELDS.includes(f),
+);
+/** The fields a route may have, as the schema lists them. */
+export const ROUTE_FIELDS = Object.keys(rawRouteSchema.shape);

@@ -1,5 +1,5 @@
 /**
- * The validated, normalised gateway model that the engine runs. Users write the YAML of design section 2
+ * The validated, normalised gateway model that the engine runs. Users write gateways in YAML or JSON
  * (see schema.ts); normalize.ts turns it into this, with every default filled in and every weight resolved.
  */
 

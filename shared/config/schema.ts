@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The shape of a gateway as users write it (design section 2). Only the shape is checked here; values with
+ * The shape of a gateway as users write it (README, Configuration). Only the shape is checked here; values with
  * units, weights, conditions and cross-references are checked in normalize.ts, which can say more precisely
  * what is wrong. Field comments are the user documentation.
  */
@@ -51,10 +51,10 @@ export const rawRouteSchema = z.strictObject({
       ),
     ])
     .nullish(),
-  /** How instances share the route's traffic: round-robin (default), random, or "hash header X-User" (cookie, query, ip). */
-  balance: z.string().nullish(),
   /** A single instance, the same as `targets: [URL]`. */
   target: z.string().nullish(),
+  /** How instances share the route's traffic: round-robin (default), random, or "hash header X-User" (cookie, query, ip). */
+  balance: z.string().nullish(),
   /** Path rewrites, in order: `path: NEW if CONDITION`, `strip_prefix`, `add_prefix`, `replace`. */
   rewrites: z.array(z.record(z.string(), z.unknown())).nullish(),
   /** Vamp's instances of a deployment route: `{name, host, port}`; each is a target http://host:port. */
@@ -63,6 +63,21 @@ export const rawRouteSchema = z.strictObject({
   paths: z.array(rawPathMatcherSchema).nullish(),
 });
 export type RawRoute = z.infer<typeof rawRouteSchema>;
+
+/**
+ * Fields Vamp's API returns; accepted so that its output loads as is, and ignored (virtual_hosts only
+ * when empty: virtual hosts belong to the listeners issue and are refused until then).
+ */
+const vampReadOnlyShape = {
+  kind: z.string().nullish(),
+  lookup_name: z.string().nullish(),
+  internal: z.boolean().nullish(),
+  service: z.unknown().optional(),
+  deployed: z.boolean().nullish(),
+  active: z.boolean().nullish(),
+  virtual_hosts: z.array(z.string()).nullish(),
+};
+export const VAMP_READ_ONLY_FIELDS = Object.keys(vampReadOnlyShape);
 
 export const rawGatewaySchema = z.strictObject({
   /** Unique name; no whitespace and no [ ] (Vamp's rule). May contain '/'. */
@@ -89,22 +104,14 @@ export const rawGatewaySchema = z.strictObject({
   max_connections: z.number().int().min(1).max(1_000_000).nullish(),
   /** Connections to each target at most (default 256); more requests wait for one. */
   max_upstream_connections: z.number().int().min(1).max(100_000).nullish(),
-  /** Ordered map of route key to route (a list of keys or one-entry maps is read as Vamp's API reads it). */
-  routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
   /**
    * Whose rules apply where Vamp and AILERON differ: `switchyard` (default; Vamp-style gateways) or
    * `aileron`: X-Forwarded-For appended to, AILERON's error answers, missing hash keys hashed as empty,
    * the upstream URL's path replaced by the request's.
    */
   semantics: z.enum(['switchyard', 'aileron']).nullish(),
-  // Fields Vamp's API returns; accepted so that its output loads as is, and ignored (virtual_hosts only
-  // when empty: virtual hosts belong to the listeners issue and are refused until then).
-  kind: z.string().nullish(),
-  lookup_name: z.string().nullish(),
-  internal: z.boolean().nullish(),
-  service: z.unknown().optional(),
-  deployed: z.boolean().nullish(),
-  active: z.boolean().nullish(),
-  virtual_hosts: z.array(z.string()).nullish(),
+  /** Ordered map of route key to route (a list of keys or one-entry maps is read as Vamp's API reads it). */
+  routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
+  ...vampReadOnlyShape,
 });
 export type RawGateway = z.infer<typeof rawGatewaySchema>;

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify } from 'yaml';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import type { ConfigIssue } from '../../../shared/config/issues.js';
+import type { GatewaySource } from '../../../shared/config/source.js';
 import { lineOfPath } from '../../../shared/config/yaml-lines.js';
 import {
   isBracketKey,
@@ -139,20 +140,20 @@ function editorStatus(
   return draft;
 }
 
-/** One gateway from YAML text: the mapping, or why the text is not one. */
-function parseGatewayYaml(text: string): { value?: Record<string, unknown>; error?: string } {
+/** One gateway from YAML text: the mapping (checked by the engine as the draft), or why it is not one. */
+function parseGatewayYaml(text: string): { value?: GatewaySource; error?: string } {
   try {
     const value = parse(text) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value))
       return { error: 'the YAML must be one gateway: a mapping with name, port and routes' };
-    return { value: value as Record<string, unknown> };
+    return { value: value as GatewaySource };
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };
   }
 }
 
 /** Whether YAML text says the same gateway as a source (as the form reads both). */
-function sameGateway(text: string, source: Record<string, unknown>): boolean {
+function sameGateway(text: string, source: GatewaySource): boolean {
   const parsed = parseGatewayYaml(text).value;
   return !!parsed && JSON.stringify(toSource(toForm(parsed))) === JSON.stringify(toSource(toForm(source)));
 }

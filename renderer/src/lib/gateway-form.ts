@@ -1,9 +1,19 @@
 import { parse, stringify } from 'yaml';
-import { GATEWAY_FIELDS } from '../../../shared/config/fields.js';
+import { editRoute, patchGateway, setRoutes, type Patch } from '../../../shared/config/edit.js';
+import type { RawGateway } from '../../../shared/config/schema.js';
+import {
+  routeMap,
+  type GatewaySource,
+  type RouteMap,
+  type RouteSource,
+} from '../../../shared/config/source.js';
 
 /**
- * The gateway editor's form model and its conversion to and from the gateway source (the YAML/JSON the
- * user writes). Fields the form does not know (Vamp's read-only ones, say) are carried through untouched.
+ * The gateway editor's form: text boxes and checkboxes over a gateway source (the YAML/JSON the user
+ * writes). The form keeps the source it was made from, and turning it back into a source edits that
+ * source (through shared/config/edit.ts) only where a box was changed: fields the form does not show
+ * (balance, weighted targets, Vamp's read-only fields, x- extensions) and the way untouched values were
+ * written come back as they were, so `toSource(toForm(s))` is `s`.
  */
 export interface RouteDraft {
   key: string;
@@ -12,25 +22,34 @@ export interface RouteDraft {
   condition: string;
   strength: string;
   rewrites: string;
+  /** The route as written, when the draft was made from one; absent for a route added in the form. */
+  base?: RouteSource | null;
 }
 
-export interface GatewayForm {
-  name: string;
-  port: string;
-  host: string;
-  enabled: boolean;
-  sticky: string;
-  stickyBy: string;
-  timeout: string;
-  connectTimeout: string;
-  preserveHost: boolean;
+/** The gateway fields the form shows; each box's kind follows the field's type in the schema. */
+const TEXT_FIELDS = {
+  name: 'name',
+  port: 'port',
+  host: 'host',
+  sticky: 'sticky',
+  stickyBy: 'sticky_by',
+  timeout: 'timeout',
+  connectTimeout: 'connect_timeout',
+} as const satisfies Record<string, keyof RawGateway>;
+
+/** Checkboxes, with the value a gateway has when the field is not written. */
+const FLAG_FIELDS = {
+  enabled: { field: 'enabled', unset: true },
+  preserveHost: { field: 'preserve_host', unset: false },
+} as const satisfies Record<string, { field: keyof RawGateway; unset: boolean }>;
+
+export type GatewayForm = { [K in keyof typeof TEXT_FIELDS]: string } & {
+  [K in keyof typeof FLAG_FIELDS]: boolean;
+} & {
   routes: RouteDraft[];
-  extra: Record<string, unknown>;
-}
-
-type Source = Record<string, unknown>;
-/** The form edits these; every other field (no_route_status, Vamp's read-only ones) is carried through. */
-const FORM_FIELDS = GATEWAY_FIELDS.filter((f) => f !== 'no_route_status');
+  /** The source the form was made from. */
+  base: GatewaySource;
+};
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
@@ -38,74 +57,49 @@ export function isBracketKey(key: string): boolean {
   return /^\[.*\]$/.test(key);
 }
 
-export function toForm(source: Source): GatewayForm {
-  const routes = (source.routes as Record<string, Source | null> | undefined) ?? {};
-  const extra = Object.fromEntries(Object.entries(source).filter(([k]) => !FORM_FIELDS.includes(k)));
+export function toForm(source: GatewaySource): GatewayForm {
+  const text = Object.fromEntries(
+    Object.entries(TEXT_FIELDS).map(([box, field]) => [box, textOf(source, field)]),
+  ) as { [K in keyof typeof TEXT_FIELDS]: string };
   return {
-    name: str(source.name),
-    port: str(source.port),
-    host: str(source.host),
-    enabled: source.enabled !== false,
-    sticky: str(source.sticky) || 'none',
-    stickyBy: str(source.sticky_by),
-    timeout: str(source.timeout),
-    connectTimeout: str(source.connect_timeout),
-    preserveHost: source.preserve_host === true,
-    extra,
-    routes: Object.entries(routes).map(([key, r]) => {
-      const route = r ?? {};
-      const targets = route.targets ?? route.target;
-      return {
-        key,
-        targets: Array.isArray(targets) ? targets.join(', ') : str(targets),
-        weight: str(route.weight),
-        condition: str(route.condition),
-        strength: str(route.condition_strength),
-        rewrites:
-          Array.isArray(route.rewrites) && route.rewrites.length ? stringify(route.rewrites).trimEnd() : '',
-      };
-    }),
+    ...text,
+    enabled: flagOf(source, FLAG_FIELDS.enabled),
+    preserveHost: flagOf(source, FLAG_FIELDS.preserveHost),
+    base: source,
+    routes: Object.entries(routeMap(source.routes)).map(([key, route]) => ({
+      ...routeText(route),
+      key,
+      base: route,
+    })),
   };
 }
 
-export function toSource(form: GatewayForm): Source {
-  const out: Source = {
-    ...form.extra,
-    name: form.name.trim(),
-    port: /^\d+$/.test(form.port.trim()) ? Number(form.port) : form.port.trim(),
-  };
-  if (form.host.trim()) out.host = form.host.trim();
-  if (!form.enabled) out.enabled = false;
-  if (form.sticky && form.sticky !== 'none') out.sticky = form.sticky;
-  if (form.stickyBy.trim()) out.sticky_by = form.stickyBy.trim();
-  if (form.timeout.trim()) out.timeout = form.timeout.trim();
-  if (form.connectTimeout.trim()) out.connect_timeout = form.connectTimeout.trim();
-  if (form.preserveHost) out.preserve_host = true;
-  const routes: Record<string, Source> = {};
-  for (const r of form.routes) {
-    const route: Source = {};
-    const targets = r.targets
-      .split(/[\s,]+/)
-      .map((t) => t.trim())
-      .filter(Boolean);
-    if (targets.length && !isBracketKey(r.key)) route.targets = targets;
-    if (r.weight.trim()) route.weight = percent(r.weight);
-    if (r.condition.trim()) route.condition = r.condition.trim();
-    if (r.strength.trim()) route.condition_strength = percent(r.strength);
-    if (r.rewrites.trim()) route.rewrites = parseRewrites(r.rewrites);
-    routes[r.key] = route;
+export function toSource(form: GatewayForm): GatewaySource {
+  const patch: Patch<GatewaySource> = {};
+  for (const [box, field] of Object.entries(TEXT_FIELDS) as [keyof typeof TEXT_FIELDS, keyof RawGateway][]) {
+    if (form[box] !== textOf(form.base, field)) Object.assign(patch, { [field]: fromText(field, form[box]) });
   }
-  out.routes = routes;
-  return out;
+  for (const [box, { field, unset }] of Object.entries(FLAG_FIELDS) as [
+    keyof typeof FLAG_FIELDS,
+    { field: keyof RawGateway; unset: boolean },
+  ][]) {
+    if (form[box] !== flagOf(form.base, { field, unset }))
+      Object.assign(patch, { [field]: form[box] === unset ? undefined : form[box] });
+  }
+  const edited = patchGateway(form.base, patch);
+  return sameRoutes(form) ? edited : setRoutes(edited, routesOf(form.routes));
 }
 
 /**
  * The draft with the weights that changed between two running versions (moved live with the sliders)
  * taken in, so applying the draft keeps them; the user's other edits stay as they are.
  */
-export function withRunningWeights(form: GatewayForm, before: Source, after: Source): GatewayForm {
-  const weightIn = (s: Source, key: string) =>
-    str(((s.routes as Record<string, Source | null> | undefined)?.[key] ?? {})?.weight);
+export function withRunningWeights(
+  form: GatewayForm,
+  before: GatewaySource,
+  after: GatewaySource,
+): GatewayForm {
+  const weightIn = (s: GatewaySource, key: string) => str(routeMap(s.routes)[key]?.weight);
   const routes = form.routes.map((r) => {
     const was = weightIn(before, r.key);
     const now = weightIn(after, r.key);
@@ -114,9 +108,95 @@ export function withRunningWeights(form: GatewayForm, before: Source, after: Sou
   return routes.some((r, i) => r !== form.routes[i]) ? { ...form, routes } : form;
 }
 
-/** "20" becomes "20%"; anything else is passed on for the engine to judge. */
-function percent(text: string): string {
+function textOf(source: GatewaySource, field: keyof RawGateway): string {
+  const value = str(source[field]);
+  return field === 'sticky' ? value || 'none' : value;
+}
+
+function flagOf(source: GatewaySource, { field, unset }: { field: keyof RawGateway; unset: boolean }) {
+  const value = source[field];
+  return typeof value === 'boolean' ? value : unset;
+}
+
+/** A changed box as the value written: empty removes the field, a bare number is a number (port). */
+function fromText(field: keyof RawGateway, text: string): unknown {
   const t = text.trim();
+  if (!t) return undefined;
+  return field === 'port' && /^\d+$/.test(t) ? Number(t) : t;
+}
+
+const routeText = (r: RouteSource | null): Omit<RouteDraft, 'key' | 'base'> => ({
+  targets: targetsText(r?.targets ?? r?.target),
+  weight: str(r?.weight),
+  condition: str(r?.condition),
+  strength: str(r?.condition_strength),
+  rewrites: Array.isArray(r?.rewrites) && r.rewrites.length ? stringify(r.rewrites).trimEnd() : '',
+});
+
+/** Whether the routes are the ones the form was made from, in order, with no box changed. */
+function sameRoutes(form: GatewayForm): boolean {
+  const before = Object.entries(routeMap(form.base.routes));
+  return (
+    before.length === form.routes.length &&
+    form.routes.every((r, i) => {
+      const [key, route] = before[i] ?? [];
+      return r.key === key && r.base === route && sameText(r, routeText(route ?? null));
+    })
+  );
+}
+
+function sameText(r: RouteDraft, text: Omit<RouteDraft, 'key' | 'base'>): boolean {
+  return (Object.keys(text) as (keyof typeof text)[]).every((k) => r[k] === text[k]);
+}
+
+function routesOf(drafts: RouteDraft[]): RouteMap {
+  return Object.fromEntries(drafts.map((r) => [r.key, routeOf(r)]));
+}
+
+/** A route from its draft: the route it was made from, with the boxes that changed written into it. */
+function routeOf(r: RouteDraft): RouteSource | null {
+  const was = routeText(r.base ?? null);
+  const patch: Patch<RouteSource> = {};
+  if (r.targets !== was.targets) Object.assign(patch, targetsPatch(r, r.base ?? null));
+  if (r.weight !== was.weight) patch.weight = percent(r.weight);
+  if (r.condition !== was.condition) patch.condition = r.condition.trim() || undefined;
+  if (r.strength !== was.strength) patch.condition_strength = percent(r.strength);
+  if (r.rewrites !== was.rewrites)
+    patch.rewrites = r.rewrites.trim() ? (parseRewrites(r.rewrites) as RouteSource['rewrites']) : undefined;
+  if (Object.keys(patch).length) return editRoute(r.base ?? null, patch);
+  return r.base === undefined ? {} : r.base;
+}
+
+/**
+ * Targets as a box shows them: URLs separated by commas, a weighted one as `URL*WEIGHT`. A
+ * "[host:port]" route is its own target, so what is typed for it is not written.
+ */
+function targetsText(targets: RouteSource['targets'] | RouteSource['target']): string {
+  if (targets === undefined || targets === null) return '';
+  if (!Array.isArray(targets)) return targets;
+  return targets.map((t) => (typeof t === 'string' ? t : `${t.url}*${t.weight}`)).join(', ');
+}
+
+function targetsPatch(r: RouteDraft, base: RouteSource | null): Patch<RouteSource> {
+  const targets = r.targets
+    .split(/[\s,]+/)
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const weighted = /^(.+)\*(\d+)$/.exec(t);
+      return weighted ? { url: weighted[1] as string, weight: Number(weighted[2]) } : t;
+    });
+  if (!targets.length || isBracketKey(r.key)) return { targets: undefined, target: undefined };
+  // One plain URL where the user wrote `target:` stays a `target:`.
+  if (base?.target !== undefined && targets.length === 1 && typeof targets[0] === 'string')
+    return { target: targets[0], targets: undefined };
+  return { targets, target: undefined };
+}
+
+/** "20" becomes "20%"; empty removes the field; anything else is passed on for the engine to judge. */
+function percent(text: string): string | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
   return /^\d+(\.\d+)?$/.test(t) ? `${t}%` : t;
 }
 
