@@ -3,7 +3,52 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The dependency direction of the design (shared <- main/engine <- ...; shared <- renderer) is enforced here.
-const noElectron = { name: 'electron', message: 'main/engine and shared must not depend on Electron.' };
+const noElectron = { name: 'electron', message: 'only main/electron depends on Electron.' };
+
+/**
+ * What each layer of main/ may import besides shared/, as data. A layer named with `face` may be
+ * imported only through that one file (the engine is driven through engine.ts, not its internals).
+ * Everything not listed is refused, so a new arrow between layers is a decision made here.
+ */
+const MAIN_LAYERS = {
+  engine: [],
+  export: [],
+  import: [],
+  demo: [],
+  preload: [],
+  api: ['engine', 'export', 'import'],
+  control: ['api', { layer: 'engine', face: 'engine.js' }],
+  host: ['api', 'control', 'engine', 'demo'],
+  cli: ['api', 'control', 'engine', 'export', 'import', 'demo', 'host'],
+  electron: ['api', 'control', 'engine', 'demo', 'host'],
+};
+
+/** One no-restricted-imports rule per layer of main/, from MAIN_LAYERS. */
+function mainLayerRules() {
+  return Object.entries(MAIN_LAYERS).map(([layer, allowed]) => {
+    const open = new Set(allowed.map((a) => (typeof a === 'string' ? a : a.layer)));
+    const faces = allowed.filter((a) => typeof a !== 'string');
+    const refused = Object.keys(MAIN_LAYERS).filter((l) => l !== layer && !open.has(l));
+    const message = `main/${layer} may import ${[...allowed.map((a) => (typeof a === 'string' ? a : `${a.layer}/${a.face}`)), 'shared'].join(', ')} (eslint.config.js, MAIN_LAYERS)`;
+    return {
+      files: [`main/${layer}/**/*.ts`, `main/${layer}/**/*.cts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: layer === 'electron' ? [] : [noElectron],
+            patterns: [
+              ...refused.map((l) => ({ group: [`../${l}/*`, `../../main/${l}/*`], message })),
+              ...faces.map((f) => ({ group: [`../${f.layer}/*`, `!../${f.layer}/${f.face}`], message })),
+              { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
+              ...(layer === 'electron' ? [] : [{ group: ['electron/*'], message: noElectron.message }]),
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.tools/', 'release/'] },
@@ -19,15 +64,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['main/engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [noElectron], patterns: [{ group: ['electron/*'], message: noElectron.message }] },
-      ],
-    },
-  },
+  ...mainLayerRules(),
   {
     files: ['shared/**/*.ts'],
     rules: {

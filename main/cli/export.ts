@@ -1,5 +1,6 @@
 import { loadConfigText } from '../../shared/config/load.js';
-import { EXPORT_FORMATS, exportConfig, type ExportFormat } from '../export/export.js';
+import { PROXY_FORMATS } from '../../shared/export-formats.js';
+import { exportConfig } from '../export/export.js';
 import { readTextFile } from './read-file.js';
 import { formatIssues } from './format.js';
 
@@ -11,8 +12,11 @@ export async function exportCommand(opts: {
   fragment?: boolean | undefined;
   version: string;
 }): Promise<number> {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format)) {
-    console.error(`switchyard: unknown format '${opts.format}'; choose ${EXPORT_FORMATS.join(', ')}`);
+  const format = PROXY_FORMATS.find((f) => f.id === opts.format)?.id;
+  if (!format) {
+    console.error(
+      `switchyard: unknown format '${opts.format}'; choose ${PROXY_FORMATS.map((f) => f.id).join(', ')}`,
+    );
     return 1;
   }
   const text = await readTextFile(opts.config);
@@ -30,7 +34,7 @@ export async function exportCommand(opts: {
   const config = opts.gateway.length
     ? { gateways: loaded.config.gateways.filter((g) => opts.gateway.includes(g.name)) }
     : loaded.config;
-  const result = exportConfig(config, opts.format as ExportFormat, {
+  const result = exportConfig(config, format, {
     fragment: opts.fragment ?? false,
     source: opts.config,
     version: opts.version,

@@ -4,7 +4,7 @@ import { validate } from './validate.js';
 import { exportCommand } from './export.js';
 import { importCommand, IMPORT_FORMATS } from './import.js';
 import { importHar, replayHar } from './remote.js';
-import { EXPORT_FORMATS } from '../export/export.js';
+import { PROXY_FORMATS } from '../../shared/export-formats.js';
 
 const VERSION = '0.1.0';
 
@@ -94,7 +94,7 @@ function collect(value: string, previous: string[]): string[] {
 program
   .command('export')
   .description('export gateways to the configuration of a production proxy; warnings go to stderr')
-  .requiredOption('-f, --format <format>', `target: ${EXPORT_FORMATS.join(', ')}`)
+  .requiredOption('-f, --format <format>', `target: ${PROXY_FORMATS.map((f) => f.id).join(', ')}`)
   .option('-c, --config <file>', 'gateway configuration (YAML); default ./switchyard.yaml', 'switchyard.yaml')
   .option('-g, --gateway <name>', 'export only this gateway (repeatable)', collect, [])
   .option(

@@ -1,3 +1,4 @@
+import { EXPORT_FORMAT_IDS, exportFormat, isExportFormatId } from '../../shared/export-formats.js';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
@@ -128,12 +129,9 @@ export class RestApi {
       });
     }
     if (rest === 'export' && method === 'GET') {
-      const format = (url.searchParams.get('format') ?? 'yaml') as Params<'config.export'>['format'] & string;
-      if (!['yaml', 'nginx', 'haproxy', 'gateway-api'].includes(format)) {
-        throw new HttpError(
-          400,
-          `unknown export format '${format}'; choose yaml, nginx, haproxy or gateway-api`,
-        );
+      const format = url.searchParams.get('format') ?? 'yaml';
+      if (!isExportFormatId(format)) {
+        throw new HttpError(400, `unknown export format '${format}'; choose ${EXPORT_FORMAT_IDS.join(', ')}`);
       }
       const names = url.searchParams.getAll('gateway');
       const { text, warnings } = await this.call('config.export', {
@@ -142,7 +140,7 @@ export class RestApi {
       });
       // The warnings are also in the text's header comment; the count lets scripts notice them.
       res.writeHead(200, {
-        'content-type': `${format === 'yaml' || format === 'gateway-api' ? 'application/yaml' : 'text/plain'}; charset=utf-8`,
+        'content-type': `${exportFormat(format).contentType}; charset=utf-8`,
         'x-switchyard-warnings': String(warnings.length),
       });
       return void res.end(text);

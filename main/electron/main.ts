@@ -15,8 +15,8 @@ import {
   type IpcMainInvokeEvent,
 } from 'electron';
 import ElectronStore from 'electron-store';
-import { Document } from 'yaml';
 import type { AppSettings } from '../../shared/api/contract.js';
+import { exportFormat, type ProxyFormatId } from '../../shared/export-formats.js';
 import { ControlPlane } from '../api/control-plane.js';
 import { startControl } from '../control/start-control.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
@@ -107,10 +107,9 @@ async function start(): Promise<void> {
     await startDemoService('blue', '127.0.0.1', DEMO_PORTS.blue),
     await startDemoService('green', '127.0.0.1', DEMO_PORTS.green),
   );
-  const text = firstRun
-    ? demoConfig(demo[0]!.url, demo[1]!.url, DEMO_PORTS.gateway)
-    : new Document({ gateways: opened.data.gateways }).toString();
-  const loaded = await plane.store.load(text);
+  const loaded = await (firstRun
+    ? plane.store.load(demoConfig(demo[0]!.url, demo[1]!.url, DEMO_PORTS.gateway))
+    : plane.store.loadSources(opened.data.gateways));
   if (!loaded.ok)
     await dialog.showMessageBox({
       type: 'error',
@@ -288,11 +287,11 @@ async function importYaml(): Promise<string[] | undefined> {
 }
 
 async function exportYaml(): Promise<string | undefined> {
-  return saveFile('switchyard.yaml', plane.store.exportYaml());
+  return saveFile(exportFormat('yaml').fileName, plane.store.exportYaml());
 }
 
 /** Exports for a production proxy; what it could not express is shown before saving. */
-async function exportFor(format: 'nginx' | 'haproxy' | 'gateway-api'): Promise<void> {
+async function exportFor(format: ProxyFormatId): Promise<void> {
   const reply = await plane.dispatch({ type: 'call', id: 0, command: 'config.export', params: { format } });
   if (!reply || reply.type !== 'result' || !reply.ok) return;
   const { text, warnings } = reply.result as { text: string; warnings: string[] };
@@ -302,12 +301,7 @@ async function exportFor(format: 'nginx' | 'haproxy' | 'gateway-api'): Promise<v
       message: `Not everything can be expressed for ${format}`,
       detail: warnings.join('\n'),
     });
-  await saveFile(
-    { nginx: 'switchyard.nginx.conf', haproxy: 'haproxy.cfg', 'gateway-api': 'switchyard.gateway-api.yaml' }[
-      format
-    ],
-    text,
-  );
+  await saveFile(exportFormat(format).fileName, text);
 }
 
 async function saveFile(name: string, text: string): Promise<string | undefined> {

@@ -1,10 +1,11 @@
+import { PROXY_FORMATS, type ProxyFormatId } from '../../shared/export-formats.js';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { GatewayView } from '../../shared/api/contract.js';
 
 export interface MenuActions {
   importYaml(): void;
   exportYaml(): void;
-  exportAs(format: 'nginx' | 'haproxy' | 'gateway-api'): void;
+  exportAs(format: ProxyFormatId): void;
   openConfigFolder(): void;
   openWindow(): void;
   setEnabled(name: string, enabled: boolean): void;
@@ -25,6 +26,10 @@ export function applicationMenu(actions: MenuActions, isMac: boolean): MenuItemC
           accelerator: 'CmdOrCtrl+Shift+E',
           click: () => actions.exportYaml(),
         },
+        ...PROXY_FORMATS.map((f) => ({
+          label: `Export for ${f.label}…`,
+          click: () => actions.exportAs(f.id),
+        })),
         { type: 'separator' },
         { label: 'Open config folder', click: () => actions.openConfigFolder() },
         { type: 'separator' },

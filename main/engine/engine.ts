@@ -1,3 +1,4 @@
+import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -5,6 +6,8 @@ import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../share
 import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
+// The control server answers malformed requests as the gateways do.
+export { clientErrorAnswer, writeSocketError } from './error-response.js';
 import {
   answerAsAileron,
   clientErrorAnswer,
@@ -57,10 +60,6 @@ export type ProxyEndpoint =
   | { kind: 'host'; host: string; port: number; url: string }
   /** Vamp's /proxy/deployments/... and /proxy/workflows/...: the route of that Vamp name, one instance. */
   | { kind: 'route'; route: string; instance: string; url: string };
-
-/** Header and query parameter that force a route, for demos. */
-export const OVERRIDE_HEADER = 'x-switchyard-route';
-export const OVERRIDE_QUERY = 'switchyard-route';
 
 /**
  * The proxy engine: plain Node, no Electron, no transport of its own. apply() compiles and validates a

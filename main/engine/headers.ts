@@ -1,3 +1,4 @@
+import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** RFC 9110 section 7.6.1: connection-specific headers, never forwarded by a proxy. */
@@ -23,7 +24,7 @@ const SET_BY_PROXY = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-forwarded-port',
-  'x-switchyard-route',
+  OVERRIDE_HEADER,
   'expect',
 ]);
 

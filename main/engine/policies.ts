@@ -1,4 +1,4 @@
-import { hash32, hashUnit } from './hash.js';
+import { hash32, hashUnit } from '../../shared/wire/hash.js';
 import type { Random } from './random.js';
 
 /**

@@ -1,3 +1,4 @@
+import { formatPercent } from '../../shared/config/units.js';
 import {
   compileCondition,
   explainCondition,
@@ -7,7 +8,12 @@ import {
 } from '../../shared/conditions/index.js';
 import type { GatewayConfig, RouteConfig, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
-import { hash32, opaqueId } from './hash.js';
+import {
+  instanceStickyId,
+  routeStickyId,
+  STICKY_COOKIE_ATTRIBUTES,
+  stickyCookieName,
+} from '../../shared/wire/sticky-cookie.js';
 import type { HttpRequestView } from './http-request-view.js';
 import {
   HashedStrength,
@@ -152,7 +158,7 @@ function compileGateway(config: GatewayConfig, random: Random, previous?: Compil
         url: config.semantics === 'aileron' ? new URL(url).origin : url,
         name: url,
         weight: r.targetWeights?.[k] ?? 1,
-        stickyId: opaqueId(`${config.name}\u0000${r.name}\u0000${url}`),
+        stickyId: instanceStickyId(config.name, r.name, url),
       })),
       rewrite: compileRewrites(r.rewrites),
       nextInstance: 0,
@@ -174,16 +180,12 @@ function compileGateway(config: GatewayConfig, random: Random, previous?: Compil
     name: config.name,
     routes,
     byName: new Map(routes.map((r) => [r.name, r])),
-    cookieName: `sy_${hash32(config.name).toString(36)}`,
+    cookieName: stickyCookieName(config.name),
     random,
     weights: slots ?? weights,
     strength: config.stickyBy ? new HashedStrength(strength) : strength,
     ...(slots ? { slots } : {}),
   };
-}
-
-function routeStickyId(gateway: string, route: string, drains: number): string {
-  return opaqueId(`${gateway}\u0000${route}${drains ? `\u0000drain ${drains}` : ''}`);
 }
 
 function describePathMatcher(m: NonNullable<RouteConfig['paths']>[number]): string {
@@ -496,9 +498,10 @@ function keyValue(by: StickyKey, view: HttpRequestView, clientIp: string): strin
 }
 
 function stickyCookie(g: CompiledGateway, value: string): string {
-  return `${g.cookieName}=${value}; Path=/; HttpOnly; SameSite=Lax`;
+  return `${g.cookieName}=${value}; ${STICKY_COOKIE_ATTRIBUTES}`;
 }
 
+/** A fraction (0.25) as Switchyard writes percent everywhere ("25%"). */
 function pct(fraction: number): string {
-  return `${Math.round(fraction * 10000) / 100}%`;
+  return formatPercent(fraction * 100);
 }

@@ -1,16 +1,20 @@
 import type { SwitchyardConfig } from '../../shared/config/model.js';
+import type { ProxyFormatId } from '../../shared/export-formats.js';
+import type { ExportResult } from './export-result.js';
 import { exportGatewayApi, type GatewayApiOptions } from './gateway-api.js';
 import { exportHaproxy } from './haproxy.js';
 import { exportNginx } from './nginx.js';
 
-export interface ExportResult {
-  text: string;
-  /** Everything the target cannot express exactly: nothing is dropped silently. */
-  warnings: string[];
-}
+export type { ExportResult } from './export-result.js';
 
-export const EXPORT_FORMATS = ['nginx', 'haproxy', 'gateway-api'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+type ExportOptions = { fragment?: boolean; source?: string; version: string } & GatewayApiOptions;
+
+/** Each production proxy's exporter, by the format's id in shared/export-formats.ts. */
+const EXPORTERS: Record<ProxyFormatId, (config: SwitchyardConfig, opts: ExportOptions) => ExportResult> = {
+  nginx: exportNginx,
+  haproxy: exportHaproxy,
+  'gateway-api': exportGatewayApi,
+};
 
 /**
  * Exports gateways for a production proxy. The text starts with a comment saying what it came from and
@@ -18,15 +22,10 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  */
 export function exportConfig(
   config: SwitchyardConfig,
-  format: ExportFormat,
-  opts: { fragment?: boolean; source?: string; version: string } & GatewayApiOptions,
+  format: ProxyFormatId,
+  opts: ExportOptions,
 ): ExportResult {
-  const result =
-    format === 'nginx'
-      ? exportNginx(config, opts)
-      : format === 'haproxy'
-        ? exportHaproxy(config, opts)
-        : exportGatewayApi(config, opts);
+  const result = EXPORTERS[format](config, opts);
   const names = config.gateways.map((g) => g.name).join(', ') || 'none';
   const header = [
     `# Exported by Switchyard ${opts.version} (${format}) from ${opts.source ?? 'the running configuration'}: gateways ${names}.`,

@@ -5,7 +5,7 @@ import type { ConditionNode } from '../../shared/conditions/ast.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
 import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/config/model.js';
-import type { ExportResult } from './export.js';
+import type { ExportResult } from './export-result.js';
 
 type HTTPRouteData = ConstructorParameters<typeof HTTPRoute>[0] & object;
 type Rule = NonNullable<NonNullable<HTTPRouteData['spec']>['rules']>[number];

@@ -2,8 +2,13 @@ import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../sha
 import { parseCondition } from '../../shared/conditions/parser.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
 import type { GatewayConfig, Rewrite, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
-import { hash32, opaqueId } from '../engine/hash.js';
-import type { ExportResult } from './export.js';
+import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
+import {
+  routeStickyId,
+  STICKY_COOKIE_ATTRIBUTES,
+  stickyCookieName,
+} from '../../shared/wire/sticky-cookie.js';
+import type { ExportResult } from './export-result.js';
 
 /**
  * Exports gateways as HAProxy configuration, in the structure Vamp generated: a frontend per gateway
@@ -62,20 +67,20 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   // The override header and query.
   g.routes.forEach((r, i) => {
     const acl = `${p}_override_r${i}`;
-    lines.push(`    acl ${acl} req.hdr(x-switchyard-route) -m str ${quote(r.name)}`);
-    lines.push(`    acl ${acl} url_param(switchyard-route) -m str ${quote(r.name)}`);
+    lines.push(`    acl ${acl} req.hdr(${OVERRIDE_HEADER}) -m str ${quote(r.name)}`);
+    lines.push(`    acl ${acl} url_param(${OVERRIDE_QUERY}) -m str ${quote(r.name)}`);
     rules.push(`    use_backend ${backend(i)} if ${acl}`);
   });
 
   // The sticky cookie: a client that has one stays on that route while it could still get the request.
-  const cookie = `sy_${hash32(g.name).toString(36)}`;
+  const cookie = stickyCookieName(g.name);
   const sticky = g.sticky !== 'none' && !g.stickyBy;
   if (sticky) {
     requestRules.push(`    http-request set-var(txn.sy_cookie) req.cook(${cookie})`);
     g.routes.forEach((r, i) => {
       if (r.weight <= 0 && !r.condition) return;
       const acl = `${p}_sticky_r${i}`;
-      lines.push(`    acl ${acl} req.cook(${cookie}) -m beg ${opaqueId(`${g.name}\u0000${r.name}`)}`);
+      lines.push(`    acl ${acl} req.cook(${cookie}) -m beg ${routeStickyId(g.name, r.name)}`);
       rules.push(`    use_backend ${backend(i)} if ${acl}`);
     });
     if (g.routes.some((r) => r.weight <= 0 && r.condition))
@@ -176,9 +181,9 @@ function routeBackend(
   if (!g.preserveHost && servers[0]) lines.push(`    http-request set-header Host ${servers[0]}`);
   for (const rw of r.rewrites) lines.push(...rewrite(rw, c.acls, name, c.warn));
   if (c.sticky) {
-    const id = opaqueId(`${g.name}\u0000${name}`);
+    const id = routeStickyId(g.name, name);
     lines.push(
-      `    http-response add-header Set-Cookie "${c.cookie}=${id}; Path=/; HttpOnly; SameSite=Lax" if !{ var(txn.sy_cookie) -m beg ${id} }`,
+      `    http-response add-header Set-Cookie "${c.cookie}=${id}; ${STICKY_COOKIE_ATTRIBUTES}" if !{ var(txn.sy_cookie) -m beg ${id} }`,
     );
   }
   const weight = (k: number) => (r.targetWeights ? ` weight ${r.targetWeights[k] ?? 1}` : '');

@@ -1,8 +1,14 @@
+import { formatPercent } from '../../shared/config/units.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
 import type { GatewayConfig, Rewrite, SwitchyardConfig } from '../../shared/config/model.js';
-import { hash32, opaqueId } from '../engine/hash.js';
+import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
+import {
+  routeStickyId,
+  STICKY_COOKIE_ATTRIBUTES,
+  stickyCookieName,
+} from '../../shared/wire/sticky-cookie.js';
 import { escape, NginxConditionCompiler, varName } from './nginx-conditions.js';
-import type { ExportResult } from './export.js';
+import type { ExportResult } from './export-result.js';
 
 /**
  * Exports gateways as nginx configuration: a `server` per gateway, an `upstream` (with keepalive) per
@@ -72,7 +78,10 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       const draw = `$${p}_s${i}`;
       if (strength >= 100) out.push(mapBlock('$host', draw, [], 'hit'));
       else if (strength <= 0) out.push(mapBlock('$host', draw, [], '""'));
-      else out.push(`split_clients "${key}strength${i}" ${draw} {\n    ${pct(strength)} hit;\n    * "";\n}`);
+      else
+        out.push(
+          `split_clients "${key}strength${i}" ${draw} {\n    ${formatPercent(strength)} hit;\n    * "";\n}`,
+        );
       out.push(mapBlock(`"$${p}_match:${draw}"`, `$${p}_take${i}`, [`"${i}:hit" ${upstream(i)};`], '""'));
     });
   }
@@ -81,18 +90,18 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   const weighted = g.routes.map((r, i) => ({ r, i })).filter(({ r }) => r.weight > 0);
   if (weighted.length) {
     out.push(
-      `split_clients "${key}" $${p}_weighted {\n${weighted.map(({ r, i }, k) => `    ${k === weighted.length - 1 ? '*' : pct(r.weight)} ${upstream(i)};`).join('\n')}\n}`,
+      `split_clients "${key}" $${p}_weighted {\n${weighted.map(({ r, i }, k) => `    ${k === weighted.length - 1 ? '*' : formatPercent(r.weight)} ${upstream(i)};`).join('\n')}\n}`,
     );
   } else out.push(mapBlock('$host', `$${p}_weighted`, [], '""'));
 
   // The override header (and query), and the sticky cookie.
   const byName = g.routes.map((r, i) => `${quote(r.name)} ${upstream(i)};`);
-  out.push(mapBlock('$http_x_switchyard_route', `$${p}_override_h`, byName, '""'));
-  out.push(mapBlock('$arg_switchyard_route', `$${p}_override_q`, byName, '""'));
-  const cookie = `sy_${hash32(g.name).toString(36)}`;
+  out.push(mapBlock(`$http_${OVERRIDE_HEADER.replaceAll('-', '_')}`, `$${p}_override_h`, byName, '""'));
+  out.push(mapBlock(`$arg_${OVERRIDE_QUERY.replaceAll('-', '_')}`, `$${p}_override_q`, byName, '""'));
+  const cookie = stickyCookieName(g.name);
   const sticky = g.sticky !== 'none' && !g.stickyBy;
   if (sticky) {
-    const ids = g.routes.map((r, i) => ({ id: opaqueId(`${g.name}\u0000${r.name}`), i, r }));
+    const ids = g.routes.map((r, i) => ({ id: routeStickyId(g.name, r.name), i, r }));
     out.push(
       mapBlock(
         `$cookie_${varName(cookie)}`,
@@ -105,7 +114,7 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       mapBlock(
         `"$${p}_sticky|$${p}_route"`,
         `$${p}_set_cookie`,
-        ids.map(({ id, i }) => `"|${upstream(i)}" "${cookie}=${id}; Path=/; HttpOnly; SameSite=Lax";`),
+        ids.map(({ id, i }) => `"|${upstream(i)}" "${cookie}=${id}; ${STICKY_COOKIE_ATTRIBUTES}";`),
         '""',
       ),
     );
@@ -245,10 +254,6 @@ function describeKey(g: GatewayConfig): string {
 
 function mapBlock(source: string, variable: string, entries: string[], fallback: string): string {
   return `map ${source} ${variable} {\n${[...entries, `default ${fallback};`].map((e) => `    ${e}`).join('\n')}\n}`;
-}
-
-function pct(n: number): string {
-  return `${Math.round(n * 100) / 100}%`;
 }
 
 function seconds(ms: number): string {

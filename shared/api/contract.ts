@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConfigIssue } from '../config/issues.js';
 import type { GatewayConfig } from '../config/model.js';
 import type { GatewaySource } from '../config/source.js';
+import { EXPORT_FORMAT_IDS } from '../export-formats.js';
 import type { LogEntry } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
 
@@ -111,7 +112,7 @@ export const commandParams = {
   /** YAML that `switchyard serve` runs, or a production proxy's configuration (with what it could not express). */
   'config.export': z.strictObject({
     gateways: z.array(name).optional(),
-    format: z.enum(['yaml', 'nginx', 'haproxy', 'gateway-api']).optional(),
+    format: z.enum(EXPORT_FORMAT_IDS).optional(),
   }),
   /**
    * With `after`: the entries after that seq, oldest first (to catch up). Without it: the newest entries

@@ -5,12 +5,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfigText } from '../../shared/config/load.js';
-import { exportConfig, type ExportFormat } from '../../main/export/export.js';
+import { exportConfig } from '../../main/export/export.js';
+import type { ProxyFormatId } from '../../shared/export-formats.js';
 import { eventually } from './client.js';
 
 /** A production proxy the exports are checked with: its binary, how to check and how to run a config. */
 export interface ProductionProxy {
-  format: ExportFormat;
+  format: ProxyFormatId;
   binary: string | undefined;
   /** Writes the export where the proxy wants it; returns the arguments that check it and that run it. */
   prepare(exported: string, dir: string): Promise<{ check: string[]; run: string[] }>;

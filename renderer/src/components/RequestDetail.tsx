@@ -6,7 +6,7 @@ import { toCurl } from '../lib/curl.js';
 import { toFetch, toHttpie } from '../lib/request-snippets.js';
 import { proxyLink } from '../lib/proxy-link.js';
 import { useAppStore } from '../store/app-store.js';
-import { formatBytes } from './RequestLog.js';
+import { formatBytes } from '../lib/format-bytes.js';
 import { Tabs } from './Tabs.js';
 
 type Tab = 'request' | 'response' | 'decision';

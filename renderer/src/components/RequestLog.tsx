@@ -8,6 +8,7 @@ import { useAppStore } from '../store/app-store.js';
 import { loadOlderPage } from '../store/log-paging.js';
 import { shownCount, useLogStore } from '../store/log-store.js';
 import { RequestDetail } from './RequestDetail.js';
+import { formatBytes } from '../lib/format-bytes.js';
 
 const ROW_HEIGHT = 26;
 const onNearTop = () => void loadOlderPage();
@@ -269,10 +270,4 @@ function keyNav(
     select(entry.seq);
     scrollTo(next);
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -3,6 +3,12 @@ import { desktop, saveText } from '../api/desktop.js';
 import type { GatewayView } from '../../../shared/api/contract.js';
 import { gatewayTrouble } from '../lib/health.js';
 import { useAppStore } from '../store/app-store.js';
+import {
+  EXPORT_FORMATS,
+  exportFormat,
+  isExportFormatId,
+  type ExportFormatId,
+} from '../../../shared/export-formats.js';
 
 /** The gateways: status dot, port, enable toggle; create, duplicate, rename, delete (with undo). */
 export function Sidebar() {
@@ -23,16 +29,10 @@ export function Sidebar() {
     if (names?.length) notify('info', `Imported ${names.join(', ')}.`);
   };
   // Exports: YAML that `switchyard serve` runs, or a production proxy's configuration with its warnings.
-  const exportAs = async (format: 'yaml' | 'nginx' | 'haproxy' | 'gateway-api') => {
+  const exportAs = async (format: ExportFormatId) => {
     const r = await run((c) => c.call('config.export', { format }));
     if (!r) return;
-    const names = {
-      yaml: 'switchyard.yaml',
-      nginx: 'switchyard.nginx.conf',
-      haproxy: 'haproxy.cfg',
-      'gateway-api': 'switchyard.gateway-api.yaml',
-    };
-    await saveText(names[format], r.text, 'text/plain');
+    await saveText(exportFormat(format).fileName, r.text, 'text/plain');
     if (r.warnings.length)
       notify(
         'info',
@@ -96,15 +96,16 @@ export function Sidebar() {
           aria-label="Export gateways"
           value=""
           onChange={(e) => {
-            const format = e.currentTarget.value as 'yaml' | 'nginx' | 'haproxy' | 'gateway-api';
-            if (format) void exportAs(format);
+            const format = e.currentTarget.value;
+            if (isExportFormatId(format)) void exportAs(format);
           }}
         >
           <option value="">Export…</option>
-          <option value="yaml">YAML (switchyard serve)</option>
-          <option value="nginx">nginx</option>
-          <option value="haproxy">HAProxy</option>
-          <option value="gateway-api">Kubernetes Gateway API</option>
+          {EXPORT_FORMATS.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.label}
+            </option>
+          ))}
         </select>
         <input
           ref={fileInput}
