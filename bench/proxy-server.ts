@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
 import { ControlPlane } from '../main/api/control-plane.js';
@@ -55,7 +56,17 @@ routes:
 
 const port = await start();
 process.send?.({ port, controlPort });
+// Event-loop delay of this (the engine's) process, between an 'eld-start' and an 'eld' message.
+let delay: IntervalHistogram | undefined;
 process.on('message', (m: { type: string }) => {
+  if (m.type === 'eld-start') {
+    delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+  }
+  if (m.type === 'eld' && delay) {
+    delay.disable();
+    process.send?.({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
+  }
   if (m.type === 'rss')
     process.send?.({ rss: Math.max(peakRss, process.memoryUsage().rss), now: process.memoryUsage().rss });
 });

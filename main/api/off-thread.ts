@@ -12,8 +12,8 @@ export type ParseTask =
   | { kind: 'config'; text: string }
   | { kind: 'yaml'; text: string }
   | { kind: 'json'; text: string }
-  | { kind: 'har-entries'; text: string; gateway?: string | undefined }
-  | { kind: 'har-requests'; text: string };
+  | { kind: 'har-entries'; text: string | Uint8Array; gateway?: string | undefined }
+  | { kind: 'har-requests'; text: string | Uint8Array };
 
 export type WorkerMessage =
   | { type: 'batch'; items: unknown[] }
@@ -25,7 +25,8 @@ export type WorkerMessage =
  * in a worker, because the YAML parser is quadratic in places (20,000 keys in one map take seconds).
  */
 const INLINE_LIMIT = 16 * 1024;
-const TIME_LIMIT_MS = 30_000;
+/** A configuration or a HAR file that takes longer than this is not one anyone means to send. */
+const TIME_LIMIT_MS = 10_000;
 
 /** A text that does not parse; `where` is " (line L, column C)" when the parser knows. */
 export class ParseError extends Error {
@@ -70,12 +71,17 @@ export function harOffThread(
   onBatch: (items: unknown[]) => void,
 ): Promise<number> {
   const fallback = inline(() => {
-    const har = JSON.parse(task.text) as unknown;
+    const har = JSON.parse(textOf(task.text)) as unknown;
     const items = task.kind === 'har-entries' ? fromHar(har, task.gateway) : harRequests(har);
     onBatch(items);
     return items.length;
   });
   return runTask(task, fallback, onBatch) as Promise<number>;
+}
+
+/** Bytes are decoded as UTF-8 where they are parsed (in the worker), not on the engine's thread. */
+export function textOf(text: string | Uint8Array): string {
+  return typeof text === 'string' ? text : new TextDecoder().decode(text);
 }
 
 const inline = (fn: () => unknown) => () => {
@@ -86,6 +92,13 @@ const inline = (fn: () => unknown) => () => {
     return Promise.reject(new ParseError(message, where));
   }
 };
+
+/** Bytes that own their whole buffer move to the worker instead of being copied. */
+function transferable(task: ParseTask): ArrayBuffer[] {
+  const t = task.text;
+  if (typeof t === 'string' || !(t.buffer instanceof ArrayBuffer)) return [];
+  return t.byteOffset === 0 && t.byteLength === t.buffer.byteLength ? [t.buffer] : [];
+}
 
 /** The worker script: beside this module when built; from dist/ when this module runs as TypeScript (tests). */
 function workerScript(): string | undefined {
@@ -107,7 +120,11 @@ function runTask(
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      worker = new Worker(script, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+      worker = new Worker(script, {
+        workerData: task,
+        transferList: transferable(task),
+        resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      });
     } catch {
       return void fallback().then(resolve, reject);
     }

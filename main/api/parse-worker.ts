@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parse as parseYaml } from 'yaml';
 import { loadConfigText } from '../../shared/config/load.js';
 import { fromHar, harRequests } from '../../shared/har.js';
-import { parseFailure, type ParseTask, type WorkerMessage } from './off-thread.js';
+import { parseFailure, textOf, type ParseTask, type WorkerMessage } from './off-thread.js';
 
 /**
  * Parses what a client sent, off the engine's thread: YAML (whose parser can take seconds on a crafted
@@ -22,7 +22,7 @@ function run(task: ParseTask): void {
       return post({ type: 'result', value: JSON.parse(task.text) as unknown });
     case 'har-entries':
     case 'har-requests': {
-      const har = JSON.parse(task.text) as unknown;
+      const har = JSON.parse(textOf(task.text)) as unknown;
       const items = task.kind === 'har-entries' ? fromHar(har, task.gateway) : harRequests(har);
       for (let i = 0; i < items.length; i += BATCH) post({ type: 'batch', items: items.slice(i, i + BATCH) });
       return post({ type: 'result', value: items.length });

@@ -47,6 +47,11 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<
 
 /** Reads a request body up to `limit` as text, without parsing it. */
 export async function readText(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readBytes(req, limit)).toString('utf8');
+}
+
+/** Reads a request body up to `limit` bytes. */
+export async function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -54,7 +59,7 @@ export async function readText(req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new HttpError(413, `the request body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Answers in YAML when the client asks for it (Accept), else JSON. */

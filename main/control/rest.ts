@@ -8,7 +8,7 @@ import type { HarRequest } from '../../shared/har.js';
 import type { LogEntry } from '../../shared/log-entry.js';
 import { ApiFailure } from '../api/dispatcher.js';
 import { harOffThread, ParseError } from '../api/off-thread.js';
-import { HttpError, MAX_HAR_BODY, readBody, readText, send, sendError, type Target } from './http-io.js';
+import { HttpError, MAX_HAR_BODY, readBody, readBytes, send, sendError, type Target } from './http-io.js';
 
 const STATUS_OF: Record<ApiError['code'], number> = {
   invalid_params: 400,
@@ -231,10 +231,21 @@ async function streamHar(res: ServerResponse, entries: readonly LogEntry[], vers
   for (let i = 0; i < entries.length; i++) {
     if (res.destroyed) return;
     const more = res.write(`${i ? ',\n' : ''}${JSON.stringify(toHarEntry(entries[i]!))}`);
-    if (!more) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!more) await drained(res);
     else if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
   }
   res.end('\n]}}\n');
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 /** Reads a HAR body and hands its converted items to `onBatch` as a worker produces them. */
@@ -243,7 +254,8 @@ async function har(
   task: { kind: 'har-entries'; gateway?: string | undefined } | { kind: 'har-requests' },
   onBatch: (items: unknown[]) => void,
 ): Promise<number> {
-  const text = await readText(req, MAX_HAR_BODY);
+  // The bytes go to the worker as they are: decoding 64 MiB of UTF-8 is itself a stall.
+  const text = await readBytes(req, MAX_HAR_BODY);
   try {
     return await harOffThread({ ...task, text }, onBatch);
   } catch (err) {
