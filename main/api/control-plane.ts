@@ -6,6 +6,7 @@ import { createDispatcher, EventHub, type Dispatch } from './dispatcher.js';
 import { createHandlers, type Host } from './handlers.js';
 import { Stats } from './stats.js';
 import { TrafficGenerator } from './traffic.js';
+import { VERSION } from '../version.js';
 
 /**
  * Everything that drives an engine, independent of transport: the config store, statistics, demo
@@ -23,7 +24,7 @@ export class ControlPlane {
   constructor(
     readonly engine: Engine,
     persistence?: ConfigPersistence,
-    host: Host = { info: () => ({ mode: 'headless', version: '0.1.0', settingsEditable: false }) },
+    host: Host = { info: () => ({ mode: 'headless', version: VERSION, settingsEditable: false }) },
   ) {
     this.store = new ConfigStore(engine, persistence);
     this.traffic = new TrafficGenerator(engine);

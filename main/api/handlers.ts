@@ -7,6 +7,7 @@ import { ApiFailure, type Handlers } from './dispatcher.js';
 import { loadConfigOffThread } from './off-thread.js';
 import type { Stats } from './stats.js';
 import type { TrafficGenerator } from './traffic.js';
+import { CONTROL_PORT } from '../../shared/wire/ports.js';
 
 /** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
 export interface Host {
@@ -18,7 +19,7 @@ export interface Host {
 export const HEADLESS_SETTINGS: AppSettings = {
   theme: 'system',
   controlEnabled: true,
-  controlPort: 7700,
+  controlPort: CONTROL_PORT,
   logCapacity: 10_000,
 };
 

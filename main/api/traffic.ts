@@ -4,6 +4,7 @@ import type { Params, TrafficResult } from '../../shared/api/contract.js';
 import type { HarRequest } from '../../shared/har.js';
 import type { Engine } from '../engine/engine.js';
 import { ApiFailure } from './dispatcher.js';
+import { loopbackFor } from '../../shared/wire/host.js';
 
 const TAG_HEADER = 'x-switchyard-traffic';
 const CONCURRENCY = 8;
@@ -65,7 +66,7 @@ export class TrafficGenerator {
     const id = chosenId ?? randomUUID();
     const run = { cancelled: false };
     this.running.set(id, run);
-    const host = status.host.includes(':') ? '::1' : '127.0.0.1';
+    const host = loopbackFor(status.host);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const result: TrafficResult = { id, sent: 0, cancelled: false, statuses: {}, routes: {} };
     const firstSeq = this.engine.log.lastSeq;

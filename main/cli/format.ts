@@ -2,7 +2,8 @@ import type { ConfigIssue } from '../../shared/config/issues.js';
 import type { SwitchyardConfig } from '../../shared/config/model.js';
 import { formatPercent } from '../../shared/config/units.js';
 import type { LogEntry } from '../../shared/log-entry.js';
-import type { GatewayStatus } from '../engine/engine.js';
+import type { GatewayStatus } from '../../shared/status.js';
+import { httpOrigin } from '../../shared/wire/host.js';
 
 export function formatIssues(file: string, issues: ConfigIssue[]): string {
   return issues.map((i) => `${file}${i.line ? `:${i.line}` : ''}: ${i.message}`).join('\n');
@@ -19,8 +20,7 @@ export function formatStatus(s: GatewayStatus, config: SwitchyardConfig): string
   const split = g?.routes.map((r) => `${r.name} ${formatPercent(r.weight)}`).join(', ') ?? '';
   if (!s.enabled) return `gateway '${s.gateway}' is disabled`;
   if (s.state === 'error') return `gateway '${s.gateway}' cannot listen: ${s.error}`;
-  const host = s.host.includes(':') ? `[${s.host}]` : s.host;
-  return `gateway '${s.gateway}' listening on http://${host}:${s.boundPort ?? s.port}${split ? ` (${split})` : ' (no routes)'}`;
+  return `gateway '${s.gateway}' listening on ${httpOrigin(s.host, s.boundPort ?? s.port)}${split ? ` (${split})` : ' (no routes)'}`;
 }
 
 /** A compact access line: time, gateway, method, path, route, status, duration, size. */

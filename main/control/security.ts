@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { httpOrigin, urlHost } from '../../shared/wire/host.js';
 
 /**
  * The control server's guards. It binds loopback, but a browser will still send it requests a page on
@@ -12,10 +13,9 @@ export class ControlSecurity {
 
   constructor(port: number, bindHost: string) {
     const names = ['localhost', '127.0.0.1', '[::1]'];
-    if (!['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(bindHost))
-      names.push(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+    if (!['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(bindHost)) names.push(urlHost(bindHost));
     this.hosts = new Set(names.flatMap((n) => [n, `${n}:${port}`]));
-    this.origins = new Set(names.map((n) => `http://${n}:${port}`));
+    this.origins = new Set(names.map((n) => httpOrigin(n, port)));
   }
 
   /** Why the request is refused, or undefined when it may proceed. */

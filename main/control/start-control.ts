@@ -1,5 +1,6 @@
 import type { ControlPlane } from '../api/control-plane.js';
 import { ControlServer } from './control-server.js';
+import { hostPort, httpOrigin } from '../../shared/wire/host.js';
 
 export interface ControlStart {
   host: string;
@@ -30,8 +31,7 @@ export async function startControl(
     });
     try {
       const port = await server.listen();
-      const host = c.host.includes(':') ? `[${c.host}]` : c.host;
-      const base = `http://${host}:${port}`;
+      const base = httpOrigin(c.host, port);
       log.log(
         `switchyard: control server on ${base} (UI at /, API at /api/v1, reverse proxy at /proxy)${c.token ? ', token required' : ''}`,
       );
@@ -41,7 +41,7 @@ export async function startControl(
     } catch (err) {
       if (i === tries - 1)
         log.error(
-          `switchyard: control server cannot listen on ${c.host}:${c.port + i}: ${(err as Error).message}; gateways keep running without it`,
+          `switchyard: control server cannot listen on ${hostPort(c.host, c.port + i)}: ${(err as Error).message}; gateways keep running without it`,
         );
     }
   }

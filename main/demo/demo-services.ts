@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { httpOrigin } from '../../shared/wire/host.js';
+import { DEMO_PORTS } from '../../shared/wire/ports.js';
 
 /**
  * The embedded demo: two tiny services, blue and green, each answering with a small page (or JSON when
@@ -43,7 +45,7 @@ export async function startDemoService(name: string, host = '127.0.0.1', port = 
   const bound = (server.address() as AddressInfo).port;
   return {
     name,
-    url: `http://${host}:${bound}`,
+    url: httpOrigin(host, bound),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -61,7 +63,7 @@ function page(name: string, served: number): string {
 }
 
 /** The demo gateway: `demo` on `port`, 80% blue and 20% green. */
-export function demoConfig(blue: string, green: string, port = 8080): string {
+export function demoConfig(blue: string, green: string, port: number = DEMO_PORTS.gateway): string {
   return `# Switchyard demo: reload http://127.0.0.1:${port}/ a few times and watch the split.
 gateways:
   - name: demo

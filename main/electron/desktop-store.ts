@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { GatewaySource } from '../../shared/config/source.js';
 import type { ConfigPersistence } from '../api/config-store.js';
+import { CONTROL_PORT } from '../../shared/wire/ports.js';
 
 /**
  * What the desktop app keeps (in electron-store, a JSON file written atomically): the gateways, in the
@@ -29,7 +30,7 @@ export const CURRENT_VERSION = 3;
 export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   controlEnabled: true,
-  controlPort: 7700,
+  controlPort: CONTROL_PORT,
   logCapacity: 10_000,
 };
 

@@ -30,6 +30,7 @@ import {
   type Exchange,
   type ForwardRequest,
 } from './transport.js';
+import { httpOrigin } from '../../shared/wire/host.js';
 
 export interface EngineOptions {
   /** Source of routing draws; seed it in tests. */
@@ -346,8 +347,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         info: { gateway: label, cause: target.error },
         trace: [],
       };
-    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-    const url = `http://${host}:${endpoint.port}`;
+    const url = httpOrigin(endpoint.host, endpoint.port);
     const trace = [
       { kind: 'override' as const, text: `sent straight to ${url} by the /proxy/host endpoint` },
     ];

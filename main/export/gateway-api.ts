@@ -5,6 +5,9 @@ import type { ConditionNode } from '../../shared/conditions/ast.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
 import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../shared/config/model.js';
+import { ignoresCase } from '../../shared/wire/case-folding.js';
+import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
+import { portOf } from '../../shared/wire/ports.js';
 import type { ExportResult } from './export-result.js';
 
 type HTTPRouteData = ConstructorParameters<typeof HTTPRoute>[0] & object;
@@ -63,7 +66,7 @@ function httpRoute(
   derived: string[],
 ): HTTPRouteData {
   const backend = (r: RouteConfig, weight: number): BackendRef => {
-    const port = r.targets[0] ? Number(new URL(r.targets[0]).port || 80) : g.port;
+    const port = r.targets[0] ? (portOf(new URL(r.targets[0])) ?? g.port) : g.port;
     return { name: serviceFor(g, r, opts, derived), port, weight: Math.round(weight * 100) };
   };
   const rules: Rule[] = [];
@@ -72,7 +75,7 @@ function httpRoute(
   // The override header: exact, a rule per route.
   for (const r of g.routes) {
     rules.push({
-      matches: [{ headers: [{ type: 'Exact', name: 'X-Switchyard-Route', value: r.name }] }],
+      matches: [{ headers: [{ type: 'Exact', name: OVERRIDE_HEADER, value: r.name }] }],
       backendRefs: [backend(r, 100)],
       timeouts,
     });
@@ -228,10 +231,11 @@ function leafMatch(node: ConditionNode, warn: (w: string) => void): Match | unde
     }
     case 'user-agent': {
       const alias = comparison === 'equals' ? userAgentAlias(value) : undefined;
-      // User-Agent tests ignore case in Switchyard; RE2 and PCRE both read [Ff] where (?i) is not universal.
+      // Where the test ignores case, [Ff]: RE2 and PCRE both read it, where (?i) is not universal.
+      const fold = ignoresCase(subject.kind, comparison) ? caseless : (s: string) => s;
       const pattern = alias
-        ? `.*(${alias.anyOf.map((a) => caseless(escape(a))).join('|')}).*`
-        : `.*${caseless(escape(value))}.*`;
+        ? `.*(${alias.anyOf.map((a) => fold(escape(a))).join('|')}).*`
+        : `.*${fold(escape(value))}.*`;
       warn(
         `user-agent ${comparison === 'equals' ? 'is' : comparison} ${value} is a substring test, approximated by a regular expression on User-Agent${alias?.noneOf.length ? ` (without excluding ${alias.noneOf.join(', ')})` : ''}`,
       );

@@ -2,6 +2,8 @@ import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../sha
 import { parseCondition } from '../../shared/conditions/parser.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
 import type { GatewayConfig, Rewrite, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
+import { aclIgnoresCase, ignoresCase } from '../../shared/wire/case-folding.js';
+import { hostPort, targetHostPort } from '../../shared/wire/host.js';
 import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
 import {
   routeStickyId,
@@ -41,7 +43,7 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   const warn = (what: string) => warnings.push(`gateway '${g.name}': ${what}`);
   const acls = new AclCompiler(p);
   const backend = (i: number) => `${p}_r${i}`;
-  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPart(g.host)}:${g.port}`];
+  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPort(g.host, g.port)}`];
   if (g.maxConnections) lines.push(`    maxconn ${g.maxConnections}`);
   const requestRules: string[] = [];
   const rules: string[] = [];
@@ -162,10 +164,10 @@ function routeBackend(
   let servers: string[];
   if (r.gateway) {
     const target = c.config.gateways.find((x) => x.name === r.gateway);
-    servers = target ? [`${hostPart(target.host)}:${target.port}`] : [];
+    servers = target ? [hostPort(target.host, target.port)] : [];
     c.warn(`route '${name}' chains to gateway '${r.gateway}' through its port (an extra hop in HAProxy)`);
   } else {
-    servers = r.targets.map((t) => new URL(t).host);
+    servers = r.targets.map(targetHostPort);
     if (r.targets.some((t) => new URL(t).pathname !== '/'))
       c.warn(`route '${name}' has a target base path, which HAProxy does not add`);
   }
@@ -177,7 +179,7 @@ function routeBackend(
   lines.push('    http-request set-header X-Forwarded-Host %[req.hdr(host)]');
   lines.push('    http-request set-header X-Forwarded-Proto http');
   lines.push('    http-request set-header X-Forwarded-Port %[dst_port]');
-  lines.push('    http-request del-header X-Switchyard-Route');
+  lines.push(`    http-request del-header ${OVERRIDE_HEADER}`);
   if (!g.preserveHost && servers[0]) lines.push(`    http-request set-header Host ${servers[0]}`);
   for (const rw of r.rewrites) lines.push(...rewrite(rw, c.acls, name, c.warn));
   if (c.sticky) {
@@ -247,15 +249,16 @@ class AclCompiler {
         const neg = node.negate !== negate;
         if (node.subject.kind === 'user-agent' && node.comparison === 'equals') {
           const alias = userAgentAlias(node.value);
+          const sub = `req.hdr(user-agent) ${caseFlag(node.subject, node.comparison)}-m sub`;
           if (alias) {
-            const any = this.acl(`req.hdr(user-agent) -i -m sub ${alias.anyOf.map(quote).join(' ')}`);
+            const any = this.acl(`${sub} ${alias.anyOf.map(quote).join(' ')}`);
             const none = alias.noneOf.length
-              ? this.acl(`req.hdr(user-agent) -i -m sub ${alias.noneOf.map(quote).join(' ')}`)
+              ? this.acl(`${sub} ${alias.noneOf.map(quote).join(' ')}`)
               : undefined;
             if (!neg) return [[any, ...(none ? [`!${none}`] : [])]];
             return none ? [[`!${any}`], [none]] : [[`!${any}`]];
           }
-          return [[(neg ? '!' : '') + this.acl(`req.hdr(user-agent) -i -m sub ${quote(node.value)}`)]];
+          return [[(neg ? '!' : '') + this.acl(`${sub} ${quote(node.value)}`)]];
         }
         return [[(neg ? '!' : '') + this.acl(leaf(node.subject, node.comparison, node.value))]];
       }
@@ -296,8 +299,6 @@ function fetch(subject: Subject): string {
 }
 
 function leaf(subject: Subject, comparison: Comparison, value: string): string {
-  const fold =
-    subject.kind === 'host' || subject.kind === 'method' || subject.kind === 'user-agent' ? '-i ' : '';
   const match: Record<Comparison, string> = {
     equals: 'str',
     contains: 'sub',
@@ -305,8 +306,14 @@ function leaf(subject: Subject, comparison: Comparison, value: string): string {
     'ends-with': 'end',
     matches: 'reg',
   };
-  const host = subject.kind === 'host' && comparison === 'equals' ? value.replace(/:\d+$/, '') : value;
-  return `${fetch(subject)} ${fold}-m ${match[comparison]} ${quote(host)}`;
+  // `host == X` is the Host header exactly as sent, port included (Vamp's `hdr_str(host) X`).
+  const fetched = subject.kind === 'host' && comparison === 'equals' ? 'req.hdr(host)' : fetch(subject);
+  return `${fetched} ${caseFlag(subject, comparison)}-m ${match[comparison]} ${quote(value)}`;
+}
+
+/** `-i ` where the test ignores case (shared/wire/case-folding.ts), else nothing. */
+function caseFlag(subject: Subject, comparison: Comparison): string {
+  return ignoresCase(subject.kind, comparison) ? '-i ' : '';
 }
 
 function aclLine(
@@ -316,7 +323,7 @@ function aclLine(
   values: string[],
 ): string {
   const arg = argument ? `(${argument})` : '';
-  return `${criterion}${arg}${ignoreCase ? ' -i' : ''} ${values.map(quote).join(' ')}`;
+  return `${criterion}${arg}${aclIgnoresCase(criterion, ignoreCase) ? ' -i' : ''} ${values.map(quote).join(' ')}`;
 }
 
 function stickyKey(g: GatewayConfig): string | undefined {
@@ -337,10 +344,6 @@ function quote(s: string): string {
 
 function regex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function hostPart(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** HAProxy's own hash balancing for a route's instances. */

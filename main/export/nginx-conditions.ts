@@ -1,6 +1,7 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../shared/conditions/ast.js';
 import { ACL_COMPARISON } from '../../shared/conditions/match.js';
 import { userAgentAlias } from '../../shared/conditions/user-agents.js';
+import { aclIgnoresCase, ignoresCase } from '../../shared/wire/case-folding.js';
 
 /**
  * Compiles a condition into nginx `map` blocks. nginx tests one variable per map, so each node of the
@@ -39,27 +40,26 @@ export class NginxConditionCompiler {
   }
 
   private test(subject: Subject, comparison: Comparison, value: string, negate: boolean): string {
+    const flag = ignoresCase(subject.kind, comparison) ? '~*' : '~';
     if (subject.kind === 'user-agent' && comparison === 'equals') {
       const alias = userAgentAlias(value);
       if (alias) {
-        const any = this.map('$http_user_agent', [`"~*(${alias.anyOf.map(escape).join('|')})" 1;`], '0');
+        const any = this.map('$http_user_agent', [`"${flag}(${alias.anyOf.map(escape).join('|')})" 1;`], '0');
         if (!alias.noneOf.length) return negate ? this.map(any, ['"1" 0;'], '1') : any;
-        const none = this.map('$http_user_agent', [`"~*(${alias.noneOf.map(escape).join('|')})" 1;`], '0');
+        const none = this.map(
+          '$http_user_agent',
+          [`"${flag}(${alias.noneOf.map(escape).join('|')})" 1;`],
+          '0',
+        );
         return this.map(`"${any}${none}"`, [`"10" ${negate ? 0 : 1};`], negate ? '1' : '0');
       }
-      return this.map('$http_user_agent', [`"~*${escape(value)}" 1;`], '0', !negate);
+      return this.map('$http_user_agent', [`"${flag}${escape(value)}" 1;`], '0', !negate);
     }
     if (subject.kind === 'host' && comparison === 'equals') {
-      // $host is the Host header without its port, lower-cased.
-      return this.map('$host', [`"~*^${escape(value.replace(/:\d+$/, ''))}$" 1;`], '0', !negate);
+      // The Host header exactly as sent, port included: $host is lower-cased and without its port.
+      return this.map('$http_host', [`"${flag}^${escape(value)}$" 1;`], '0', !negate);
     }
-    const fold = subject.kind === 'method' || subject.kind === 'host' || subject.kind === 'user-agent';
-    return this.map(
-      source(subject),
-      [`"${fold ? '~*' : '~'}${pattern(comparison, value)}" 1;`],
-      '0',
-      !negate,
-    );
+    return this.map(source(subject), [`"${flag}${pattern(comparison, value)}" 1;`], '0', !negate);
   }
 
   private acl(
@@ -75,7 +75,7 @@ export class NginxConditionCompiler {
         : criterion === 'url_param'
           ? `$arg_${varName(argument ?? '')}`
           : `$http_${varName(argument ?? '')}`;
-    const flag = ignoreCase || criterion === 'method' ? '~*' : '~';
+    const flag = aclIgnoresCase(criterion, ignoreCase) ? '~*' : '~';
     const alternatives = values.map((v) => pattern(ACL_COMPARISON[criterion], v)).join('|');
     return this.map(variable, [`"${flag}(${alternatives})" 1;`], '0');
   }

@@ -1,6 +1,7 @@
 import { formatPercent } from '../../shared/config/units.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
 import type { GatewayConfig, Rewrite, SwitchyardConfig } from '../../shared/config/model.js';
+import { hostPort, targetHostPort } from '../../shared/wire/host.js';
 import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
 import {
   routeStickyId,
@@ -45,12 +46,12 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
     let servers: string[];
     if (r.gateway) {
       const target = config.gateways.find((x) => x.name === r.gateway);
-      servers = target ? [`${hostPart(target.host)}:${target.port}`] : [];
+      servers = target ? [hostPort(target.host, target.port)] : [];
       warn(`route '${r.name}' chains to gateway '${r.gateway}' through its port (an extra hop in nginx)`);
     } else {
       servers = r.targets.map(
         (t, k) =>
-          `${new URL(t).host}${r.targetWeights ? ` weight=${Math.max(1, r.targetWeights[k] ?? 1)}` : ''}`,
+          `${targetHostPort(t)}${r.targetWeights ? ` weight=${Math.max(1, r.targetWeights[k] ?? 1)}` : ''}`,
       );
       if (r.balance.type !== 'round-robin')
         warn(`route '${r.name}': balance ${r.balance.type} is exported as nginx's round-robin`);
@@ -145,7 +146,7 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       `$${p}_upstream_host`,
       g.routes.map(
         (r, i) =>
-          `${upstream(i)} "${r.gateway ? `${hostPart(config.gateways.find((x) => x.name === r.gateway)?.host ?? '127.0.0.1')}:${config.gateways.find((x) => x.name === r.gateway)?.port ?? 0}` : new URL(r.targets[0] as string).host}";`,
+          `${upstream(i)} "${r.gateway ? hostPort(config.gateways.find((x) => x.name === r.gateway)?.host ?? '127.0.0.1', config.gateways.find((x) => x.name === r.gateway)?.port ?? 0) : new URL(r.targets[0] as string).host}";`,
       ),
       '$host',
     ),
@@ -213,7 +214,7 @@ function rewriteEntries(
 
 function serverBlock(g: GatewayConfig, p: string, pathVar: string, sticky: boolean): string {
   const lines = [
-    `listen ${hostPart(g.host)}:${g.port};`,
+    `listen ${hostPort(g.host, g.port)};`,
     '',
     'location / {',
     `    if ($${p}_route = "") {`,
@@ -228,7 +229,7 @@ function serverBlock(g: GatewayConfig, p: string, pathVar: string, sticky: boole
     '    proxy_set_header X-Forwarded-Host $http_host;',
     '    proxy_set_header X-Forwarded-Proto $scheme;',
     '    proxy_set_header X-Forwarded-Port $server_port;',
-    '    proxy_set_header X-Switchyard-Route "";',
+    `    proxy_set_header ${OVERRIDE_HEADER} "";`,
     `    proxy_connect_timeout ${seconds(g.connectTimeoutMs)};`,
     `    proxy_read_timeout ${seconds(g.timeoutMs)};`,
     `    proxy_send_timeout ${seconds(g.timeoutMs)};`,
@@ -262,10 +263,6 @@ function seconds(ms: number): string {
 
 function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-function hostPart(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function indent(text: string): string {

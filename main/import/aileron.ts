@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { ImportResult } from './vamp.js';
+import { bareHost } from '../../shared/wire/host.js';
 
 /**
  * Imports AILERON Gateway configurations (Entrypoint, HTTPServer and ReverseProxyHandler documents) as
@@ -277,7 +278,7 @@ function address(addr: string, notes: string[], where: string): { host: string; 
     notes.push(`${where}: addr ${addr} is not host:port; port 8080 is used`);
     return { host: '127.0.0.1', port: 8080 };
   }
-  const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
+  const host = bareHost(m[1] ?? '');
   return {
     host: host && host !== '0.0.0.0' ? (host === 'localhost' ? '127.0.0.1' : host) : '127.0.0.1',
     port: Number(m[2]),

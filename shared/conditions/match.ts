@@ -1,4 +1,5 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from './ast.js';
+import { aclIgnoresCase, ignoresCase } from '../wire/case-folding.js';
 import { compileRegex } from './regex.js';
 import type { RequestView } from './request-view.js';
 import { userAgentMatches } from './user-agents.js';
@@ -56,23 +57,14 @@ function subjectReader(subject: Subject): (req: RequestView) => string | undefin
   }
 }
 
-/**
- * Which subjects compare without regard to case. Not user-agent: Vamp's `hdr_sub(user-agent)` is
- * case-sensitive (HaProxyAclResolver.scala). Host equality is exact too (below); host's other
- * comparisons, Switchyard's own, ignore case.
- */
-const CASE_INSENSITIVE = new Set<Subject['kind']>(['host', 'method']);
-
 function compileTest(subject: Subject, comparison: Comparison, value: string): Matcher {
   const read = subjectReader(subject);
   if (subject.kind === 'user-agent' && comparison === 'equals') {
     return (req) => userAgentMatches(read(req) ?? '', value);
   }
-  // Vamp resolves `host == X` to `hdr_str(host) X`: the Host header exactly, port included
-  // (HaProxyAclResolver.scala). AILERON's `hosts` compare the same way (loadbalancer.go).
-  if (subject.kind === 'host' && comparison === 'equals') return (req) => req.host === value;
-  const fold = CASE_INSENSITIVE.has(subject.kind);
-  const compare = comparer(comparison, value, fold);
+  // Which tests ignore case is shared with the exports (shared/wire/case-folding.ts); `host == X` is
+  // exact, port included, as Vamp's `hdr_str(host) X` is.
+  const compare = comparer(comparison, value, ignoresCase(subject.kind, comparison));
   return (req) => {
     const actual = read(req);
     return actual !== undefined && compare(actual);
@@ -127,7 +119,7 @@ function compileAcl(
 ): Matcher {
   const read = aclSample(criterion, argument);
   const tests = values.map((v) =>
-    comparer(ACL_COMPARISON[criterion], v, ignoreCase || criterion === 'method'),
+    comparer(ACL_COMPARISON[criterion], v, aclIgnoresCase(criterion, ignoreCase)),
   );
   return (req) => {
     const sample = read(req);

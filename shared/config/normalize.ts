@@ -17,6 +17,7 @@ import { parseTemplate } from './rewrite-template.js';
 import type { GatewaySource } from './source.js';
 import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
+import { httpOrigin } from '../wire/host.js';
 
 /**
  * On success, `sources` are the gateways as written (parsed YAML/JSON), in order, one for each of
@@ -475,7 +476,7 @@ class GatewayChecker {
  */
 function vampInstance(host: string, port: number | string): string {
   const h = host === 'default' ? '127.0.0.1' : host;
-  return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${String(port)}`;
+  return httpOrigin(h, port);
 }
 
 function wayName(n: number): string {
