@@ -5,8 +5,9 @@ import { exportCommand } from './export.js';
 import { importCommand, IMPORT_FORMATS } from './import.js';
 import { importHar, replayHar } from './remote.js';
 import { PROXY_FORMATS } from '../../shared/export-formats.js';
-
-const VERSION = '0.1.0';
+import { httpOrigin } from '../../shared/wire/host.js';
+import { CONTROL_PORT, DEMO_PORTS } from '../../shared/wire/ports.js';
+import { VERSION } from '../version.js';
 
 // http-proxy (used for WebSocket upgrades) still calls util._extend; that warning tells a user nothing
 // they can act on, so it is the one warning not printed.
@@ -31,10 +32,15 @@ program
     'gateway configuration (YAML); default ./switchyard.yaml when present, else the demo',
   )
   .option('--log <format>', 'access log format: text, json or none', 'text')
-  .option('--demo-port <port>', 'port of the demo gateway when no config is given', parsePort, 8080)
+  .option(
+    '--demo-port <port>',
+    'port of the demo gateway when no config is given',
+    parsePort,
+    DEMO_PORTS.gateway,
+  )
   .option(
     '--control-port <port>',
-    'port of the control server (REST, stream, /proxy, UI); default 7700 or the next free one',
+    `port of the control server (REST, stream, /proxy, UI); default ${CONTROL_PORT} or the next free one`,
     parsePort,
   )
   .option('--control-host <host>', 'address the control server binds', '127.0.0.1')
@@ -55,11 +61,10 @@ program
       config: opts.config,
       log: opts.log as 'text',
       demoPort: opts.demoPort,
-      version: VERSION,
       control: opts.control
         ? {
             host: opts.controlHost,
-            port: opts.controlPort ?? 7700,
+            port: opts.controlPort ?? CONTROL_PORT,
             portExplicit: opts.controlPort !== undefined,
             token: token || undefined,
             allowProxyHosts: opts.allowProxyHost,
@@ -134,7 +139,11 @@ program
     collect,
     [],
   )
-  .option('--control <url>', 'har: the control server of the running switchyard', 'http://127.0.0.1:7700')
+  .option(
+    '--control <url>',
+    'har: the control server of the running switchyard',
+    httpOrigin('127.0.0.1', CONTROL_PORT),
+  )
   .option('--token <token>', 'har: the control server token (default: $SWITCHYARD_TOKEN)')
   .option('--gateway <name>', 'har: the gateway name the imported requests are logged under')
   .action(
@@ -159,7 +168,11 @@ program
   .argument('<file>', 'the HAR file')
   .requiredOption('-g, --gateway <name>', 'the gateway to send them through (on this machine)')
   .option('--rate <n>', 'requests per second (default 20, at most 1000)', Number)
-  .option('--control <url>', 'the control server of the running switchyard', 'http://127.0.0.1:7700')
+  .option(
+    '--control <url>',
+    'the control server of the running switchyard',
+    httpOrigin('127.0.0.1', CONTROL_PORT),
+  )
   .option('--token <token>', 'the control server token (default: $SWITCHYARD_TOKEN)')
   .action(async (file: string, opts: { gateway: string; rate?: number; control: string; token?: string }) => {
     process.exitCode = await replayHar(file, { ...opts, token: opts.token ?? process.env.SWITCHYARD_TOKEN });

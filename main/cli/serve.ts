@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ControlPlane } from '../api/control-plane.js';
-import { startControl } from '../control/start-control.js';
-import { Engine, type GatewayStatus } from '../engine/engine.js';
-import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
-import { watchConfig, type ConfigWatcher } from './config-watcher.js';
-import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
+import type { GatewayStatus } from '../../shared/status.js';
+import { AppHost, type ControlOptions } from '../host/app-host.js';
 import { importAileron, isAileron } from '../import/aileron.js';
+import { watchConfig } from './config-watcher.js';
+import { formatAccess, formatAccessJson, formatIssues, formatStatus } from './format.js';
 import { readTextFile } from './read-file.js';
 import { YamlConfigFile } from './yaml-config-file.js';
 
@@ -15,41 +13,19 @@ export interface ServeOptions {
   log: 'text' | 'json' | 'none';
   demoPort: number;
   /** undefined: no control server. */
-  control?:
-    | {
-        host: string;
-        port: number;
-        portExplicit: boolean;
-        token?: string | undefined;
-        allowProxyHosts: string[];
-      }
-    | undefined;
-  version: string;
+  control?: ControlOptions | undefined;
 }
 
 const DEFAULT_CONFIG = 'switchyard.yaml';
-const UI_DIR = path.resolve(import.meta.dirname, '../../renderer');
 
 /** `switchyard serve`: runs until SIGINT/SIGTERM; returns the exit code. */
 export async function serve(opts: ServeOptions): Promise<number> {
   const file = opts.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
-  const engine = new Engine();
-  const demo: DemoService[] = [];
-  let text: string;
-  if (file) {
-    const read = await readTextFile(file);
-    if (read === undefined) return 1;
-    text = read;
-  } else {
-    demo.push(await startDemoService('blue'), await startDemoService('green'));
-    text = demoConfig(demo[0]!.url, demo[1]!.url, opts.demoPort);
-    console.log(
-      `switchyard: no config given and no ./${DEFAULT_CONFIG}: running the demo (blue ${demo[0]!.url}, green ${demo[1]!.url})`,
-    );
-  }
+  const text = file ? await readTextFile(file) : undefined;
+  if (file && text === undefined) return 1;
 
   // An AILERON configuration runs as its Switchyard equivalent; API changes are not written back into it.
-  const aileron = file !== undefined && isAileron(text);
+  const aileron = file !== undefined && text !== undefined && isAileron(text);
   let converted: Record<string, unknown>[] | undefined;
   if (aileron) {
     converted = fromAileron(text, file);
@@ -59,19 +35,12 @@ export async function serve(opts: ServeOptions): Promise<number> {
     );
   }
 
-  let watcher: ConfigWatcher | undefined;
-  const persistence = file && !aileron ? new YamlConfigFile(file, text) : undefined;
-  let controlUrl: string | undefined;
-  const plane = new ControlPlane(engine, persistence, {
-    info: () => ({
-      mode: 'headless',
-      version: opts.version,
-      settingsEditable: false,
-      ...(controlUrl ? { controlUrl } : {}),
-      ...(file ? { configPath: path.resolve(file) } : {}),
-    }),
+  const host = new AppHost({
+    mode: 'headless',
+    persistence: file && text !== undefined && !aileron ? new YamlConfigFile(file, text) : undefined,
+    ...(file ? { configPath: path.resolve(file) } : {}),
   });
-
+  const { engine, plane } = host;
   if (opts.log !== 'none') {
     const line = opts.log === 'json' ? formatAccessJson : formatAccess;
     engine.log.subscribe((batch) => {
@@ -84,11 +53,15 @@ export async function serve(opts: ServeOptions): Promise<number> {
   };
   plane.store.on('changed', () => printStatus(engine.status()));
 
-  const first = await (converted ? plane.store.loadSources(converted) : plane.store.load(text));
+  const first =
+    file === undefined || text === undefined
+      ? await runDemo(host, opts.demoPort)
+      : await (converted ? plane.store.loadSources(converted) : plane.store.load(text));
+
   if (!first.ok) {
     console.error(formatIssues(file ?? 'demo', first.issues));
     console.error('switchyard: the configuration is not valid; nothing was started');
-    await Promise.all(demo.map((d) => d.close()));
+    await host.stop();
     return 1;
   }
 
@@ -96,47 +69,33 @@ export async function serve(opts: ServeOptions): Promise<number> {
     const sources = fromAileron(changed, file!);
     return sources && plane.store.loadSources(sources);
   };
-  if (file) {
-    // The file is read again in the store's queue, not here: a change made through the API meanwhile
-    // has already loaded it, and what reaches the store is always the file as it is now.
-    watcher = watchConfig(file, text, (changed) => {
-      const reloaded = aileron ? reloadAileron(changed) : plane.store.reload();
-      reloaded?.then(
-        (r) => {
-          if (!r.ok) {
-            console.error(formatIssues(file, r.issues));
-            console.error(
-              `switchyard: ${file} changed but is not valid; still running the previous configuration`,
-            );
-          } else if (!('changed' in r) || r.changed) console.log(`switchyard: ${file} changed; applied`);
-        },
-        (err: unknown) =>
-          console.error(
-            `switchyard: ${file} changed but could not be applied (${(err as Error)?.message ?? String(err)}); still running the previous configuration`,
-          ),
-      );
-    });
-    console.log(`switchyard: watching ${file} for changes`);
-  }
+  // The file is read again in the store's queue, not here: a change made through the API meanwhile
+  // has already loaded it, and what reaches the store is always the file as it is now.
+  const watcher =
+    file && text !== undefined
+      ? watchConfig(file, text, (changed) => {
+          const reloaded = aileron ? reloadAileron(changed) : plane.store.reload();
+          reloaded?.then(
+            (r) => {
+              if (!r.ok) {
+                console.error(formatIssues(file, r.issues));
+                console.error(
+                  `switchyard: ${file} changed but is not valid; still running the previous configuration`,
+                );
+              } else if (!('changed' in r) || r.changed) console.log(`switchyard: ${file} changed; applied`);
+            },
+            (err: unknown) =>
+              console.error(
+                `switchyard: ${file} changed but could not be applied (${(err as Error)?.message ?? String(err)}); still running the previous configuration`,
+              ),
+          );
+        })
+      : undefined;
+  if (watcher) console.log(`switchyard: watching ${file} for changes`);
 
-  const control = opts.control
-    ? await startControl(
-        plane,
-        {
-          ...opts.control,
-          uiDir: existsSync(path.join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
-          version: opts.version,
-        },
-        console,
-      )
-    : undefined;
-  if (control)
-    controlUrl = `http://${opts.control!.host.includes(':') ? `[${opts.control!.host}]` : opts.control!.host}:${control.port}`;
+  if (opts.control) await host.startControl(opts.control);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   // A second signal means "now": the drain below waits for nothing more.
   const now = () => {
     console.log('switchyard: stopped at once');
@@ -148,14 +107,24 @@ export async function serve(opts: ServeOptions): Promise<number> {
     'switchyard: stopping (letting in-flight requests finish for up to 5 s, then closing WebSocket tunnels)',
   );
   watcher?.close();
-  // The control server stops taking requests now, but finishes closing only after the engine has ended
-  // the WebSocket tunnels (its /proxy ones among them), which never end by themselves.
-  const controlClosed = control?.server.close();
-  plane.close();
-  await engine.stop(5_000);
-  await controlClosed;
-  await Promise.all(demo.map((d) => d.close()));
+  await host.stop(5_000);
   return 0;
+}
+
+/** Without a config file, the demo: its services, and its gateway on `port`. */
+async function runDemo(host: AppHost, port: number) {
+  const demo = await host.startDemo(undefined, port);
+  console.log(
+    `switchyard: no config given and no ./${DEFAULT_CONFIG}: running the demo (blue ${demo.blue}, green ${demo.green})`,
+  );
+  return host.plane.store.load(demo.config);
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 /** The Switchyard gateways of an AILERON configuration, printing its notes; undefined when it cannot run. */

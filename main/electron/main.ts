@@ -17,10 +17,8 @@ import {
 import ElectronStore from 'electron-store';
 import type { AppSettings } from '../../shared/api/contract.js';
 import { exportFormat, type ProxyFormatId } from '../../shared/export-formats.js';
-import { ControlPlane } from '../api/control-plane.js';
-import { startControl } from '../control/start-control.js';
-import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
-import { Engine } from '../engine/engine.js';
+import { DEMO_PORTS } from '../../shared/wire/ports.js';
+import { AppHost, RENDERER_DIR } from '../host/app-host.js';
 import { MIME_TYPES, resolveAppPath } from './app-protocol.js';
 import { DesktopPersistence, openDesktopStore, type KeyValueStore, type Settings } from './desktop-store.js';
 import { ipcPipe } from './ipc-transport.js';
@@ -48,23 +46,17 @@ import { debounce, restorableBounds } from './window-bounds.js';
  * navigation guards, the app:// handler, the IPC handlers) before anything else; and a window is only
  * created once start-up has finished, whatever the user does meanwhile (a second launch, a dock click).
  */
-const HERE = import.meta.dirname;
-const RENDERER = path.resolve(HERE, '../../renderer');
-const PRELOAD = path.resolve(HERE, '../preload/preload.cjs');
-const VERSION = app.getVersion();
-const DEMO_PORTS = { blue: 18_081, green: 18_082, gateway: 8080 };
+const RENDERER = RENDERER_DIR;
+const PRELOAD = path.resolve(import.meta.dirname, '../preload/preload.cjs');
 
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let store: KeyValueStore;
-let engine: Engine;
-let plane: ControlPlane;
+/** The engine, its control plane, the demo and the control server (main/host), once start-up made them. */
+let host: AppHost | undefined;
 let stopping = false;
 /** True once start-up has finished (it ends by opening the first window); before that, no window is created. */
 let started = false;
-const demo: DemoService[] = [];
-let stopControl: (() => Promise<void>) | undefined;
-let controlUrl: string | undefined;
 
 function appSettings(s: Settings): AppSettings {
   return {
@@ -83,15 +75,11 @@ async function start(): Promise<void> {
   );
   store = opened.store;
   const firstRun = !opened.store.get('initialized');
-  engine = new Engine({ logCapacity: opened.data.settings.logCapacity });
-  plane = new ControlPlane(engine, new DesktopPersistence(store), {
-    info: () => ({
-      mode: 'desktop',
-      version: VERSION,
-      settingsEditable: true,
-      configPath: store.path,
-      ...(controlUrl ? { controlUrl } : {}),
-    }),
+  const h = new AppHost({
+    mode: 'desktop',
+    engine: { logCapacity: opened.data.settings.logCapacity },
+    persistence: new DesktopPersistence(store),
+    configPath: store.path,
     settings: {
       get: () => appSettings(store.get('settings') as Settings),
       set: (patch) => {
@@ -101,15 +89,13 @@ async function start(): Promise<void> {
       },
     },
   });
+  host = h;
 
   // The demo services run on every launch; on the first run the demo gateway is created for them.
-  demo.push(
-    await startDemoService('blue', '127.0.0.1', DEMO_PORTS.blue),
-    await startDemoService('green', '127.0.0.1', DEMO_PORTS.green),
-  );
+  const demo = await h.startDemo(DEMO_PORTS, DEMO_PORTS.gateway);
   const loaded = await (firstRun
-    ? plane.store.load(demoConfig(demo[0]!.url, demo[1]!.url, DEMO_PORTS.gateway))
-    : plane.store.loadSources(opened.data.gateways));
+    ? h.plane.store.load(demo.config)
+    : h.plane.store.loadSources(opened.data.gateways));
   if (!loaded.ok)
     await dialog.showMessageBox({
       type: 'error',
@@ -119,31 +105,20 @@ async function start(): Promise<void> {
   if (firstRun) {
     store.set(
       'gateways',
-      plane.store.views().map((v) => v.source),
+      h.plane.store.views().map((v) => v.source),
     );
     store.set('initialized', true);
   }
 
   const settings = store.get('settings') as Settings;
-  if (settings.controlEnabled) {
-    const control = await startControl(
-      plane,
-      {
-        host: '127.0.0.1',
-        port: settings.controlPort,
-        portExplicit: false,
-        token: settings.controlToken,
-        allowProxyHosts: [],
-        uiDir: RENDERER,
-        version: VERSION,
-      },
-      console,
-    );
-    if (control) {
-      stopControl = () => control.server.close();
-      controlUrl = `http://127.0.0.1:${control.port}`;
-    }
-  }
+  if (settings.controlEnabled)
+    await h.startControl({
+      host: '127.0.0.1',
+      port: settings.controlPort,
+      portExplicit: false,
+      token: settings.controlToken,
+      allowProxyHosts: [],
+    });
 
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(actions, process.platform === 'darwin')));
   createTray();
@@ -236,7 +211,7 @@ function showWindow(): void {
     show: false,
     webPreferences: secureWebPreferences(PRELOAD),
   });
-  const disconnect = plane.connect(ipcPipe(ipcMain, window.webContents));
+  const disconnect = running().plane.connect(ipcPipe(ipcMain, window.webContents));
   window.once('ready-to-show', () => window?.show());
   window.on('move', saveWindowBoundsSoon);
   window.on('resize', saveWindowBoundsSoon);
@@ -274,7 +249,7 @@ async function importYaml(): Promise<string[] | undefined> {
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return undefined;
   try {
-    return await plane.store.importYaml(await readFile(file, 'utf8'));
+    return await running().plane.store.importYaml(await readFile(file, 'utf8'));
   } catch (err) {
     const issues = (err as { error?: { issues?: { message: string }[] } }).error?.issues;
     await dialog.showMessageBox({
@@ -287,12 +262,17 @@ async function importYaml(): Promise<string[] | undefined> {
 }
 
 async function exportYaml(): Promise<string | undefined> {
-  return saveFile(exportFormat('yaml').fileName, plane.store.exportYaml());
+  return saveFile(exportFormat('yaml').fileName, running().plane.store.exportYaml());
 }
 
 /** Exports for a production proxy; what it could not express is shown before saving. */
 async function exportFor(format: ProxyFormatId): Promise<void> {
-  const reply = await plane.dispatch({ type: 'call', id: 0, command: 'config.export', params: { format } });
+  const reply = await running().plane.dispatch({
+    type: 'call',
+    id: 0,
+    command: 'config.export',
+    params: { format },
+  });
   if (!reply || reply.type !== 'result' || !reply.ok) return;
   const { text, warnings } = reply.result as { text: string; warnings: string[] };
   if (warnings.length)
@@ -317,10 +297,19 @@ const actions: MenuActions = {
   exportAs: (format) => void exportFor(format),
   openConfigFolder: () => void shell.showItemInFolder(store.path),
   openWindow: () => showWindow(),
-  setEnabled: (name, enabled) => void plane.store.setEnabled(name, enabled).catch(() => undefined),
-  pauseAll: (paused) => void engine.setPaused(paused).then(refreshTray),
+  setEnabled: (name, enabled) =>
+    void running()
+      .plane.store.setEnabled(name, enabled)
+      .catch(() => undefined),
+  pauseAll: (paused) => void running().engine.setPaused(paused).then(refreshTray),
   quit: () => app.quit(),
 };
+
+/** The running host: menus, the tray and the desktop calls act only once start-up has made it. */
+function running(): AppHost {
+  if (!host) throw new Error('Switchyard has not started yet');
+  return host;
+}
 
 function createTray(): void {
   tray = new Tray(
@@ -329,12 +318,14 @@ function createTray(): void {
   tray.setToolTip('Switchyard');
   tray.on('click', () => showWindow());
   refreshTray();
-  plane.store.on('changed', refreshTray);
-  engine.on('status', refreshTray);
+  running().plane.store.on('changed', refreshTray);
+  running().engine.on('status', refreshTray);
 }
 
 function refreshTray(): void {
-  tray?.setContextMenu(Menu.buildFromTemplate(trayMenu(plane.store.views(), engine.isPaused, actions)));
+  tray?.setContextMenu(
+    Menu.buildFromTemplate(trayMenu(running().plane.store.views(), running().engine.isPaused, actions)),
+  );
 }
 
 protocol.registerSchemesAsPrivileged([
@@ -352,21 +343,15 @@ if (!app.requestSingleInstanceLock()) {
   // With a tray the app keeps serving when its window closes; Quit stops it.
   app.on('window-all-closed', () => undefined);
 
-  /** Quitting stops the listeners after in-flight requests finish (at most 5 s), then exits. */
+  /** Quitting stops the host (main/host/app-host.ts says in what order), then exits. */
   app.on('before-quit', (event) => {
     // app.exit() below closes the window without its `close` event, so the bounds are saved here.
     saveWindowBoundsSoon.flush();
     if (stopping) return;
     stopping = true;
-    if (!engine) return;
+    if (!host) return;
     event.preventDefault();
-    void (async () => {
-      await stopControl?.();
-      plane.close();
-      await engine.stop(5_000);
-      await Promise.all(demo.map((d) => d.close()));
-      app.exit(0);
-    })();
+    void host.stop(5_000).then(() => app.exit(0));
   });
 
   void app

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { AppHost } from '../../../main/host/app-host.js';
+import { VERSION } from '../../../main/version.js';
+import { cleanupAfterEach } from '../../helpers/cleanup.js';
+import { request } from '../../helpers/client.js';
+
+/**
+ * The host both `switchyard serve` and the desktop app run: engine, control plane, demo and control
+ * server, and the shutdown order that lets requests finish and ends WebSocket tunnels with 1001.
+ */
+const cleanup = cleanupAfterEach();
+
+function recorder() {
+  const lines: string[] = [];
+  return { lines, log: { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) } };
+}
+
+function started(options: Partial<ConstructorParameters<typeof AppHost>[0]> = {}) {
+  const out = recorder();
+  const host = new AppHost({ mode: 'headless', log: out.log, ...options });
+  cleanup.push(() => host.stop(0));
+  return { host, lines: out.lines };
+}
+
+async function echoServer(): Promise<number> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  );
+  return (wss.address() as { port: number }).port;
+}
+
+function open(url: string): Promise<{ closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.on('error', () => undefined);
+    ws.once('open', () => resolve({ closed }));
+    ws.once('unexpected-response', () => reject(new Error('no upgrade')));
+    cleanup.push(() => ws.terminate());
+  });
+}
+
+describe('the host of the engine', () => {
+  it('runs the demo, and tells the UI what it is and where its control server listens', async () => {
+    const { host, lines } = started({ configPath: '/tmp/switchyard.yaml' });
+    const demo = await host.startDemo(undefined, 0);
+    const loaded = await host.plane.store.load(demo.config);
+    expect(loaded.ok).toBe(true);
+    expect(host.engine.current.gateways.map((g) => g.name)).toEqual(['demo']);
+    const blue = await request(Number(new URL(demo.blue).port), '/api');
+    expect(blue.json<{ service: string }>().service).toBe('blue');
+
+    expect(host.controlUrl).toBeUndefined();
+    const url = await host.startControl({
+      host: '127.0.0.1',
+      port: 0,
+      portExplicit: true,
+      token: 'secret',
+      allowProxyHosts: [],
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(host.controlUrl).toBe(url);
+    // With a token, the one-time login link is printed with the address.
+    expect(lines.join('\n')).toContain(`control server on ${url}`);
+    expect(lines.join('\n')).toMatch(new RegExp(`one-time login link: ${url}/\\S+`));
+
+    const reply = await host.plane.dispatch({ type: 'call', id: 1, command: 'app.info', params: {} });
+    expect(reply).toMatchObject({
+      ok: true,
+      result: {
+        mode: 'headless',
+        version: VERSION,
+        settingsEditable: false,
+        controlUrl: url,
+        configPath: '/tmp/switchyard.yaml',
+      },
+    });
+  });
+
+  it('lets the desktop change its settings', async () => {
+    let settings = { theme: 'system' as const, controlEnabled: true, controlPort: 7, logCapacity: 10 };
+    const { host } = started({
+      mode: 'desktop',
+      settings: { get: () => settings, set: (patch) => (settings = { ...settings, ...patch }) },
+    });
+    const info = await host.plane.dispatch({ type: 'call', id: 1, command: 'app.info', params: {} });
+    expect(info).toMatchObject({ ok: true, result: { mode: 'desktop', settingsEditable: true } });
+  });
+
+  it('stops in order: in-flight work ends, tunnels get 1001, the control server closes, once', async () => {
+    const { host } = started();
+    const echo = await echoServer();
+    await host.plane.store.load(
+      `gateways:\n  - name: ws\n    port: 0\n    routes:\n      "[127.0.0.1:${echo}]": {}\n`,
+    );
+    const port = host.engine.status()[0]!.boundPort!;
+    const url = await host.startControl({
+      host: '127.0.0.1',
+      port: 0,
+      portExplicit: true,
+      allowProxyHosts: [],
+    });
+    const direct = await open(`ws://127.0.0.1:${port}/`);
+    const viaControl = await open(`${url!.replace('http', 'ws')}/proxy/gateways/ws/`);
+
+    const stopping = host.stop(2_000);
+    expect(host.stop()).toBe(stopping);
+    expect(await direct.closed).toBe(1001);
+    expect(await viaControl.closed).toBe(1001);
+    await stopping;
+    await expect(request(Number(new URL(url!).port), '/api/v1/gateways')).rejects.toThrow();
+  });
+});
