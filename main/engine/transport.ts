@@ -89,6 +89,9 @@ class BodyTimeout extends Error {
   readonly code = 'SWITCHYARD_BODY_TIMEOUT';
 }
 
+/** Upstream pools kept at most; see upstream(). */
+const MAX_POOLS = 256;
+
 /** Upstream connections per target at most (the route's `max_upstream_connections`). */
 export const DEFAULT_MAX_UPSTREAM_CONNECTIONS = 256;
 
@@ -394,6 +397,13 @@ export class Transport {
     let up = this.upstreams.get(key);
     if (up) return up;
     const url = new URL(target);
+    // Pools are kept per target; past MAX_POOLS (a client walking /proxy/host ports, or a long session of
+    // edits) the oldest closes, letting its requests finish, so pools never grow without bound.
+    if (this.upstreams.size >= MAX_POOLS) {
+      const [oldestKey, oldest] = this.upstreams.entries().next().value!;
+      this.upstreams.delete(oldestKey);
+      void oldest.pool.close().catch(() => undefined);
+    }
     up = {
       pool: new Pool(url.origin, { connect: { timeout: connectTimeoutMs }, connections: maxConnections }),
       origin: url.origin,

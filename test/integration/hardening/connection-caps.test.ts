@@ -9,6 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServe } from '../../helpers/serve-process.js';
+import { ControlPlane } from '../../../main/api/control-plane.js';
+import { ControlServer } from '../../../main/control/control-server.js';
+import { Engine } from '../../../main/engine/engine.js';
 
 /** One flooded gateway cannot take every descriptor, nor open unbounded connections upstream. */
 const cleanup = cleanupAfterEach();
@@ -76,5 +79,33 @@ describe('connection caps', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await request(s.controlPort, '/api/v1/health')).status).toBe(200);
     expect(s.alive()).toBe(true);
+  });
+
+  it('keeps a bounded number of upstream pools when a client walks 300 ports through /proxy/host', async () => {
+    const up = await startUpstream('up');
+    cleanup.push(() => up.close());
+    const engine = new Engine();
+    const plane = new ControlPlane(engine);
+    const control = new ControlServer(plane, { host: '127.0.0.1', port: 0, version: 'test' });
+    const controlPort = await control.listen();
+    cleanup.push(async () => {
+      await control.close();
+      plane.close();
+      await engine.stop(100);
+    });
+    for (let p = 0; p < 300; p++) {
+      const r = await request(controlPort, `/proxy/host/127.0.0.1/port/${20_000 + p}/`, {
+        headers: { host: `127.0.0.1:${controlPort}` },
+      });
+      expect([502, 200]).toContain(r.status);
+    }
+    // The pools are the transport's own; this is the one place a test looks inside.
+    const pools = (engine as unknown as { transport: { upstreams: Map<string, unknown> } }).transport
+      .upstreams;
+    expect(pools.size).toBeLessThanOrEqual(256);
+    const through = await request(controlPort, `/proxy/host/127.0.0.1/port/${up.port}/`, {
+      headers: { host: `127.0.0.1:${controlPort}` },
+    });
+    expect(through.status).toBe(200);
   });
 });
