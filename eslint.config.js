@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The dependency direction of the design (shared <- main/engine <- ...; shared <- renderer) is enforced here.
-const noElectron = { name: 'electron', message: 'only main/electron depends on Electron.' };
+const noElectron = { name: 'electron', message: 'only main/electron and main/preload depend on Electron.' };
+/** The layers that run inside Electron: its main process, and the preload it loads into the page. */
+const ELECTRON_LAYERS = ['electron', 'preload'];
 
 /**
  * What each layer of main/ may import besides shared/, as data. A layer named with `face` may be
@@ -38,12 +40,14 @@ function mainLayerRules() {
         'no-restricted-imports': [
           'error',
           {
-            paths: layer === 'electron' ? [] : [noElectron],
+            paths: ELECTRON_LAYERS.includes(layer) ? [] : [noElectron],
             patterns: [
               ...refused.map((l) => ({ group: [`../${l}/*`, `../../main/${l}/*`], message })),
               ...faces.map((f) => ({ group: [`../${f.layer}/*`, `!../${f.layer}/${f.face}`], message })),
               { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
-              ...(layer === 'electron' ? [] : [{ group: ['electron/*'], message: noElectron.message }]),
+              ...(ELECTRON_LAYERS.includes(layer)
+                ? []
+                : [{ group: ['electron/*'], message: noElectron.message }]),
             ],
           },
         ],

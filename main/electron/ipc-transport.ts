@@ -1,9 +1,7 @@
 import type { IpcMainEvent, WebContents } from 'electron';
 import type { Message, Pipe } from '../../shared/api/contract.js';
+import { IPC_CHANNEL } from '../../shared/api/desktop.js';
 import { isTrustedSender } from './security.js';
-
-/** The one channel the contract's envelopes travel on, both ways. */
-export const IPC_CHANNEL = 'switchyard:message';
 
 type Handler = (event: IpcMainEvent, message: unknown) => void;
 

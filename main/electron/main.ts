@@ -16,6 +16,7 @@ import {
 } from 'electron';
 import ElectronStore from 'electron-store';
 import type { AppSettings } from '../../shared/api/contract.js';
+import { DESKTOP_CHANNELS, type DesktopCapability } from '../../shared/api/desktop.js';
 import { exportFormat, type ProxyFormatId } from '../../shared/export-formats.js';
 import { DEMO_PORTS } from '../../shared/wire/ports.js';
 import { AppHost, RENDERER_DIR } from '../host/app-host.js';
@@ -225,19 +226,23 @@ function showWindow(): void {
     .catch((err: unknown) => console.error('switchyard: the UI did not load:', err));
 }
 
+/** The answers to the preload's `desktop` capability (shared/api/desktop.ts), by call. */
+const desktopCalls: DesktopCapability = {
+  importYaml,
+  exportYaml,
+  // Arguments come from the page: whatever it passes is taken as text.
+  saveFile: (name, text) => saveFile(String(name), String(text)),
+  revealConfig: async () => void shell.showItemInFolder(store.path),
+};
+
 /** The optional `desktop` capability: file dialogs and the config folder, for the app's own frame only. */
 function handleDesktopCalls(): void {
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    (event: IpcMainInvokeEvent, ...args: A): Promise<R | undefined> =>
-      isTrustedSender(event.senderFrame) ? fn(...args) : Promise.resolve(undefined);
-  ipcMain.handle('desktop:import-yaml', guarded(importYaml));
-  ipcMain.handle('desktop:export-yaml', guarded(exportYaml));
-  ipcMain.handle('desktop:save-file', guarded(saveFile));
-  ipcMain.handle(
-    'desktop:reveal-config',
-    guarded(async () => void shell.showItemInFolder(store.path)),
-  );
+  for (const call of Object.keys(DESKTOP_CHANNELS) as (keyof DesktopCapability)[]) {
+    const answer = desktopCalls[call] as (...args: unknown[]) => Promise<unknown>;
+    ipcMain.handle(DESKTOP_CHANNELS[call], (event: IpcMainInvokeEvent, ...args: unknown[]) =>
+      isTrustedSender(event.senderFrame) ? answer(...args) : Promise.resolve(undefined),
+    );
+  }
 }
 
 async function importYaml(): Promise<string[] | undefined> {

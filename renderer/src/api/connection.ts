@@ -1,26 +1,18 @@
 import { ApiClient } from '../../../shared/api/client.js';
-import type { Message, Pipe } from '../../../shared/api/contract.js';
+import type { Pipe } from '../../../shared/api/contract.js';
 import { websocketPipe } from '../../../shared/api/websocket-pipe.js';
+import { bridge } from './desktop.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
-
-declare global {
-  interface Window {
-    /** Present in the desktop app: the preload's message pipe to the main process. */
-    bridge?: { send(message: Message): void; onMessage(listener: (message: Message) => void): () => void };
-  }
-}
 
 /**
  * Connects the UI to the engine: over Electron IPC when the preload provides a bridge, else over the
  * control server's WebSocket (the same origin that served this page), reconnecting by itself.
  */
 export function connect(onChange: (client: ApiClient | undefined, state: ConnectionState) => void): void {
-  if (window.bridge) {
-    const pipe: Pipe = {
-      send: (m) => window.bridge!.send(m),
-      onMessage: (fn) => window.bridge!.onMessage(fn),
-    };
+  const b = bridge();
+  if (b) {
+    const pipe: Pipe = { send: (m) => b.send(m), onMessage: (fn) => b.onMessage(fn) };
     onChange(new ApiClient(pipe), 'open');
     return;
   }

@@ -1,16 +1,23 @@
-/**
- * The desktop app's optional capability object (see the preload). In a browser it is absent, and the
- * UI falls back to downloads and file inputs.
- */
-export interface DesktopCapability {
-  importYaml(): Promise<string[] | undefined>;
-  exportYaml(): Promise<string | undefined>;
-  saveFile(name: string, text: string): Promise<string | undefined>;
-  revealConfig(): Promise<void>;
+import type { Bridge, DesktopCapability } from '../../../shared/api/desktop.js';
+
+export type { DesktopCapability };
+
+declare global {
+  /** What the desktop app's preload adds (shared/api/desktop.ts); in a browser, neither is there. */
+  interface Window {
+    bridge?: Bridge;
+    desktop?: DesktopCapability;
+  }
 }
 
+/** The desktop app's optional capability object; absent in a browser, where the UI falls back to downloads and file inputs. */
 export function desktop(): DesktopCapability | undefined {
-  return (window as unknown as { desktop?: DesktopCapability }).desktop;
+  return window.desktop;
+}
+
+/** The desktop app's message pipe to the main process; absent in a browser. */
+export function bridge(): Bridge | undefined {
+  return window.bridge;
 }
 
 /** Saves text as a file: the desktop's save dialog, or a browser download. */

@@ -2,7 +2,8 @@ import type { IpcMainEvent, WebContents } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../shared/api/client.js';
 import type { Message, Pipe } from '../../../shared/api/contract.js';
-import { IPC_CHANNEL, ipcPipe, type IpcMainLike } from '../../../main/electron/ipc-transport.js';
+import { IPC_CHANNEL } from '../../../shared/api/desktop.js';
+import { ipcPipe, type IpcMainLike } from '../../../main/electron/ipc-transport.js';
 import { contractSuite } from '../../helpers/contract-suite.js';
 
 type Listener = (event: IpcMainEvent, message: unknown) => void;
