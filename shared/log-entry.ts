@@ -47,6 +47,30 @@ export interface LogEntry {
   websocket: boolean;
   /** Set when the body previews were dropped to keep the log within its memory budget. */
   bodiesEvicted?: boolean;
+  /** A WebSocket's state: `open` while the tunnel carries messages, `closed` after. */
+  wsState?: 'open' | 'closed';
+  /** A WebSocket's messages, oldest first, at most WS_MESSAGE_LIMIT of them (the log's budget). */
+  messages?: WsMessage[];
+  /** Messages that passed after the limit was reached: counted, not kept. */
+  messagesDropped?: number;
   /** Why the request failed, when it did: the same words as the error response. */
   error?: string;
+}
+
+/** Messages kept per WebSocket connection, and bytes of each message's preview. */
+export const WS_MESSAGE_LIMIT = 200;
+export const WS_PREVIEW_BYTES = 1024;
+
+/** One WebSocket message as it passed through the tunnel. */
+export interface WsMessage {
+  /** Epoch milliseconds. */
+  time: number;
+  /** `sent`: client to upstream; `received`: upstream to client. */
+  direction: 'sent' | 'received';
+  type: 'text' | 'binary' | 'close' | 'ping' | 'pong';
+  /** Payload bytes of the whole message. */
+  size: number;
+  preview: BodyPreview;
+  /** Compressed with permessage-deflate: the preview shows compressed bytes. */
+  compressed?: boolean;
 }

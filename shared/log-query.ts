@@ -1,17 +1,41 @@
-import type { LogSummary } from '../../../shared/api/contract.js';
+import type { LogSummary } from './api/contract.js';
+import { decodeBase64Text } from './har.js';
+import type { BodyPreview, LogEntry } from './log-entry.js';
 
 /**
- * The request log's filter: `status:5xx route:v2 method:POST path:/api gateway:shop is:error` and free
- * text (matched against path, route, gateway, method, status and target). A `-` before a term negates
- * it. Terms combine with AND. `gateway:` and `route:` name one exactly (`shop` is not `shop-copy`); a `*`
- * in the name matches anything (`gateway:shop*`).
+ * The request log's filter: `status:5xx route:v2 method:POST path:/api gateway:shop is:error`,
+ * `header:x-user` (a header's name or value), `body:alice` (request and response bodies and WebSocket
+ * messages), and free text (matched against path, route, gateway, method, status and target, and also
+ * headers and bodies where the entry has them). A `-` before a term negates it. Terms combine with AND.
+ * `gateway:` and `route:` name one exactly (`shop` is not `shop-copy`); a `*` in the name matches
+ * anything (`gateway:shop*`).
+ *
+ * The UI holds summaries only, so a filter that looks into headers or bodies (free text, `header:`,
+ * `body:`) is answered by the engine from its log (`log.search`); the rest is matched in the UI too.
  */
-export type Predicate = (e: LogSummary) => boolean;
+export type Loggable = LogSummary & Partial<Pick<LogEntry, HeavyField>>;
+type HeavyField = 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody' | 'messages';
+export type Predicate = (e: Loggable) => boolean;
+
+/** Whether the filter needs what only the engine holds (headers, bodies): then the engine answers it. */
+export function needsEngine(text: string): boolean {
+  return terms(text).some((raw) => {
+    const body = raw.startsWith('-') && raw.length > 1 ? raw.slice(1) : raw;
+    const colon = body.indexOf(':');
+    if (colon <= 0) return true;
+    const key = body.slice(0, colon).toLowerCase();
+    return key === 'header' || key === 'body' || keyed(key, body.slice(colon + 1)) === undefined;
+  });
+}
+
+function terms(text: string): string[] {
+  return text.trim().split(/\s+/).filter(Boolean);
+}
 
 export function parseFilter(text: string): Predicate {
-  const terms = text.trim().split(/\s+/).filter(Boolean).map(term);
-  if (terms.length === 0) return () => true;
-  return (e) => terms.every((t) => t(e));
+  const tests = terms(text).map(term);
+  if (tests.length === 0) return () => true;
+  return (e) => tests.every((t) => t(e));
 }
 
 function term(raw: string): Predicate {
@@ -43,6 +67,10 @@ function keyed(key: string, value: string): Predicate | undefined {
       return (e) => e.path.toLowerCase().includes(v);
     case 'target':
       return (e) => (e.target ?? '').toLowerCase().includes(v);
+    case 'header':
+      return (e) => headersInclude(e, v);
+    case 'body':
+      return (e) => bodiesInclude(e, v);
     case 'is':
       if (v === 'error') return (e) => e.status >= 500 || e.status === 0 || e.error !== undefined;
       if (v === 'override') return (e) => e.override;
@@ -105,5 +133,28 @@ function freeText(text: string): Predicate {
     e.gateway.toLowerCase().includes(t) ||
     e.method.toLowerCase() === t ||
     String(e.status) === t ||
-    (e.target ?? '').toLowerCase().includes(t);
+    (e.target ?? '').toLowerCase().includes(t) ||
+    headersInclude(e, t) ||
+    bodiesInclude(e, t);
+}
+
+/** A header's name or value (either direction) contains `t`, or `name: value` does. */
+function headersInclude(e: Loggable, t: string): boolean {
+  for (const headers of [e.requestHeaders, e.responseHeaders]) {
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      const values = Array.isArray(value) ? value : [value];
+      if (values.some((v) => `${name}: ${v}`.toLowerCase().includes(t))) return true;
+    }
+  }
+  return false;
+}
+
+/** The kept part of a body or WebSocket message, read as UTF-8 text, contains `t`. */
+function bodiesInclude(e: Loggable, t: string): boolean {
+  const previews: (BodyPreview | undefined)[] = [
+    e.requestBody,
+    e.responseBody,
+    ...(e.messages ?? []).map((m) => m.preview),
+  ];
+  return previews.some((p) => p !== undefined && decodeBase64Text(p.base64).toLowerCase().includes(t));
 }

@@ -36,12 +36,18 @@ export class ControlPlane {
         traffic: this.traffic,
         host,
         onLogCleared: () => this.hub.emit('log.cleared', {}),
+        clients: () => this.hub.count,
       }),
     );
     this.stops.push(
       engine.log.subscribe((batch) => {
         this.stats.add(batch);
         if (this.hub.connected) this.hub.emit('log.appended', batch.map(toSummary));
+      }),
+    );
+    this.stops.push(
+      engine.log.subscribeUpdates((changed) => {
+        if (this.hub.connected) this.hub.emit('log.updated', changed.map(toSummary));
       }),
     );
     const onStatus = (status: GatewayStatus[]) => this.hub.emit('status.changed', status);

@@ -59,6 +59,11 @@ export class EventHub {
     return this.pipes.size > 0;
   }
 
+  /** How many clients are connected now (the UI asks before clearing what others see too). */
+  get count(): number {
+    return this.pipes.size;
+  }
+
   emit<E extends EventName>(event: E, data: Events[E]): void {
     for (const pipe of this.pipes) pipe.send({ type: 'event', event, data });
   }

@@ -1,12 +1,14 @@
-import { toSummary, type AppInfo, type AppSettings } from '../../shared/api/contract.js';
+import { toSummary, type AppInfo, type AppSettings, type Params } from '../../shared/api/contract.js';
 import { fromHar, harRequests, toHar } from '../../shared/har.js';
+import type { LogEntry } from '../../shared/log-entry.js';
+import { parseFilter } from '../../shared/log-query.js';
 import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
 import { ApiFailure, type Handlers } from './dispatcher.js';
 import { loadConfigOffThread } from './off-thread.js';
 import type { Stats } from './stats.js';
-import type { TrafficGenerator } from './traffic.js';
+import type { RequestSpec, TrafficGenerator } from './traffic.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
 
 /** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
@@ -31,6 +33,8 @@ export interface HandlerContext {
   host: Host;
   /** Called after the log is cleared, so subscribers can be told. */
   onLogCleared(): void;
+  /** How many clients are connected to the event hub. */
+  clients(): number;
 }
 
 /** The contract's commands, each a thin call into the engine, the store or the services beside them. */
@@ -77,13 +81,30 @@ export function createHandlers(c: HandlerContext): Handlers {
         });
       return e;
     },
+    'log.search': ({ query, after, before, limit }) => {
+      const found = c.engine.log.find(parseFilter(query), { after, before }, limit ?? 500);
+      return { entries: found.entries.map(toSummary), more: found.more, lastSeq: c.engine.log.lastSeq };
+    },
+    'log.resend': async ({ seq, gateway, route, request }) => {
+      const e = c.engine.log.get(seq);
+      if (!e) throw new ApiFailure({ code: 'not_found', message: `request ${seq} is not in the log` });
+      return c.traffic.resend(gateway ?? e.gateway, resendRequest(e, request), route);
+    },
+    'ports.free': async ({ from }) => ({ port: await c.engine.freePort(from) }),
+    'clients.count': () => ({ clients: c.clients() }),
     'log.clear': () => {
       c.engine.log.clear();
       c.stats.clear();
       c.onLogCleared();
       return {};
     },
-    'log.har': () => toHar(c.engine.log.page(0, c.engine.log.capacity), c.host.info().version),
+    'log.har': ({ query }) =>
+      toHar(
+        query
+          ? c.engine.log.find(parseFilter(query), {}, c.engine.log.capacity).entries
+          : c.engine.log.page(0, c.engine.log.capacity),
+        c.host.info().version,
+      ),
     'app.info': () => c.host.info(),
     'settings.get': () => c.host.settings?.get() ?? HEADLESS_SETTINGS,
     'settings.set': (patch) => {
@@ -113,6 +134,24 @@ export function createHandlers(c: HandlerContext): Handlers {
       return { imported: entries.length };
     },
   };
+}
+
+/** Headers a resent request must not carry over: they describe the old connection or the old run. */
+const NOT_RESENT = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'x-switchyard-traffic',
+]);
+
+/** A logged request as it is sent again: its method, path, headers and kept body, with `edit` on top. */
+function resendRequest(e: LogEntry, edit: Params<'log.resend'>['request']): RequestSpec {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(edit?.headers ?? e.requestHeaders))
+    if (!NOT_RESENT.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  const body = edit?.body !== undefined ? Buffer.from(edit.body).toString('base64') : e.requestBody?.base64;
+  return { method: edit?.method ?? e.method, path: edit?.path ?? e.path, headers, ...(body ? { body } : {}) };
 }
 
 function stripUndefined<T extends object>(patch: T): Partial<T> {

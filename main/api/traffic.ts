@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Params, TrafficResult } from '../../shared/api/contract.js';
 import type { HarRequest } from '../../shared/har.js';
 import type { Engine } from '../engine/engine.js';
+import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
 import { ApiFailure } from './dispatcher.js';
 import { loopbackFor } from '../../shared/wire/host.js';
 
@@ -92,6 +93,25 @@ export class TrafficGenerator {
     return result;
   }
 
+  /**
+   * Sends one request through a gateway (forced to `route` with the override header when given) and
+   * returns its answer and the log entry it became.
+   */
+  async resend(
+    gateway: string,
+    request: RequestSpec,
+    route?: string,
+  ): Promise<{ status: string; seq?: number; route?: string }> {
+    const headers = { ...request.headers };
+    if (route !== undefined) headers[OVERRIDE_HEADER] = route;
+    const id = randomUUID();
+    const firstSeq = this.engine.log.lastSeq;
+    const result = await this.execute(gateway, { total: 1 }, () => ({ ...request, headers }), id);
+    const status = Object.keys(result.statuses)[0] ?? 'error';
+    const entry = this.engine.log.page(firstSeq, 20_000).find((e) => e.requestHeaders[TAG_HEADER] === id);
+    return entry ? { status, seq: entry.seq, ...(entry.route ? { route: entry.route } : {}) } : { status };
+  }
+
   cancel(id: string): boolean {
     const run = this.running.get(id);
     if (run) run.cancelled = true;
@@ -121,7 +141,7 @@ export class TrafficGenerator {
   }
 }
 
-interface RequestSpec {
+export interface RequestSpec {
   method: string;
   path: string;
   headers: Record<string, string>;

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../shared/config/model.js';
-import type { LogEntry, TraceStep } from '../../shared/log-entry.js';
+import { WS_PREVIEW_BYTES, type LogEntry, type TraceStep, type WsMessage } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
 // The control server answers malformed requests as the gateways do.
@@ -19,7 +19,7 @@ import {
 } from './error-response.js';
 import { clientAddress } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
-import { DEFAULT_MAX_CONNECTIONS, Listener } from './listener.js';
+import { DEFAULT_MAX_CONNECTIONS, Listener, portIsFree } from './listener.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
@@ -29,7 +29,9 @@ import {
   Transport,
   type Exchange,
   type ForwardRequest,
+  type TunnelWatch,
 } from './transport.js';
+import type { WsFrameMessage } from './ws-frames.js';
 import { httpOrigin } from '../../shared/wire/host.js';
 
 export interface EngineOptions {
@@ -133,6 +135,19 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /**
+   * A port for a new gateway: from `from` up, the first one no gateway is configured with and nothing on
+   * this machine listens on (checked by binding it), so a new gateway starts listening rather than failing.
+   */
+  async freePort(from = 8081): Promise<number> {
+    const configured = new Set(this.config.gateways.map((g) => g.port));
+    for (let port = from; port <= 65535; port++) {
+      if (configured.has(port)) continue;
+      if ((await portIsFree('127.0.0.1', port)) && (await portIsFree('0.0.0.0', port))) return port;
+    }
+    throw new Error(`no free port from ${from} up`);
   }
 
   /** Moves sticky clients off a route on purpose (see drainRoute); false when there is no such route. */
@@ -288,8 +303,28 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         this.record(facts, started, routed, { status, error: describeFailure(info), websocket: true });
         return;
       }
-      this.transport.upgrade(req, socket, head, routed.forward, (x) =>
-        this.record(facts, started, routed, { exchange: x, websocket: true }),
+      // The log shows the connection when it opens and keeps its messages while it lasts; its end
+      // updates that same entry. An upgrade that never opened is logged once, when it fails.
+      let open: LogEntry | undefined;
+      const watch: TunnelWatch = {
+        previewBytes: Math.min(this.previewBytes, WS_PREVIEW_BYTES),
+        opened: (x) => {
+          open = this.record(facts, started, routed, { exchange: x, websocket: true });
+          if (open) open.wsState = 'open';
+        },
+        message: (m, direction) => open && this.log.addMessage(open, wsMessage(this.now(), m, direction)),
+      };
+      this.transport.upgrade(
+        req,
+        socket,
+        head,
+        routed.forward,
+        (x) => {
+          if (!open) return void this.record(facts, started, routed, { exchange: x, websocket: true });
+          closeEntry(open, x, this.now() - started);
+          this.log.touch(open);
+        },
+        this.logging ? watch : undefined,
       );
     } catch (err) {
       const failed = internalError(gateway, err);
@@ -488,8 +523,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     started: number,
     routed: Routed,
     r: { status?: number; error?: string; exchange?: Exchange; websocket?: boolean },
-  ): void {
-    if (!this.logging) return;
+  ): LogEntry | undefined {
+    if (!this.logging) return undefined;
     const x = r.exchange;
     const entry: Omit<LogEntry, 'seq'> = {
       ...emptyEntry(started, routed.ok ? routed.log.gateway : routed.gateway),
@@ -517,8 +552,29 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const resBody = x?.responseBody?.preview();
     if (reqBody) entry.requestBody = reqBody;
     if (resBody) entry.responseBody = resBody;
-    this.log.append(entry);
+    return this.log.append(entry);
   }
+}
+
+/** A WebSocket's entry when its tunnel ends: closed, with its duration, bytes and any failure. */
+function closeEntry(entry: LogEntry, x: Exchange, durationMs: number): void {
+  entry.wsState = 'closed';
+  entry.durationMs = durationMs;
+  entry.bytesIn = x.bytesIn;
+  entry.bytesOut = x.bytesOut;
+  if (x.error) entry.error = x.error;
+}
+
+function wsMessage(time: number, m: WsFrameMessage, direction: WsMessage['direction']): WsMessage {
+  const message: WsMessage = {
+    time,
+    direction,
+    type: m.type,
+    size: m.size,
+    preview: { base64: m.preview.toString('base64'), truncated: m.preview.length < m.size },
+  };
+  if (m.compressed) message.compressed = true;
+  return message;
 }
 
 /** What the log keeps of the request as the client sent it. */

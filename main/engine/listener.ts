@@ -1,3 +1,4 @@
+import net from 'node:net';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -96,6 +97,18 @@ export class Listener {
       this.server.closeIdleConnections();
     });
   }
+}
+
+/**
+ * Whether `port` can be bound on `host` now: bound and released at once. Lives here because this is the
+ * one module that listens (design section 4, rule 7).
+ */
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 function describeBindError(err: Error & { code?: string }, host: string, port: number): string {

@@ -1,4 +1,4 @@
-import type { LogEntry } from '../../shared/log-entry.js';
+import { WS_MESSAGE_LIMIT, type LogEntry, type WsMessage } from '../../shared/log-entry.js';
 
 export type LogSubscriber = (batch: readonly LogEntry[]) => void;
 
@@ -15,6 +15,9 @@ export class RequestLog {
   private pending: LogEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly subscribers = new Set<LogSubscriber>();
+  /** Entries changed after they were added (a WebSocket's messages and end), told in the same batches. */
+  private updated = new Set<LogEntry>();
+  private readonly updateSubscribers = new Set<LogSubscriber>();
   private previewBytes = 0;
   /** The oldest entry that may still hold previews. */
   private evictFrom = 1;
@@ -38,9 +41,63 @@ export class RequestLog {
     if (this.previewBytes > this.previewBudget) this.evictPreviews();
     if (this.subscribers.size) {
       this.pending.push(full);
-      this.timer ??= setTimeout(() => this.flush(), this.batchMs).unref();
+      this.schedule();
     }
     return full;
+  }
+
+  /** Tells subscribers that an entry still in the log has changed (in the next batch). */
+  touch(entry: LogEntry): void {
+    if (this.get(entry.seq) !== entry || !this.updateSubscribers.size) return;
+    this.updated.add(entry);
+    this.schedule();
+  }
+
+  /**
+   * Adds a WebSocket message to its entry, within the per-connection limit and the log's preview budget
+   * (past the limit messages are counted, not kept).
+   */
+  addMessage(entry: LogEntry, message: WsMessage): void {
+    if (this.get(entry.seq) !== entry) return;
+    const messages = (entry.messages ??= []);
+    if (messages.length >= WS_MESSAGE_LIMIT || entry.bodiesEvicted) {
+      entry.messagesDropped = (entry.messagesDropped ?? 0) + 1;
+    } else {
+      messages.push(message);
+      this.previewBytes += message.preview.base64.length;
+      if (this.previewBytes > this.previewBudget) this.evictPreviews();
+    }
+    this.touch(entry);
+  }
+
+  /**
+   * The entries `matches` accepts, oldest first, at most `limit`: the newest ones before `before`, or
+   * with `after` the oldest ones after it. `more` says whether the scan stopped before the end.
+   */
+  find(
+    matches: (e: LogEntry) => boolean,
+    from: { after?: number; before?: number },
+    limit: number,
+  ): { entries: LogEntry[]; more: boolean } {
+    const out: LogEntry[] = [];
+    if (from.after !== undefined) {
+      let seq = Math.max(from.after + 1, this.firstSeq);
+      for (; seq < this.nextSeq && out.length < limit; seq++) {
+        const e = this.ring[(seq - 1) % this.capacity];
+        if (e && matches(e)) out.push(e);
+      }
+      return { entries: out, more: seq < this.nextSeq };
+    }
+    let seq = Math.min(from.before ?? this.nextSeq, this.nextSeq) - 1;
+    for (; seq >= this.firstSeq && out.length < limit; seq--) {
+      const e = this.ring[(seq - 1) % this.capacity];
+      if (e && matches(e)) out.push(e);
+    }
+    return { entries: out.reverse(), more: seq >= this.firstSeq };
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.batchMs).unref();
   }
 
   /** The sequence number of the newest entry (0 when none was ever added). */
@@ -90,6 +147,7 @@ export class RequestLog {
     this.evictFrom = this.nextSeq;
     this.previewBytes = 0;
     this.pending = [];
+    this.updated.clear();
   }
 
   private evictPreviews(): void {
@@ -101,6 +159,10 @@ export class RequestLog {
       this.previewBytes -= size;
       delete e.requestBody;
       delete e.responseBody;
+      if (e.messages) {
+        e.messagesDropped = (e.messagesDropped ?? 0) + e.messages.length;
+        delete e.messages;
+      }
       e.bodiesEvicted = true;
     }
   }
@@ -110,6 +172,12 @@ export class RequestLog {
     return () => this.subscribers.delete(fn);
   }
 
+  /** Entries changed after they were added, batched with the appends (after them). */
+  subscribeUpdates(fn: LogSubscriber): () => void {
+    this.updateSubscribers.add(fn);
+    return () => this.updateSubscribers.delete(fn);
+  }
+
   /** Delivers what is pending now (also used on shutdown so no line is lost). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -117,9 +185,15 @@ export class RequestLog {
     const batch = this.pending;
     this.pending = [];
     if (batch.length) for (const fn of this.subscribers) fn(batch);
+    if (!this.updated.size) return;
+    const changed = [...this.updated];
+    this.updated.clear();
+    for (const fn of this.updateSubscribers) fn(changed);
   }
 }
 
 function previewSize(e: LogEntry): number {
-  return (e.requestBody?.base64.length ?? 0) + (e.responseBody?.base64.length ?? 0);
+  let size = (e.requestBody?.base64.length ?? 0) + (e.responseBody?.base64.length ?? 0);
+  for (const m of e.messages ?? []) size += m.preview.base64.length;
+  return size;
 }

@@ -6,6 +6,7 @@ import { Client, Pool, type Dispatcher } from 'undici';
 import { BodyTap } from './body-tap.js';
 import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
 import { endToEndHeaders, upstreamRequestHeaders, type ForwardedFrom } from './headers.js';
+import { WsFrameReader, type WsFrameMessage } from './ws-frames.js';
 
 /**
  * The proxy transport: the only module that talks to upstreams, and the only one that imports
@@ -52,6 +53,16 @@ interface Upstream {
   basePath: string;
   /** Host header value for this upstream. */
   host: string;
+}
+
+/** What the log learns of an open WebSocket tunnel while it lasts (its end comes through `done`). */
+export interface TunnelWatch {
+  /** The upstream answered 101: the tunnel is open. */
+  opened(x: Exchange): void;
+  /** A whole message passed; `sent` is client to upstream. */
+  message(m: WsFrameMessage, direction: 'sent' | 'received'): void;
+  /** Bytes of each message to keep. */
+  previewBytes: number;
 }
 
 /** Error codes in words, for answers and the log. */
@@ -252,13 +263,17 @@ export class Transport {
     return tap;
   }
 
-  /** Proxies a WebSocket upgrade through http-proxy; `done` runs when the client socket closes. */
+  /**
+   * Proxies a WebSocket upgrade through http-proxy; `done` runs when the client socket closes, and
+   * `watch`, when given, hears of the tunnel opening and of each message while it is open.
+   */
   upgrade(
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
     f: ForwardRequest,
     done: (x: Exchange) => void,
+    watch?: TunnelWatch,
   ): void {
     const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
@@ -296,7 +311,8 @@ export class Transport {
         exchange.responseHeaders = upRes.headers as Record<string, string | string[]>;
         pending = undefined;
         upstreamSocket = proxySocket;
-        this.tunnel(socket, proxySocket);
+        this.tunnel(socket, proxySocket, watch);
+        watch?.opened(exchange);
       });
       proxyReq.on('response', (upRes: IncomingMessage) => {
         release();
@@ -344,7 +360,8 @@ export class Transport {
    * ended too (flushing what it has to write) and both are destroyed, so no half of a tunnel outlives the
    * other (http-proxy only half-closes the upstream on a client error, and leaks it).
    */
-  private tunnel(client: Duplex, upstream: Duplex): void {
+  private tunnel(client: Duplex, upstream: Duplex, watch?: TunnelWatch): void {
+    if (watch) watchMessages(client, upstream, watch);
     const pair = { client, upstream };
     this.tunnels.add(pair);
     let closing = false;
@@ -413,6 +430,22 @@ export class Transport {
     this.upstreams.set(key, up);
     return up;
   }
+}
+
+/**
+ * Reads the messages out of both directions of a tunnel for the log. A 'data' listener only observes:
+ * the client socket is paused here and the pipe http-proxy sets up next decides the flow (and its
+ * backpressure), so watching changes nothing about what passes.
+ */
+function watchMessages(client: Duplex, upstream: Duplex, watch: TunnelWatch): void {
+  const sent = new WsFrameReader(watch.previewBytes);
+  const received = new WsFrameReader(watch.previewBytes);
+  client.on('data', (chunk: Buffer) => {
+    for (const m of sent.push(chunk)) watch.message(m, 'sent');
+  });
+  upstream.on('data', (chunk: Buffer) => {
+    for (const m of received.push(chunk)) watch.message(m, 'received');
+  });
 }
 
 /** A client for one request on a new connection, closed when that request is done. */

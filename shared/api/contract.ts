@@ -20,11 +20,14 @@ export interface GatewayView {
   status?: GatewayStatus;
 }
 
-/** A log entry without headers and bodies: what a list of requests shows. */
+/** A log entry without headers, bodies and WebSocket messages: what a list of requests shows. */
 export type LogSummary = Omit<
   LogEntry,
-  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'
->;
+  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody' | 'messages'
+> & {
+  /** A WebSocket's messages kept so far. */
+  messageCount?: number;
+};
 
 export interface RouteStats {
   route: string;
@@ -124,9 +127,45 @@ export const commandParams = {
     limit: z.number().int().min(1).max(5000).optional(),
   }),
   'log.get': z.strictObject({ seq: z.number().int().min(1) }),
+  /**
+   * The entries a log filter (shared/log-query.ts) matches, headers and bodies included, answered from
+   * the engine's log: the newest before `before` (default: all), or with `after` the oldest after it.
+   */
+  'log.search': z.strictObject({
+    query: z.string().max(2000),
+    after: z.number().int().min(0).optional(),
+    before: z.number().int().min(1).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  }),
   'log.clear': z.strictObject({}),
-  /** The log as HAR 1.2. */
-  'log.har': z.strictObject({}),
+  /** The log as HAR 1.2; with `query`, only the entries that filter matches (what the UI shows). */
+  'log.har': z.strictObject({ query: z.string().max(2000).optional() }),
+  /**
+   * Sends a logged request again, as it was or with `request`'s changes, through its gateway's routing
+   * or forced to `route` (the override header), and says which new log entry it became.
+   */
+  'log.resend': z.strictObject({
+    seq: z.number().int().min(1),
+    gateway: name.optional(),
+    route: z.string().max(200).optional(),
+    request: z
+      .strictObject({
+        method: z
+          .string()
+          .regex(/^[A-Za-z]+$/)
+          .max(20)
+          .optional(),
+        path: z.string().startsWith('/').max(8000).optional(),
+        headers: z.record(z.string(), z.string().max(8000)).optional(),
+        /** UTF-8 text. */
+        body: z.string().max(1_000_000).optional(),
+      })
+      .optional(),
+  }),
+  /** A port on this machine that nothing listens on and no gateway is configured with, from `from` up. */
+  'ports.free': z.strictObject({ from: z.number().int().min(1).max(65535).optional() }),
+  /** How many clients (windows, browser tabs, scripts on the event stream) are connected now. */
+  'clients.count': z.strictObject({}),
   'app.info': z.strictObject({}),
   'settings.get': z.strictObject({}),
   'settings.set': z.strictObject({
@@ -187,8 +226,14 @@ export interface CommandResults {
   /** `oldestSeq`: the oldest entry the log holds, so a viewer knows whether there is more to page back to. */
   'log.page': { entries: LogSummary[]; lastSeq: number; oldestSeq: number };
   'log.get': LogEntry;
+  /** `more`: older (or with `after`, newer) matches may be left. */
+  'log.search': { entries: LogSummary[]; more: boolean; lastSeq: number };
   'log.clear': Record<string, never>;
   'log.har': object;
+  /** `seq`: the new entry, when the log has it. */
+  'log.resend': { status: string; seq?: number; route?: string };
+  'ports.free': { port: number };
+  'clients.count': { clients: number };
   'app.info': AppInfo;
   'settings.get': AppSettings;
   'settings.set': AppSettings;
@@ -205,6 +250,8 @@ export interface Events {
   /** New requests, batched (at most one batch per 100 ms). */
   'log.appended': LogSummary[];
   'log.cleared': Record<string, never>;
+  /** Entries that changed after they were added: a WebSocket's messages and state. */
+  'log.updated': LogSummary[];
   'gateways.changed': GatewayView[];
   'status.changed': GatewayStatus[];
   /** About once a second. */
@@ -242,6 +289,13 @@ export interface Pipe {
 }
 
 export function toSummary(e: LogEntry): LogSummary {
-  const { requestHeaders: _a, responseHeaders: _b, requestBody: _c, responseBody: _d, ...summary } = e;
-  return summary;
+  const {
+    requestHeaders: _a,
+    responseHeaders: _b,
+    requestBody: _c,
+    responseBody: _d,
+    messages,
+    ...summary
+  } = e;
+  return messages ? { ...summary, messageCount: messages.length } : summary;
 }

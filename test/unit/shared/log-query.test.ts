@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogSummary } from '../../../../shared/api/contract.js';
-import { hasTerm, parseFilter, toggleTerm } from '../../../../renderer/src/lib/log-filter.js';
+import type { LogSummary } from '../../../shared/api/contract.js';
+import { hasTerm, needsEngine, parseFilter, toggleTerm } from '../../../shared/log-query.js';
 
 const entry = (over: Partial<LogSummary>): LogSummary => ({
   seq: 1,
@@ -61,5 +61,28 @@ describe('filter terms', () => {
     expect(toggleTerm('gateway:shop is:error', 'gateway:shop')).toBe('is:error');
     expect(toggleTerm('gateway:shop', 'is:error')).toBe('gateway:shop is:error');
     expect(hasTerm('gateway:shop-copy', 'gateway:shop')).toBe(false);
+  });
+});
+
+describe('header: and body: terms, and free text over headers and bodies', () => {
+  const full = {
+    ...entry({}),
+    requestHeaders: { 'x-user': 'alice' },
+    responseHeaders: {},
+    requestBody: { base64: Buffer.from('find the needle').toString('base64'), truncated: false },
+  };
+  it('matches headers and bodies where the entry has them', () => {
+    expect(parseFilter('header:alice')(full)).toBe(true);
+    expect(parseFilter('header:x-user')(full)).toBe(true);
+    expect(parseFilter('body:needle')(full)).toBe(true);
+    expect(parseFilter('needle')(full)).toBe(true);
+    expect(parseFilter('-body:needle')(full)).toBe(false);
+    expect(parseFilter('body:haystack')(full)).toBe(false);
+  });
+  it('sends free text, header: and body: to the engine; the rest is answered in the UI', () => {
+    expect(needsEngine('status:5xx gateway:shop')).toBe(false);
+    expect(needsEngine('header:x')).toBe(true);
+    expect(needsEngine('-body:x')).toBe(true);
+    expect(needsEngine('status:200 text')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestLog } from '../../../../main/engine/request-log.js';
-import type { LogEntry } from '../../../../shared/log-entry.js';
+import { WS_MESSAGE_LIMIT, type LogEntry } from '../../../../shared/log-entry.js';
 
 const entry = (path: string): Omit<LogEntry, 'seq'> => ({
   time: 0,
@@ -59,5 +59,57 @@ describe('RequestLog', () => {
     expect(batches).toEqual([]);
     await new Promise((r) => setTimeout(r, 80));
     expect(batches).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  });
+});
+
+describe('RequestLog: search, updates and WebSocket messages', () => {
+  const base = {
+    time: 0,
+    gateway: 'g',
+    method: 'GET',
+    status: 200,
+    durationMs: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    clientIp: '',
+    requestHeaders: {},
+    responseHeaders: {},
+    trace: [],
+    override: false,
+    websocket: false,
+  };
+  it('finds the newest matches before a seq, or the oldest after one, and says whether there are more', () => {
+    const log = new RequestLog(100, 1);
+    for (let i = 0; i < 10; i++) log.append({ ...base, path: `/${i % 2 ? 'odd' : 'even'}/${i}` });
+    const odd = (e: { path: string }) => e.path.startsWith('/odd');
+    const newest = log.find(odd, {}, 2);
+    expect(newest.entries.map((e) => e.path)).toEqual(['/odd/7', '/odd/9']);
+    expect(newest.more).toBe(true);
+    expect(log.find(odd, { before: 9 }, 10).entries.map((e) => e.path)).toEqual([
+      '/odd/1',
+      '/odd/3',
+      '/odd/5',
+      '/odd/7',
+    ]);
+    expect(log.find(odd, { after: 6 }, 10).entries.map((e) => e.path)).toEqual(['/odd/7', '/odd/9']);
+  });
+
+  it('keeps at most the limit of messages, counts the rest, and tells update subscribers', async () => {
+    const log = new RequestLog(10, 1);
+    const changed: number[] = [];
+    log.subscribeUpdates((batch) => changed.push(...batch.map((e) => e.seq)));
+    const e = log.append({ ...base, path: '/ws', websocket: true });
+    const message = {
+      time: 0,
+      direction: 'sent' as const,
+      type: 'text' as const,
+      size: 1,
+      preview: { base64: 'YQ==', truncated: false },
+    };
+    for (let i = 0; i < WS_MESSAGE_LIMIT + 5; i++) log.addMessage(e, message);
+    expect(e.messages).toHaveLength(WS_MESSAGE_LIMIT);
+    expect(e.messagesDropped).toBe(5);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(changed).toEqual([e.seq]);
   });
 });
