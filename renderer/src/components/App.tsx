@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { useAppStore } from '../store/app-store.js';
 import { useLogStore } from '../store/log-store.js';
 import { GatewayEditor } from './GatewayEditor.js';
-import { Notices } from './Notices.js';
 import { RequestLog } from './RequestLog.js';
 import { SettingsDialog } from './SettingsDialog.js';
 import { Tabs } from './Tabs.js';
@@ -73,7 +72,6 @@ export function App() {
         </main>
       </fieldset>
       <RequestLog />
-      <Notices />
       {settingsOpen && <SettingsDialog info={info} onClose={() => setSettingsOpen(false)} />}
     </div>
   );

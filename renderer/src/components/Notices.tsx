@@ -1,5 +1,9 @@
 import { useAppStore } from '../store/app-store.js';
 
+/**
+ * Notices, shown over the bottom of the request log (never over a toolbar: their box is inside the log's
+ * rows, below its toolbar). A notice with a list of problems expands to show every one.
+ */
 export function Notices() {
   const notices = useAppStore((s) => s.notices);
   const dismiss = useAppStore((s) => s.dismiss);
@@ -7,7 +11,19 @@ export function Notices() {
     <div className="notices" aria-live="assertive">
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
-          <span>{n.text}</span>
+          <div className="notice-text">
+            <span>{n.text}</span>
+            {n.details && (
+              <details>
+                <summary>All {n.details.length} problems</summary>
+                <ul>
+                  {n.details.map((d, i) => (
+                    <li key={i}>{d}</li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </div>
           {n.action && (
             <button
               onClick={() => {

@@ -7,9 +7,12 @@ import { toFetch, toHttpie } from '../lib/request-snippets.js';
 import { proxyLink } from '../lib/proxy-link.js';
 import { useAppStore } from '../store/app-store.js';
 import { formatBytes } from '../lib/format-bytes.js';
+import { useLogStore } from '../store/log-store.js';
+import { ResendForm } from './ResendForm.js';
 import { Tabs } from './Tabs.js';
+import { WsMessages } from './WsMessages.js';
 
-type Tab = 'request' | 'response' | 'decision';
+type Tab = 'request' | 'response' | 'decision' | 'messages';
 
 /** One request in full: headers, bodies, timing and the routing decision in words. All of it is untrusted text. */
 export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => void }) {
@@ -19,14 +22,21 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
   const info = useAppStore((s) => s.info);
   const [entry, setEntry] = useState<LogEntry>();
   const [tab, setTab] = useState<Tab>('decision');
+  const [resending, setResending] = useState(false);
+  // Bumped when the engine says this entry changed (a WebSocket's messages, its close): read it again.
+  const changed = useLogStore((s) => s.selectedChanged);
+  useEffect(() => {
+    setEntry(undefined);
+    setResending(false);
+    setTab((t) => (t === 'messages' ? 'decision' : t));
+  }, [seq]);
   useEffect(() => {
     let live = true;
-    setEntry(undefined);
-    void run((c) => c.call('log.get', { seq })).then((e) => live && setEntry(e));
+    void run((c) => c.call('log.get', { seq })).then((e) => live && e && setEntry(e));
     return () => {
       live = false;
     };
-  }, [seq, run]);
+  }, [seq, run, changed]);
   if (!entry)
     return (
       <aside className="detail" aria-label="Request details">
@@ -75,6 +85,11 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
           </>
         )}
         <button onClick={exportHar}>Export HAR</button>
+        {!entry.websocket && (
+          <button aria-expanded={resending} onClick={() => setResending(!resending)}>
+            Resend…
+          </button>
+        )}
         {openThrough.length > 0 && (
           <span className="compare">
             Open through:{' '}
@@ -86,6 +101,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
           </span>
         )}
       </div>
+      {resending && <ResendForm entry={entry} onDone={() => setResending(false)} />}
       <Tabs
         className="subtabs"
         label="Request details"
@@ -94,6 +110,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
           { key: 'decision', label: 'Decision' },
           { key: 'request', label: 'Request' },
           { key: 'response', label: 'Response' },
+          ...(entry.websocket ? [{ key: 'messages' as const, label: 'Messages' }] : []),
         ]}
         selected={tab}
         onSelect={setTab}
@@ -106,6 +123,15 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
       >
         {tab === 'decision' && (
           <>
+            <h4>Why it went there</h4>
+            <ol className="trace">
+              {entry.trace.length ? (
+                entry.trace.map((t, i) => <li key={i}>{t.text}</li>)
+              ) : (
+                <li>No routing decision was made.</li>
+              )}
+            </ol>
+            {entry.error && <p className="field-error">{entry.error}</p>}
             <dl className="facts">
               <dt>Gateway</dt>
               <dd>{entry.gateway}</dd>
@@ -129,15 +155,6 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
               <dt>Client</dt>
               <dd>{entry.clientIp}</dd>
             </dl>
-            <h4>Why it went there</h4>
-            <ol className="trace">
-              {entry.trace.length ? (
-                entry.trace.map((t, i) => <li key={i}>{t.text}</li>)
-              ) : (
-                <li>No routing decision was made.</li>
-              )}
-            </ol>
-            {entry.error && <p className="field-error">{entry.error}</p>}
           </>
         )}
         {tab === 'request' && (
@@ -150,6 +167,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
             />
           </>
         )}
+        {tab === 'messages' && <WsMessages entry={entry} />}
         {tab === 'response' && (
           <>
             <Headers headers={entry.responseHeaders} />

@@ -1,14 +1,25 @@
-import { memo, useLayoutEffect, useMemo, useRef } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogSummary } from '../../../shared/api/contract.js';
 import { saveText } from '../api/desktop.js';
 import { useFixedRows } from '../lib/fixed-rows.js';
-import { hasTerm, toggleTerm } from '../lib/log-filter.js';
+import { hasTerm, toggleTerm } from '../../../shared/log-query.js';
 import { routeColor } from '../lib/route-colors.js';
 import { useAppStore } from '../store/app-store.js';
 import { loadOlderPage } from '../store/log-paging.js';
 import { shownCount, useLogStore } from '../store/log-store.js';
 import { RequestDetail } from './RequestDetail.js';
 import { formatBytes } from '../lib/format-bytes.js';
+import {
+  columnTemplate,
+  LOG_COLUMNS,
+  MIN_COLUMN_WIDTH,
+  nextSort,
+  sortEntries,
+  type LogSort,
+} from '../lib/log-columns.js';
+import { useRemembered } from '../lib/remembered.js';
+import { LogSplitter } from './LogSplitter.js';
+import { Notices } from './Notices.js';
 
 const ROW_HEIGHT = 26;
 const onNearTop = () => void loadOlderPage();
@@ -24,6 +35,10 @@ export function RequestLog() {
   const total = useLogStore((s) => s.entries.length);
   const pausedAt = useLogStore((s) => s.pausedAt);
   const olderAvailable = useLogStore((s) => s.olderAvailable);
+  const searching = useLogStore((s) => s.searching);
+  const olderMatches = useLogStore((s) => s.olderMatches);
+  const [sort, setSort] = useState<LogSort>();
+  const [widths, setWidths] = useRemembered<Record<string, number>>('switchyard.logColumns', {});
   const filterText = useLogStore((s) => s.filterText);
   const selectedSeq = useLogStore((s) => s.selectedSeq);
   const { setPaused, setFilter, select } = useLogStore.getState();
@@ -34,6 +49,11 @@ export function RequestLog() {
   const notify = useAppStore((s) => s.notify);
   const paused = pausedAt !== undefined;
   const count = shownCount(visible, pausedAt);
+  // Sorted by a column, the rows are a sorted copy of what is shown; otherwise the list itself, in log order.
+  const shown = useMemo(
+    () => (sort ? sortEntries(visible.slice(0, count), sort) : visible),
+    [visible, version, count, sort],
+  );
   const rows = useFixedRows(scroller, count, ROW_HEIGHT, onNearTop);
   useKeepPlaceOnPrepend(scroller, visible, version, ROW_HEIGHT);
 
@@ -71,13 +91,34 @@ export function RequestLog() {
     [gateways],
   );
 
+  // Clearing empties the log for every window and tab: with others connected, ask first.
+  const clear = async () => {
+    const n = await run((c) => c.call('clients.count', {}));
+    if (!n) return;
+    const others = n.clients - 1;
+    if (
+      others > 0 &&
+      !confirm(
+        `${others} other ${others === 1 ? 'window is' : 'windows are'} connected to this engine and will lose the log too. Clear it?`,
+      )
+    )
+      return;
+    await run((c) => c.call('log.clear', {}));
+  };
+  // What the filter shows, from the engine's full entries (headers and bodies included).
+  const exportHar = async () => {
+    const har = await run((c) => c.call('log.har', filterText.trim() ? { query: filterText } : {}));
+    if (har) await saveText('switchyard.har', JSON.stringify(har, null, 2));
+  };
+
   return (
     <section className={`log${selectedSeq !== undefined ? ' with-detail' : ''}`} aria-label="Request log">
+      <LogSplitter />
       <div className="log-toolbar">
         <input
           id="log-filter"
           type="search"
-          placeholder="Filter: status:5xx route:v2 method:POST path:/api is:error, or text"
+          placeholder="Filter: status:5xx route:v2 path:/api header:x-user body:alice is:error, or text"
           value={filterText}
           onChange={(e) => setFilter(e.currentTarget.value)}
           aria-label="Filter requests"
@@ -112,7 +153,8 @@ export function RequestLog() {
           </button>
         </div>
         <span className="muted count">
-          {visible.length === total ? `${total} requests` : `${visible.length} of ${total}`}
+          {visible.length === total && !searching ? `${total} requests` : `${visible.length} of ${total}`}
+          {searching ? ` · searched in the engine${olderMatches ? ', more on scrolling up' : ''}` : ''}
           {paused && arrived > 0 ? ` (${arrived} new while paused)` : ''}
         </span>
         <button aria-pressed={paused} onClick={() => setPaused(!paused)} title="p">
@@ -128,7 +170,7 @@ export function RequestLog() {
             Load older
           </button>
         )}
-        <button onClick={() => void run((c) => c.call('log.clear', {}))}>Clear</button>
+        <button onClick={() => void clear()}>Clear</button>
         <button title="Add the requests of a HAR file to the log" onClick={() => harInput.current?.click()}>
           Open HAR…
         </button>
@@ -141,40 +183,47 @@ export function RequestLog() {
           onChange={(e) => void openHar(e.currentTarget)}
         />
         <button
-          title="The whole log as HAR 1.2"
-          onClick={() =>
-            void run((c) => c.call('log.har', {})).then(
-              (har) => har && saveText('switchyard.har', JSON.stringify(har, null, 2)),
-            )
-          }
+          title="The requests the filter shows (all of them without a filter), as HAR 1.2"
+          onClick={() => void exportHar()}
         >
           Export HAR
         </button>
       </div>
       <div className="log-body">
-        <div className="log-grid" role="grid" aria-rowcount={count + 1} aria-label="Requests">
+        <div
+          className="log-grid"
+          role="grid"
+          aria-rowcount={count + 1}
+          aria-label="Requests"
+          style={{ '--log-columns': columnTemplate(widths) } as React.CSSProperties}
+        >
           <div className="log-row head" role="row">
-            {['Time', 'Gateway', 'Route', 'Method', 'Path', 'Status', 'Duration', 'Size'].map((h) => (
-              <span key={h} role="columnheader">
-                {h}
-              </span>
+            {LOG_COLUMNS.map((c) => (
+              <ColumnHeader
+                key={c.key}
+                label={c.label}
+                sort={sort?.key === c.key ? sort.dir : undefined}
+                onSort={() => setSort(nextSort(sort, c.key))}
+                width={widths[c.key] ?? c.width}
+                onResize={(w) => setWidths({ ...widths, [c.key]: w })}
+              />
             ))}
           </div>
           <div
             className="log-scroll"
             ref={scroller}
             tabIndex={0}
-            onKeyDown={(e) => keyNav(e, visible.slice(0, count), selectedSeq, select, scrollTo)}
+            onKeyDown={(e) => keyNav(e, shown.slice(0, count), selectedSeq, select, scrollTo)}
           >
             {count === 0 ? (
               <p className="empty-log">
-                {total === 0
+                {total === 0 && !searching
                   ? 'No requests yet. Send some to a gateway (or use Demo traffic on the Traffic tab) and they appear here as they happen.'
                   : 'No request matches the filter.'}
               </p>
             ) : (
               <div style={{ height: count * ROW_HEIGHT, position: 'relative' }}>
-                {visible.slice(rows.first, rows.last).map((e, k) => (
+                {shown.slice(rows.first, rows.last).map((e, k) => (
                   <Row
                     key={e.seq}
                     e={e}
@@ -190,8 +239,61 @@ export function RequestLog() {
           </div>
         </div>
         {selectedSeq !== undefined && <RequestDetail seq={selectedSeq} onClose={() => select(undefined)} />}
+        <Notices />
       </div>
     </section>
+  );
+}
+
+/** A column's header: its name sorts by it (asc, desc, none); the handle at its right edge resizes it. */
+function ColumnHeader(props: {
+  label: string;
+  sort: 'asc' | 'desc' | undefined;
+  onSort(): void;
+  width: number;
+  onResize(width: number): void;
+}) {
+  const cell = useRef<HTMLSpanElement>(null);
+  const drag = (e: React.PointerEvent<HTMLSpanElement>) => {
+    e.preventDefault();
+    const startX = e.clientX;
+    const start = cell.current?.getBoundingClientRect().width ?? props.width;
+    const handle = e.currentTarget;
+    handle.setPointerCapture(e.pointerId);
+    const move = (ev: PointerEvent) =>
+      props.onResize(Math.max(MIN_COLUMN_WIDTH, Math.round(start + ev.clientX - startX)));
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  };
+  const keys = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    props.onResize(Math.max(MIN_COLUMN_WIDTH, props.width + (e.key === 'ArrowRight' ? 10 : -10)));
+  };
+  return (
+    <span
+      ref={cell}
+      role="columnheader"
+      aria-sort={props.sort === 'asc' ? 'ascending' : props.sort === 'desc' ? 'descending' : 'none'}
+    >
+      <button className="column-sort" onClick={props.onSort} title={`Sort by ${props.label.toLowerCase()}`}>
+        {props.label}
+        {props.sort === 'asc' ? ' ▲' : props.sort === 'desc' ? ' ▼' : ''}
+      </button>
+      <span
+        className="column-resize"
+        role="separator"
+        aria-orientation="vertical"
+        aria-label={`Resize ${props.label}`}
+        tabIndex={0}
+        onPointerDown={drag}
+        onKeyDown={keys}
+      />
+    </span>
   );
 }
 
@@ -244,6 +346,7 @@ const Row = memo(function Row(props: {
       </span>
       <span role="gridcell" className="status">
         {e.status}
+        {e.wsState && <span className={`ws-state ${e.wsState}`}> {e.wsState}</span>}
       </span>
       <span role="gridcell">{Math.round(e.durationMs)} ms</span>
       <span role="gridcell">{formatBytes(e.bytesOut)}</span>

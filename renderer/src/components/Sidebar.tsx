@@ -26,7 +26,12 @@ export function Sidebar() {
     const d = desktop();
     if (!d) return fileInput.current?.click();
     const names = await d.importYaml();
-    if (names?.length) notify('info', `Imported ${names.join(', ')}.`);
+    if (names?.length) imported(names);
+  };
+  // What was imported is what the user wants to look at next.
+  const imported = (names: string[]) => {
+    notify('info', `Imported ${names.join(', ')}.`);
+    if (names[0]) select(names[0]);
   };
   // Exports: YAML that `switchyard serve` runs, or a production proxy's configuration with its warnings.
   const exportAs = async (format: ExportFormatId) => {
@@ -44,23 +49,26 @@ export function Sidebar() {
     input.value = '';
     if (!file) return;
     const r = await run(async (c) => c.call('config.import', { yaml: await file.text() }));
-    if (r) notify('info', `Imported ${r.gateways.join(', ')}.`);
+    if (r) imported(r.gateways);
   };
 
+  // A new gateway has no routes, so it sends nothing anywhere (it answers 503) until the user gives it a
+  // target; its port is one the engine found free on this machine, so it listens at once.
   const create = async () => {
     const name = freeName(gateways, 'gateway');
-    const port = freePort(gateways);
-    const source = { name, port, routes: { '[127.0.0.1:3000]': { weight: '100%' } } };
-    const view = await run((c) => c.call('gateways.save', { gateway: source, create: true }));
+    const view = await run(async (c) => {
+      const { port } = await c.call('ports.free', {});
+      return c.call('gateways.save', { gateway: { name, port, routes: {} }, create: true });
+    });
     if (view) select(view.name);
   };
+  // A copy keeps the routes the user gave the original, on a port of its own.
   const duplicate = async (g: GatewayView) => {
-    const source = {
-      ...structuredClone(g.source),
-      name: freeName(gateways, `${g.name}-copy`),
-      port: freePort(gateways),
-    };
-    const view = await run((c) => c.call('gateways.save', { gateway: source, create: true }));
+    const view = await run(async (c) => {
+      const { port } = await c.call('ports.free', {});
+      const source = { ...structuredClone(g.source), name: freeName(gateways, `${g.name}-copy`), port };
+      return c.call('gateways.save', { gateway: source, create: true });
+    });
     if (view) select(view.name);
   };
   const remove = async (g: GatewayView) => {
@@ -117,7 +125,9 @@ export function Sidebar() {
         />
       </div>
       {gateways.length === 0 && (
-        <p className="muted">No gateways. “New gateway” makes one with a route to 127.0.0.1:3000.</p>
+        <p className="muted">
+          No gateways. “New gateway” makes one on a free port; give it a route to send traffic.
+        </p>
       )}
       <ul className="gateway-list">
         {gateways.map((g) => (
@@ -238,11 +248,4 @@ function freeName(gateways: GatewayView[], base: string): string {
   const names = new Set(gateways.map((g) => g.name));
   if (!names.has(base)) return base;
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
-}
-
-function freePort(gateways: GatewayView[]): number {
-  const used = new Set(gateways.map((g) => g.config.port));
-  let port = 8081;
-  while (used.has(port)) port++;
-  return port;
 }

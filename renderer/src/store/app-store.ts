@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ApiClient } from '../../../shared/api/client.js';
 import { ApiCallError } from '../../../shared/api/client.js';
 import type { AppInfo, GatewayView, StatsSnapshot } from '../../../shared/api/contract.js';
+import type { ConfigIssue } from '../../../shared/config/issues.js';
 import type { GatewayStatus } from '../../../shared/status.js';
 import type { ConnectionState } from '../api/connection.js';
 import { LOG_PAGE, useLogStore } from './log-store.js';
@@ -12,6 +13,8 @@ export interface Notice {
   text: string;
   /** Offered with the notice, e.g. "Undo" after a delete. */
   action?: { label: string; run: () => void };
+  /** Every problem, shown on expanding the notice (an import's issues, say). */
+  details?: string[];
 }
 
 /** 15 minutes of one-second statistics ticks, for the charts. */
@@ -27,7 +30,7 @@ interface AppState {
   notices: Notice[];
   setConnection(client: ApiClient | undefined, state: ConnectionState): void;
   select(name: string | undefined): void;
-  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void;
+  notify(kind: Notice['kind'], text: string, action?: Notice['action'], details?: string[]): void;
   dismiss(id: number): void;
   /** Runs a call and turns a failure into a notice; returns undefined on failure. */
   run<T>(work: (client: ApiClient) => Promise<T>): Promise<T | undefined>;
@@ -48,10 +51,12 @@ export const useAppStore = create<AppState>((set, get) => ({
     if (client) void attach(client);
   },
   select: (selected) => set({ selected }),
-  notify: (kind, text, action) => {
+  notify: (kind, text, action, details) => {
     const id = nextNotice++;
-    set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, text, ...(action ? { action } : {}) }] }));
-    setTimeout(() => get().dismiss(id), kind === 'error' ? 10_000 : 6_000);
+    const notice: Notice = { id, kind, text, ...(action ? { action } : {}), ...(details ? { details } : {}) };
+    set((s) => ({ notices: [...s.notices.slice(-4), notice] }));
+    // A list of problems is read, not glanced at: it stays until dismissed.
+    if (!details?.length) setTimeout(() => get().dismiss(id), kind === 'error' ? 10_000 : 6_000);
   },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   run: async (work) => {
@@ -63,11 +68,18 @@ export const useAppStore = create<AppState>((set, get) => ({
     try {
       return await work(client);
     } catch (err) {
-      get().notify('error', err instanceof ApiCallError ? err.error.message : (err as Error).message);
+      if (!(err instanceof ApiCallError)) get().notify('error', (err as Error).message);
+      else get().notify('error', err.error.message, undefined, issueLines(err.error.issues));
       return undefined;
     }
   },
 }));
+
+/** A configuration's problems, one line each, with where they are; none when there is one or none. */
+function issueLines(issues: ConfigIssue[] | undefined): string[] | undefined {
+  if (!issues || issues.length < 2) return undefined;
+  return issues.map((i) => (i.line ? `line ${i.line}: ${i.message}` : i.message));
+}
 
 /** Light or dark regardless of the system, or `system` to follow it. */
 export function applyTheme(theme: 'system' | 'light' | 'dark'): void {
@@ -85,6 +97,7 @@ async function attach(client: ApiClient): Promise<void> {
       useAppStore.setState((s) => ({ stats: [...s.stats.slice(-(STATS_HISTORY - 1)), snapshot] })),
     ),
     client.on('log.appended', (batch) => useLogStore.getState().append(batch)),
+    client.on('log.updated', (changed) => useLogStore.getState().update(changed)),
     client.on('log.cleared', () => useLogStore.getState().clear()),
   );
   const [gateways, page, info, settings] = await Promise.all([
