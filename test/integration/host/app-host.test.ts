@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import type { AppSettings } from '../../../shared/api/contract.js';
 import { AppHost } from '../../../main/host/app-host.js';
 import { VERSION } from '../../../main/version.js';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
@@ -86,7 +87,7 @@ describe('the host of the engine', () => {
   });
 
   it('lets the desktop change its settings', async () => {
-    let settings = { theme: 'system' as const, controlEnabled: true, controlPort: 7, logCapacity: 10 };
+    let settings: AppSettings = { theme: 'system', controlEnabled: true, controlPort: 7, logCapacity: 10 };
     const { host } = started({
       mode: 'desktop',
       settings: { get: () => settings, set: (patch) => (settings = { ...settings, ...patch }) },
