@@ -233,9 +233,15 @@ function leafMatch(node: ConditionNode, warn: (w: string) => void): Match | unde
       const alias = comparison === 'equals' ? userAgentAlias(value) : undefined;
       // Where the test ignores case, [Ff]: RE2 and PCRE both read it, where (?i) is not universal.
       const fold = ignoresCase(subject.kind, comparison) ? caseless : (s: string) => s;
-      const pattern = alias
-        ? `.*(${alias.anyOf.map((a) => fold(escape(a))).join('|')}).*`
-        : `.*${fold(escape(value))}.*`;
+      // An alias needs one of anyOf and all of allOf (Vamp's Safari: "Safari" and "Version"), in any order.
+      const words = alias
+        ? [
+            `(${alias.anyOf.map((a) => fold(escape(a))).join('|')})`,
+            ...alias.allOf.map((a) => fold(escape(a))),
+          ]
+        : [fold(escape(value))];
+      const orders = permutations(words).map((p) => `.*${p.join('.*')}.*`);
+      const pattern = orders.length === 1 ? orders[0]! : `(${orders.join('|')})`;
       warn(
         `user-agent ${comparison === 'equals' ? 'is' : comparison} ${value} is a substring test, approximated by a regular expression on User-Agent${alias?.noneOf.length ? ` (without excluding ${alias.noneOf.join(', ')})` : ''}`,
       );
@@ -288,6 +294,12 @@ function dnsName(text: string): string {
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every order of a few words (an alias has at most two to place). */
+function permutations(words: string[]): string[][] {
+  if (words.length <= 1) return [words];
+  return words.flatMap((w, i) => permutations(words.toSpliced(i, 1)).map((rest) => [w, ...rest]));
 }
 
 function caseless(pattern: string): string {

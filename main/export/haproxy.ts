@@ -251,12 +251,15 @@ class AclCompiler {
           const alias = userAgentAlias(node.value);
           const sub = `req.hdr(user-agent) ${caseFlag(node.subject, node.comparison)}-m sub`;
           if (alias) {
+            // Vamp's user-agents.yml as the engine runs it: one of anyOf, all of allOf (Safari needs
+            // "Version" too), none of noneOf; negated, any one of those failing is enough.
             const any = this.acl(`${sub} ${alias.anyOf.map(quote).join(' ')}`);
+            const all = alias.allOf.map((w) => this.acl(`${sub} ${quote(w)}`));
             const none = alias.noneOf.length
               ? this.acl(`${sub} ${alias.noneOf.map(quote).join(' ')}`)
               : undefined;
-            if (!neg) return [[any, ...(none ? [`!${none}`] : [])]];
-            return none ? [[`!${any}`], [none]] : [[`!${any}`]];
+            if (!neg) return [[any, ...all, ...(none ? [`!${none}`] : [])]];
+            return [[`!${any}`], ...all.map((a) => [`!${a}`]), ...(none ? [[none]] : [])];
           }
           return [[(neg ? '!' : '') + this.acl(`${sub} ${quote(node.value)}`)]];
         }

@@ -1,6 +1,6 @@
 import type { AclCriterion, Comparison, ConditionNode, Subject } from '../../shared/conditions/ast.js';
 import { ACL_COMPARISON } from '../../shared/conditions/match.js';
-import { userAgentAlias } from '../../shared/conditions/user-agents.js';
+import { userAgentAlias, type UserAgentAlias } from '../../shared/conditions/user-agents.js';
 import { aclIgnoresCase, ignoresCase } from '../../shared/wire/case-folding.js';
 
 /**
@@ -30,8 +30,10 @@ export class NginxConditionCompiler {
         const r = this.compile(node.right);
         return this.map(`"${l}${r}"`, [node.type === 'and' ? '"11" 1;' : '"~1" 1;'], '0');
       }
-      case 'exists':
-        return this.map(source(node.subject), ['"" 0;'], '1', !node.negate);
+      case 'exists': {
+        const variable = this.source(node.subject);
+        return variable ? this.map(variable, ['"" 0;'], '1', !node.negate) : this.never();
+      }
       case 'test':
         return this.test(node.subject, node.comparison, node.value, node.negate);
       case 'acl':
@@ -43,23 +45,31 @@ export class NginxConditionCompiler {
     const flag = ignoresCase(subject.kind, comparison) ? '~*' : '~';
     if (subject.kind === 'user-agent' && comparison === 'equals') {
       const alias = userAgentAlias(value);
-      if (alias) {
-        const any = this.map('$http_user_agent', [`"${flag}(${alias.anyOf.map(escape).join('|')})" 1;`], '0');
-        if (!alias.noneOf.length) return negate ? this.map(any, ['"1" 0;'], '1') : any;
-        const none = this.map(
-          '$http_user_agent',
-          [`"${flag}(${alias.noneOf.map(escape).join('|')})" 1;`],
-          '0',
-        );
-        return this.map(`"${any}${none}"`, [`"10" ${negate ? 0 : 1};`], negate ? '1' : '0');
-      }
+      if (alias) return this.alias(alias, flag, negate);
       return this.map('$http_user_agent', [`"${flag}${escape(value)}" 1;`], '0', !negate);
     }
     if (subject.kind === 'host' && comparison === 'equals') {
       // The Host header exactly as sent, port included: $host is lower-cased and without its port.
       return this.map('$http_host', [`"${flag}^${escape(value)}$" 1;`], '0', !negate);
     }
-    return this.map(source(subject), [`"${flag}${pattern(comparison, value)}" 1;`], '0', !negate);
+    const variable = this.source(subject);
+    if (!variable) return this.never();
+    return this.map(variable, [`"${flag}${pattern(comparison, value)}" 1;`], '0', !negate);
+  }
+
+  /**
+   * A browser alias as Vamp's user-agents.yml defines it and the engine runs it: one of `anyOf`, every
+   * one of `allOf` (Safari needs "Version" too) and none of `noneOf`. Each part is a map of its own; a
+   * map over their concatenation says whether all of them came out as wanted.
+   */
+  private alias(alias: UserAgentAlias, flag: string, negate: boolean): string {
+    const test = (words: string[]) =>
+      this.map('$http_user_agent', [`"${flag}(${words.map(escape).join('|')})" 1;`], '0');
+    const parts = [test(alias.anyOf), ...alias.allOf.map((w) => test([w]))];
+    const wanted = '1'.repeat(parts.length) + (alias.noneOf.length ? '0' : '');
+    if (alias.noneOf.length) parts.push(test(alias.noneOf));
+    if (parts.length === 1) return negate ? this.map(parts[0]!, ['"1" 0;'], '1') : parts[0]!;
+    return this.map(`"${parts.join('')}"`, [`"${wanted}" 1;`], '0', !negate);
   }
 
   private acl(
@@ -68,16 +78,35 @@ export class NginxConditionCompiler {
     ignoreCase: boolean,
     values: string[],
   ): string {
+    // HAProxy's cook* fetches read the Cookie header: nginx's $cookie_NAME, never a header named NAME.
     const variable = criterion.startsWith('path')
       ? '$uri'
       : criterion === 'method'
         ? '$request_method'
         : criterion === 'url_param'
           ? `$arg_${varName(argument ?? '')}`
-          : `$http_${varName(argument ?? '')}`;
+          : criterion.startsWith('cook')
+            ? this.source({ kind: 'cookie', name: argument ?? '' })
+            : `$http_${varName(argument ?? '')}`;
+    if (!variable) return this.never();
     const flag = aclIgnoresCase(criterion, ignoreCase) ? '~*' : '~';
     const alternatives = values.map((v) => pattern(ACL_COMPARISON[criterion], v)).join('|');
     return this.map(variable, [`"${flag}(${alternatives})" 1;`], '0');
+  }
+
+  /** The nginx variable holding a subject's value; undefined (with a warning) where nginx has none. */
+  private source(subject: Subject): string | undefined {
+    if (subject.kind !== 'cookie') return source(subject);
+    if (/^[A-Za-z0-9_]+$/.test(subject.name)) return `$cookie_${varName(subject.name)}`;
+    this.warnings.push(
+      `cookie '${subject.name}' cannot be read in nginx ($cookie_NAME takes letters, digits and _ only); its test is exported as never true`,
+    );
+    return undefined;
+  }
+
+  /** A variable that is never "1": what a test nginx cannot express is exported as. */
+  private never(): string {
+    return this.map('$host', [], '0');
   }
 
   /** Emits `map SOURCE $var { entries; default D; }`; `positive=false` swaps 1 and 0. */

@@ -26,6 +26,8 @@ for (const proxy of [NGINX, HAPROXY]) {
 }
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const SAFARI =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 // 400 requests per split: a 50% share has a standard deviation of 2.5 points, so 10 points between the
@@ -96,11 +98,11 @@ describe.each([NGINX, HAPROXY])('the $format export', (proxy: ProductionProxy) =
   }
 
   /** The same requests through the exported proxy and through Switchyard. */
-  async function bothWays(yaml: (port: number) => string, headers: Record<string, string> = {}) {
+  async function bothWays(yaml: (port: number) => string, headers: Record<string, string> = {}, n = N) {
     const exported = await run(yaml(await closedPort()));
     const { engine, port } = await startEngine(yaml(0));
     cleanup.push(() => engine.stop(100));
-    return { exported: await tally(exported.port, N, headers), switchyard: await tally(port(), N, headers) };
+    return { exported: await tally(exported.port, n, headers), switchyard: await tally(port(), n, headers) };
   }
 
   it.skipIf(!proxy.binary)(
@@ -189,6 +191,60 @@ routes:
       expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     },
   );
+
+  it.skipIf(!proxy.binary)(
+    "runs Vamp's Safari alias as the engine does: Safari and Version, also negated",
+    async () => {
+      const [a, b] = await upstreams('a', 'b');
+      // Chrome's User-Agent says "Safari" but not "Version": Vamp's user-agents.yml needs both.
+      for (const [condition, ua, route] of [
+        ['user-agent == Safari', SAFARI, 'b'],
+        ['user-agent == Safari', CHROME, 'a'],
+        ['user-agent != Safari', CHROME, 'b'],
+        ['user-agent != Safari', SAFARI, 'a'],
+      ] as const) {
+        const r = await bothWays(
+          (port) =>
+            `name: g\nport: ${port}\nroutes:\n  "[${a!.hostPort}]": { weight: 100% }\n  "[${b!.hostPort}]": { weight: 0%, condition: "${condition}" }\n`,
+          { 'user-agent': ua },
+          20,
+        );
+        expect({ condition, ua, ...r }).toEqual({
+          condition,
+          ua,
+          exported: { [route]: 20 },
+          switchyard: { [route]: 20 },
+        });
+      }
+    },
+  );
+
+  it.skipIf(!proxy.binary)('reads raw cookie ACLs from the Cookie header, as the engine does', async () => {
+    const [a, b] = await upstreams('a', 'b');
+    const cases: [string, Record<string, string>, string][] = [
+      ['req.cook(beta) yes', { cookie: 'x=1; beta=yes' }, 'b'],
+      ['req.cook(beta) yes', { beta: 'yes' }, 'a'],
+      ['cook_sub(beta) es', { cookie: 'beta=yes' }, 'b'],
+      ['cook_beg(beta) ye', { beta: 'yes', cookie: 'beta=no' }, 'a'],
+      ['cook_cnt(beta) gt 0', { cookie: 'beta=1' }, 'b'],
+      ['cook_cnt(beta) gt 0', { beta: '1' }, 'a'],
+      ['{ cook(beta) -m found }', { cookie: 'beta=1' }, 'b'],
+    ];
+    for (const [condition, headers, route] of cases) {
+      const r = await bothWays(
+        (port) =>
+          `name: g\nport: ${port}\nroutes:\n  "[${a!.hostPort}]": { weight: 100% }\n  "[${b!.hostPort}]": { weight: 0%, condition: "${condition}" }\n`,
+        headers,
+        20,
+      );
+      expect({ condition, headers, ...r }).toEqual({
+        condition,
+        headers,
+        exported: { [route]: 20 },
+        switchyard: { [route]: 20 },
+      });
+    }
+  });
 
   it.skipIf(!proxy.binary)('keeps each sticky_by key on one route', async () => {
     const [a, b] = await upstreams('a', 'b');
