@@ -4,6 +4,10 @@ import type { GatewaySource } from '../../shared/config/source.js';
 import { StaleFile, type ConfigPersistence } from '../api/config-store.js';
 import { syncYaml } from '../api/yaml-sync.js';
 
+/** How long, and how often, a changed file is read again before its text counts as the user's save. */
+const SETTLE_MS = 25;
+const SETTLE_TRIES = 8;
+
 /**
  * Headless persistence: changes made through the API are written back into the YAML file the user
  * edits, keeping their comments and layout, atomically (a temporary file renamed over the old one).
@@ -24,8 +28,25 @@ export class YamlConfigFile implements ConfigPersistence {
   }
 
   async newer(): Promise<string | undefined> {
-    const text = await this.read();
+    const text = await this.settled();
     return text === undefined || text === this.known ? undefined : text;
+  }
+
+  /**
+   * The file's text once it has stopped changing. Editors that save in place truncate the file and then
+   * write it, so a read can catch it empty or half written, which would load as "fewer gateways" and stop
+   * the rest for a moment; a text is taken only when two reads a moment apart agree, and an empty one
+   * only when it stays empty.
+   */
+  private async settled(): Promise<string | undefined> {
+    let text = await this.read();
+    for (let i = 0; i < SETTLE_TRIES && text !== this.known; i++) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS * (text?.trim() ? 1 : 4)));
+      const again = await this.read();
+      if (again === text) return text;
+      text = again;
+    }
+    return text;
   }
 
   loaded(text: string): void {
