@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError, CommandName, Params, Result } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
 import { harCreator, toHarEntry } from '../../shared/har.js';
+import { parseFilter } from '../../shared/log-query.js';
 import type { HarRequest } from '../../shared/har.js';
 import type { LogEntry } from '../../shared/log-entry.js';
 import { ApiFailure } from '../api/dispatcher.js';
@@ -111,8 +112,13 @@ export class RestApi {
       return notAllowed(method, 'GET, DELETE');
     }
     if (rest === 'log.har' && method === 'GET') {
+      // ?filter= takes the log filter's language (status:5xx route:v2 header:... body:...), as the UI's.
       const log = this.plane.engine.log;
-      return streamHar(res, log.page(0, log.capacity), this.version);
+      const filter = url.searchParams.get('filter')?.trim();
+      const entries = filter
+        ? log.find(parseFilter(filter), {}, log.capacity).entries
+        : log.page(0, log.capacity);
+      return streamHar(res, entries, this.version);
     }
     if (rest.startsWith('log/') && method === 'GET') {
       return send(req, res, 200, await this.call('log.get', { seq: Number(rest.slice('log/'.length)) }));

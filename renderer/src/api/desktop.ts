@@ -20,6 +20,14 @@ export function bridge(): Bridge | undefined {
   return window.bridge;
 }
 
+/** Downloads what the control server serves at `url` (same origin: the session cookie goes along). */
+export function download(url: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+}
+
 /** Saves text as a file: the desktop's save dialog, or a browser download. */
 export async function saveText(name: string, text: string, type = 'application/json'): Promise<void> {
   const d = desktop();
@@ -28,9 +36,6 @@ export async function saveText(name: string, text: string, type = 'application/j
     return;
   }
   const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
+  download(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogSummary } from '../../../shared/api/contract.js';
-import { saveText } from '../api/desktop.js';
+import { desktop, download, saveText } from '../api/desktop.js';
 import { useFixedRows } from '../lib/fixed-rows.js';
 import { hasTerm, toggleTerm } from '../../../shared/log-query.js';
 import { routeColor } from '../lib/route-colors.js';
@@ -107,6 +107,13 @@ export function RequestLog() {
   };
   // What the filter shows, from the engine's full entries (headers and bodies included).
   const exportHar = async () => {
+    // In a browser the control server streams the file (a full log is hundreds of megabytes as one
+    // message); the desktop app has no such server to rely on, and asks over IPC.
+    if (!desktop())
+      return download(
+        `/api/v1/log.har${filterText.trim() ? `?filter=${encodeURIComponent(filterText)}` : ''}`,
+        'switchyard.har',
+      );
     const har = await run((c) => c.call('log.har', filterText.trim() ? { query: filterText } : {}));
     if (har) await saveText('switchyard.har', JSON.stringify(har, null, 2));
   };
