@@ -22,6 +22,10 @@ export async function validate(file: string): Promise<number> {
     );
     return 1;
   }
-  console.log(`${file}: valid${aileron ? ' (AILERON)' : ''}: ${summarize(result.config)}`);
+  const named = Object.keys(result.conditions);
+  const conditions = named.length
+    ? `; ${named.length} named condition${named.length === 1 ? '' : 's'}: ${named.join(', ')}`
+    : '';
+  console.log(`${file}: valid${aileron ? ' (AILERON)' : ''}: ${summarize(result.config)}${conditions}`);
   return 0;
 }

@@ -4,9 +4,9 @@ import { issue, type ConfigIssue } from './issues.js';
 import { normalizeGateways, topLevelIssues, type NormalizeResult } from './normalize.js';
 
 /**
- * Reads a configuration from YAML (JSON is YAML too): either `gateways: [...]`, a list of gateways, or a
- * stream of gateway documents separated by `---`, so that a gateway pasted from Vamp loads as is.
- * Issues carry the line they concern.
+ * Reads a configuration from YAML (JSON is YAML too): either `gateways: [...]` (with the named
+ * `conditions:` beside it), a list of gateways, or a stream of gateway documents separated by `---`, so
+ * that a gateway pasted from Vamp loads as is. Issues carry the line they concern.
  */
 export function loadConfigText(text: string): NormalizeResult {
   // The YAML library throws for some inputs (too many aliases, nesting deeper than the stack): those are
@@ -36,6 +36,7 @@ function loadDocuments(text: string): NormalizeResult {
   const raw: unknown[] = [];
   const located: { doc: Document; prefix: (string | number)[] }[] = [];
   const issues: ConfigIssue[] = [];
+  let conditions: { doc: Document; value: unknown } | undefined;
   for (const doc of docs) {
     let value: unknown;
     try {
@@ -47,11 +48,19 @@ function loadDocuments(text: string): NormalizeResult {
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (isMap(doc.contents) && doc.has('gateways')) {
+    if (isMap(doc.contents) && (doc.has('gateways') || doc.has('conditions'))) {
       for (const i of topLevelIssues(value as Record<string, unknown>))
         issues.push({ ...i, line: lineOf(doc, i.path, lines) });
-      const list = (value as { gateways: unknown }).gateways;
-      if (list !== null && !Array.isArray(list)) {
+      if (doc.has('conditions')) {
+        if (conditions)
+          issues.push({
+            ...issue({ path: ['conditions'] }, '`conditions` is given in more than one document; keep one'),
+            line: lineOf(doc, ['conditions'], lines),
+          });
+        conditions = { doc, value: (value as { conditions: unknown }).conditions };
+      }
+      const list = (value as { gateways?: unknown }).gateways;
+      if (list !== null && list !== undefined && !Array.isArray(list)) {
         issues.push({
           ...issue({ path: [] }, '`gateways` must be a list of gateways'),
           line: lineOf(doc, ['gateways'], lines),
@@ -73,9 +82,10 @@ function loadDocuments(text: string): NormalizeResult {
     }
   }
   if (issues.length) return { ok: false, issues };
-  const result = normalizeGateways(raw);
+  const result = normalizeGateways(raw, conditions?.value);
   if (result.ok) return result;
   for (const i of result.issues) {
+    if (i.path[0] === 'conditions' && conditions) i.line = lineOf(conditions.doc, i.path, lines);
     const [index, ...rest] = i.path;
     const where = typeof index === 'number' ? located[index] : undefined;
     if (where) i.line = lineOf(where.doc, [...where.prefix, ...rest], lines);
@@ -90,14 +100,14 @@ function loadDocuments(text: string): NormalizeResult {
 export function loadConfigValue(value: unknown): NormalizeResult {
   if (value === null || value === undefined) return normalizeGateways([]);
   if (Array.isArray(value)) return normalizeGateways(value);
-  if (typeof value === 'object' && 'gateways' in value) {
+  if (typeof value === 'object' && ('gateways' in value || 'conditions' in value)) {
     const unknown = topLevelIssues(value as Record<string, unknown>);
     if (unknown.length) return { ok: false, issues: unknown };
-    const list = (value as { gateways: unknown }).gateways;
-    if (list === null) return normalizeGateways([]);
+    const { gateways: list, conditions } = value as { gateways?: unknown; conditions?: unknown };
+    if (list === null || list === undefined) return normalizeGateways([], conditions);
     if (!Array.isArray(list))
       return { ok: false, issues: [issue({ path: [] }, '`gateways` must be a list of gateways')] };
-    return normalizeGateways(list);
+    return normalizeGateways(list, conditions);
   }
   return normalizeGateways([value]);
 }

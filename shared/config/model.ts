@@ -27,7 +27,10 @@ export interface RouteConfig {
   weight: number;
   /** Whether the weight was written, or shared out. */
   weightSet: boolean;
+  /** The condition as it runs: a stored condition's definition when the route named one. */
   condition?: string;
+  /** The stored condition (`conditions:`, /api/v1/conditions) the route's `condition` named, if any. */
+  conditionName?: string;
   /** Percent of requests matching the condition that go to this route. */
   conditionStrength: number;
   rewrites: Rewrite[];

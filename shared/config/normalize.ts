@@ -18,22 +18,40 @@ import type { GatewaySource } from './source.js';
 import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
 import { httpOrigin } from '../wire/host.js';
+import {
+  checkConditions,
+  isConditionName,
+  resolveCondition,
+  storedNames,
+  type NamedConditions,
+} from './named-conditions.js';
 
 /**
  * On success, `sources` are the gateways as written (parsed YAML/JSON), in order, one for each of
  * `config.gateways`: the source at index i is what the gateway at index i means.
  */
 export type NormalizeResult =
-  { ok: true; config: SwitchyardConfig; sources: GatewaySource[] } | { ok: false; issues: ConfigIssue[] };
+  | {
+      ok: true;
+      config: SwitchyardConfig;
+      sources: GatewaySource[];
+      /** The stored conditions (top-level `conditions:`) the routes may name, as written. */
+      conditions: NamedConditions;
+    }
+  | { ok: false; issues: ConfigIssue[] };
 
 const EPSILON = 1e-6;
 
 /**
  * Validates raw gateways (as parsed from YAML or JSON) and returns the normalised model, or every issue
- * found. Nothing is half-valid: one issue anywhere means no configuration.
+ * found. Nothing is half-valid: one issue anywhere means no configuration. `rawConditions` are the named
+ * conditions (a mapping of name to definition) that routes may name; their issues' paths start with
+ * 'conditions'.
  */
-export function normalizeGateways(raw: unknown[]): NormalizeResult {
-  const issues: ConfigIssue[] = [];
+export function normalizeGateways(raw: unknown[], rawConditions?: unknown): NormalizeResult {
+  const checked = checkConditions(rawConditions);
+  const conditions = checked.conditions;
+  const issues: ConfigIssue[] = [...checked.issues];
   const parsed: { index: number; gw: RawGateway }[] = [];
   raw.forEach((item, index) => {
     const result = rawGatewaySchema.safeParse(withoutExtensions(vampRoutes(item)));
@@ -43,18 +61,18 @@ export function normalizeGateways(raw: unknown[]): NormalizeResult {
   const names = new Set(parsed.map((p) => p.gw.name));
   const gateways: GatewayConfig[] = [];
   for (const { index, gw } of parsed) {
-    const g = new GatewayChecker(gw, index, names, issues).check();
+    const g = new GatewayChecker(gw, index, names, issues, conditions, checked.broken).check();
     if (g) gateways.push(g);
   }
   if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
   // Every gateway passed the schema, so each raw value is a gateway source.
   return issues.length
     ? { ok: false, issues }
-    : { ok: true, config: { gateways }, sources: raw as GatewaySource[] };
+    : { ok: true, config: { gateways }, sources: raw as GatewaySource[], conditions };
 }
 
 /** Keys a document may have beside `gateways`: none, except user extensions starting with `x-`. */
-export const TOP_LEVEL_FIELDS = ['gateways'];
+export const TOP_LEVEL_FIELDS = ['gateways', 'conditions'];
 
 /**
  * Issues for the top level of a `gateways:` document: every key but `gateways` and extensions named
@@ -149,6 +167,9 @@ class GatewayChecker {
     private readonly index: number,
     private readonly gatewayNames: Set<string>,
     private readonly issues: ConfigIssue[],
+    private readonly conditions: NamedConditions = {},
+    /** Stored conditions already reported as invalid: a route naming one is not reported again. */
+    private readonly brokenConditions: string[] = [],
   ) {
     this.name = raw.name;
   }
@@ -263,7 +284,7 @@ class GatewayChecker {
       if (typeof s === 'string') this.fail(at('condition_strength'), 'condition_strength', s, key);
       else strength = s;
     }
-    if (raw.condition) this.condition(raw.condition, at('condition'), 'condition', key);
+    const named = raw.condition ? this.namedCondition(raw.condition, at('condition'), key) : undefined;
     const { urls, weights } = this.targets(key, raw);
     const route: RouteConfig = {
       name: key,
@@ -274,12 +295,40 @@ class GatewayChecker {
       conditionStrength: strength,
       rewrites: (raw.rewrites ?? []).flatMap((r, i) => this.rewrite(r, key, i)),
     };
-    if (raw.condition) route.condition = raw.condition;
+    if (named) route.condition = named.definition;
+    if (named?.name) route.conditionName = named.name;
     if (weights.some((w) => w !== 1)) route.targetWeights = weights;
     if (raw.instances?.length) route.instanceNames = raw.instances.map((x, i) => x.name ?? String(i));
     if (raw.paths?.length) route.paths = raw.paths.flatMap((m, i) => this.pathMatcher(m, key, i));
     if (route.targets.length === 0 && this.gatewayNames.has(key)) route.gateway = key;
     return route;
+  }
+
+  /**
+   * A route's condition, or the stored condition it names (magneticio/vamp GatewayReader.scala: a
+   * route's condition is a `ConditionReference` or an inline `DefaultCondition`). A word that is neither
+   * a stored name nor a condition is reported as an unknown name, with the names there are.
+   */
+  private namedCondition(
+    text: string,
+    path: (string | number)[],
+    route: string,
+  ): { definition: string; name?: string } | undefined {
+    const resolved = resolveCondition(text, this.conditions);
+    if (resolved.name) return resolved;
+    const word = text.trim();
+    if (this.brokenConditions.includes(word)) return undefined;
+    if (isConditionName(word) && !parses(word)) {
+      this.fail(
+        path,
+        'condition',
+        `'${word}' is neither a stored condition nor a condition; stored conditions: ${storedNames(this.conditions)}`,
+        route,
+      );
+      return undefined;
+    }
+    this.condition(text, path, 'condition', route);
+    return resolved;
   }
 
   private condition(text: string, path: (string | number)[], field: string, route: string): void {
@@ -467,6 +516,16 @@ class GatewayChecker {
       return;
     }
     for (const r of unset) r.weight = Math.max(0, rest) / unset.length;
+  }
+}
+
+function parses(text: string): boolean {
+  try {
+    parseCondition(text);
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionSyntaxError) return false;
+    throw err;
   }
 }
 

@@ -87,6 +87,25 @@ describe('switchyard validate', () => {
     expect(r.err()).toContain('2 problems; the configuration is not valid');
   });
 
+  it('reads the top-level conditions: and resolves the routes that name them; an unknown name is a problem', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'named.yaml');
+    const text =
+      'conditions:\n  beta: has cookie beta\n  ff: user-agent == Firefox\ngateways:\n  - name: shop\n    port: 8080\n    routes:\n      a: { targets: [127.0.0.1:1], weight: 100% }\n      b: { targets: [127.0.0.1:2], weight: 0%, condition: beta }\n';
+    await writeFile(file, text);
+    const ok = run(['validate', file]);
+    expect(await ok.exited).toBe(0);
+    expect(ok.out()).toBe(
+      `${file}: valid: 1 gateway, 2 routes: shop (:8080); 2 named conditions: beta, ff\n`,
+    );
+    await writeFile(file, text.replace('condition: beta', 'condition: gamma'));
+    const bad = run(['validate', file]);
+    expect(await bad.exited).toBe(1);
+    expect(bad.err()).toContain(
+      `${file}:9: gateway 'shop': route 'b': condition: 'gamma' is neither a stored condition nor a condition; stored conditions: beta, ff`,
+    );
+  });
+
   it('says so when the file cannot be read', async () => {
     const r = run(['validate', '/nonexistent/switchyard.yaml']);
     expect(await r.exited).toBe(1);

@@ -417,7 +417,7 @@ routes:
 describe('unknown keys at every level (issue 17)', () => {
   it('rejects an unknown top-level key, naming it and the known ones', () => {
     expect(messages('gateways:\n  - name: g\n    port: 0\nbogus: 1\n')).toEqual([
-      "4: unknown top-level field 'bogus'; a document has gateways (and extensions named x-...)",
+      "4: unknown top-level field 'bogus'; a document has gateways, conditions (and extensions named x-...)",
     ]);
     const r = loadConfigValue({ gateways: [], bogus: 1 });
     expect(r.ok).toBe(false);
