@@ -7,6 +7,12 @@ import { loadConfigText } from '../../shared/config/load.js';
 import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
 import { normalizeGateways, type NormalizeResult } from '../../shared/config/normalize.js';
 import type { GatewaySource } from '../../shared/config/source.js';
+import {
+  conditionProblem,
+  conditionUsers,
+  type ConditionSource,
+  type NamedConditions,
+} from '../../shared/config/named-conditions.js';
 import type { Engine } from '../engine/engine.js';
 import { ApiFailure } from './dispatcher.js';
 import { loadConfigOffThread } from './off-thread.js';
@@ -29,12 +35,21 @@ export interface ConfigPersistence {
   loaded?(text: string): void;
   /** The file's name, for messages that ask the user to fix it. */
   readonly name?: string;
-  /** Keeps the sources; throws `StaleFile` when the user saved in between, so the change is redone. */
-  write(sources: GatewaySource[]): Promise<void>;
+  /**
+   * Keeps the sources and the named conditions; throws `StaleFile` when the user saved in between, so
+   * the change is redone.
+   */
+  write(sources: GatewaySource[], conditions: NamedConditions): Promise<void>;
 }
 
 /** The user saved the file after Switchyard read it: the change must be made again on top of their text. */
 export class StaleFile extends Error {}
+
+/** What a change computes: the gateways as written and the named conditions they may use. */
+interface Sources {
+  sources: (GatewaySource | Record<string, unknown>)[];
+  conditions: NamedConditions;
+}
 
 /** How often a change is redone on top of a file the user keeps saving before it is given up. */
 const ATTEMPTS = 3;
@@ -46,6 +61,7 @@ const ATTEMPTS = 3;
  */
 export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   private entries: GatewayEntry[] = [];
+  private conditions: NamedConditions = {};
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -60,9 +76,12 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     return this.serially(() => this.install(loadConfigText(text)));
   }
 
-  /** Applies gateways that are already values (the desktop store's, an import's). Not persisted. */
-  loadSources(sources: unknown[]): Promise<{ ok: true } | { ok: false; issues: ConfigIssue[] }> {
-    return this.serially(() => this.install(normalizeGateways(sources)));
+  /** Applies gateways (and named conditions) that are already values (the desktop store's, an import's). Not persisted. */
+  loadSources(
+    sources: unknown[],
+    conditions?: NamedConditions,
+  ): Promise<{ ok: true } | { ok: false; issues: ConfigIssue[] }> {
+    return this.serially(() => this.install(normalizeGateways(sources, conditions)));
   }
 
   /**
@@ -161,15 +180,101 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     });
   }
 
-  /** Adds the gateways in `text` (replacing those with the same names), or replaces the whole set. */
+  /**
+   * Adds the gateways and named conditions in `text` (replacing those with the same names), or replaces
+   * the whole set.
+   */
   async importYaml(text: string, replace = false): Promise<string[]> {
     const parsed = await loadConfigOffThread(text);
     if (!parsed.ok) throw invalid(parsed.issues);
     const incoming = parsed.sources;
     const names = new Set(incoming.map((s) => s.name));
-    return this.change(
-      (sources) => (replace ? incoming : [...sources.filter((s) => !names.has(s.name)), ...incoming]),
+    return this.changeAll(
+      ({ sources, conditions }) => ({
+        sources: replace
+          ? incoming
+          : [...(sources as GatewaySource[]).filter((s) => !names.has(s.name)), ...incoming],
+        conditions: replace ? parsed.conditions : { ...conditions, ...parsed.conditions },
+      }),
       () => incoming.map((s) => s.name),
+    );
+  }
+
+  /** The named conditions, in order, as Vamp's `/conditions` lists them. */
+  conditionList(): ConditionSource[] {
+    return Object.entries(this.conditions).map(([name, condition]) => ({ name, condition }));
+  }
+
+  condition(name: string): ConditionSource {
+    const condition = Object.hasOwn(this.conditions, name) ? this.conditions[name] : undefined;
+    if (condition === undefined)
+      throw new ApiFailure({
+        code: 'not_found',
+        message: `there is no condition '${name}' (conditions: ${Object.keys(this.conditions).join(', ') || 'none'})`,
+      });
+    return { name, condition };
+  }
+
+  /**
+   * Creates (`create`: the name must be new, as Vamp's POST /conditions) or replaces a named condition;
+   * the routes that name it run the new definition.
+   */
+  saveCondition(
+    draft: ConditionSource,
+    opts: { create?: boolean | undefined } = {},
+  ): Promise<ConditionSource> {
+    return this.changeAll(
+      (state) => {
+        if (opts.create && Object.hasOwn(state.conditions, draft.name))
+          throw new ApiFailure({
+            code: 'conflict',
+            message: `a condition named '${draft.name}' exists already`,
+          });
+        return withCondition(state, draft);
+      },
+      () => this.condition(draft.name),
+    );
+  }
+
+  /** Validates a named condition in the company of the gateways that may name it; nothing is applied. */
+  validateCondition(draft: ConditionSource): { ok: boolean; issues: ConfigIssue[] } {
+    try {
+      const next = withCondition(
+        { sources: this.entries.map((e) => e.source), conditions: this.conditions },
+        draft,
+      );
+      const result = normalizeGateways(next.sources, next.conditions);
+      return result.ok ? { ok: true, issues: [] } : { ok: false, issues: result.issues };
+    } catch (err) {
+      if (!(err instanceof ApiFailure)) throw err;
+      return { ok: false, issues: err.error.issues ?? [{ path: ['conditions'], message: err.message }] };
+    }
+  }
+
+  /**
+   * Deletes a named condition; idempotent, as deleting a gateway is. A condition that routes name is
+   * refused (409) with the routes, so no route is left naming nothing.
+   */
+  removeCondition(name: string): Promise<boolean> {
+    let existed = false;
+    return this.changeAll(
+      (state) => {
+        existed = Object.hasOwn(state.conditions, name);
+        if (!existed) return undefined;
+        const users = conditionUsers(
+          this.entries.map((e) => e.config),
+          name,
+        );
+        if (users.length)
+          throw new ApiFailure({
+            code: 'conflict',
+            message: `condition '${name}' is used by ${users.map((u) => `gateway '${u.gateway}' route '${u.route}'`).join(', ')}; change their condition first`,
+          });
+        const conditions = { ...state.conditions };
+        delete conditions[name];
+        return { sources: state.sources, conditions };
+      },
+      () => existed,
     );
   }
 
@@ -178,14 +283,23 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     return { gateways: this.chosen(names).map((e) => e.config) };
   }
 
+  /** The gateways as written, with the named conditions they use (all of them when none are named). */
   exportYaml(names?: string[]): string {
-    return new Document({ gateways: this.chosen(names).map((e) => e.source) }).toString();
+    const chosen = this.chosen(names);
+    const used = new Set(chosen.flatMap((e) => e.config.routes.map((r) => r.conditionName)));
+    const conditions = Object.fromEntries(
+      Object.entries(this.conditions).filter(([name]) => !names || used.has(name)),
+    );
+    return new Document({
+      ...(Object.keys(conditions).length ? { conditions } : {}),
+      gateways: chosen.map((e) => e.source),
+    }).toString();
   }
 
   /** Validates a draft gateway in the company of the others (ports, chaining). */
   validate(gateway: GatewaySource | Record<string, unknown>) {
     const others = this.entries.map((e) => e.source).filter((s) => s.name !== gateway.name);
-    const result = normalizeGateways([...others, gateway]);
+    const result = normalizeGateways([...others, gateway], this.conditions);
     if (result.ok) return result;
     // Point the issues at the draft itself: its index in the combined list becomes 0.
     const issues = result.issues
@@ -225,15 +339,23 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     plan: (sources: GatewaySource[]) => (GatewaySource | Record<string, unknown>)[] | undefined,
     answer: () => T,
   ): Promise<T> {
+    return this.changeAll((state) => {
+      const sources = plan(state.sources as GatewaySource[]);
+      return sources && { sources, conditions: state.conditions };
+    }, answer);
+  }
+
+  /** `change` for the gateways and the named conditions together. */
+  private changeAll<T>(plan: (state: Sources) => Sources | undefined, answer: () => T): Promise<T> {
     return this.serially(async () => {
       for (let attempt = 1; ; attempt++) {
         await this.catchUp();
-        const next = plan(this.entries.map((e) => e.source));
+        const next = plan({ sources: this.entries.map((e) => e.source), conditions: this.conditions });
         if (next === undefined) return answer();
-        const normalized = normalizeGateways(next);
+        const normalized = normalizeGateways(next.sources, next.conditions);
         if (!normalized.ok) throw invalid(normalized.issues);
         try {
-          await this.persistence?.write(normalized.sources);
+          await this.persistence?.write(normalized.sources, normalized.conditions);
         } catch (err) {
           if (!(err instanceof StaleFile)) throw err;
           if (attempt < ATTEMPTS) continue;
@@ -278,6 +400,7 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
       source: result.sources[i] as GatewaySource,
       config,
     }));
+    this.conditions = result.conditions;
     await this.engine.apply(result.config);
     this.emit('changed', this.views());
     return { ok: true };
@@ -288,6 +411,20 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The state with `draft` stored; a name or definition that cannot be stored is an invalid_config error. */
+function withCondition(state: Sources, draft: ConditionSource): Sources {
+  const problem = conditionProblem(draft.name, draft.condition);
+  if (problem)
+    throw invalid([
+      {
+        path: ['conditions', draft.name],
+        field: 'condition',
+        message: `condition '${draft.name}': ${problem}`,
+      },
+    ]);
+  return { sources: state.sources, conditions: { ...state.conditions, [draft.name]: draft.condition } };
 }
 
 function invalid(issues: ConfigIssue[]): ApiFailure {

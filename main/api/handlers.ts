@@ -51,6 +51,11 @@ export function createHandlers(c: HandlerContext): Handlers {
         throw new ApiFailure({ code: 'not_found', message: `gateway '${name}' has no route '${route}'` });
       return { drained: true };
     },
+    'conditions.list': () => c.store.conditionList(),
+    'conditions.get': ({ name }) => c.store.condition(name),
+    'conditions.save': ({ condition, create }) => c.store.saveCondition(condition, { create }),
+    'conditions.delete': async ({ name }) => ({ deleted: await c.store.removeCondition(name) }),
+    'conditions.validate': ({ condition }) => c.store.validateCondition(condition),
     'config.validate': async (draft) => {
       // A whole YAML text may be large: it is read off the engine's thread.
       const r =

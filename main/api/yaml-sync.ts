@@ -9,16 +9,19 @@ import {
   type ToStringOptions,
 } from 'yaml';
 import type { GatewaySource } from '../../shared/config/source.js';
+import type { NamedConditions } from '../../shared/config/named-conditions.js';
 import { keepLayout } from './keep-layout.js';
 
 /**
- * Writes gateway sources back into the user's YAML text. The file may be a `gateways:` list, a list, or
- * a stream of gateway documents; it keeps its shape. Only the nodes whose values changed are replaced,
- * and then only the lines of those nodes: every other line (comments, indentation, quoting, flow lists
- * like `[a]`) stays as the user wrote it.
+ * Writes gateway sources (and the named conditions, when given) back into the user's YAML text. The file
+ * may be a `gateways:` list, a list, or a stream of gateway documents; it keeps its shape, except that
+ * named conditions need a top-level `conditions:` mapping, which a bare list becomes a `gateways:`
+ * document for and a stream gets as its first document. Only the nodes whose values changed are
+ * replaced, and then only the lines of those nodes: every other line (comments, indentation, quoting,
+ * flow lists like `[a]`) stays as the user wrote it.
  */
-export function syncYaml(text: string, sources: GatewaySource[]): string {
-  const changed = rewrite(text, sources);
+export function syncYaml(text: string, sources: GatewaySource[], conditions?: NamedConditions): string {
+  const changed = rewrite(text, sources, conditions);
   const kept = keepLayout(text, rewrite(text), changed);
   // The merge is checked, not trusted: should it read differently from the change, the change is
   // written as the YAML library lays it out.
@@ -26,33 +29,50 @@ export function syncYaml(text: string, sources: GatewaySource[]): string {
 }
 
 /** The text with the sources written into it, laid out by the YAML library; no sources: as it is. */
-function rewrite(text: string, sources?: GatewaySource[]): string {
+function rewrite(text: string, sources?: GatewaySource[], conditions?: NamedConditions): string {
   const options = layoutOf(text);
   const docs = text.trim() ? parseAllDocuments(text) : [];
-  const list = Array.isArray(docs) && docs.length === 1 ? gatewayList(docs[0] as Document) : undefined;
+  const named = conditions && Object.keys(conditions).length ? conditions : undefined;
+  const single = Array.isArray(docs) && docs.length === 1 ? (docs[0] as Document) : undefined;
+  // A bare list cannot hold `conditions:`: it becomes the `gateways:` document it means.
+  if (single && named && isSeq(single.contents))
+    single.contents = single.createNode({ gateways: single.contents }) as typeof single.contents;
+  const list = single ? gatewayList(single) : undefined;
   if (list) {
     const [doc, seq] = list;
     const byName = new Map(seq.items.map((item) => [nameOf(item), item]));
     if (sources) seq.items = sources.map((s) => sync(doc, byName.get(s.name), s));
+    if (conditions) syncConditions(doc, named);
     return doc.toString(options);
   }
   if (Array.isArray(docs) && docs.length > 0) {
-    // A stream of gateway documents: one document per gateway.
-    const byName = new Map(docs.map((d) => [nameOf(d.contents), d]));
-    const out: Document[] = !sources
-      ? docs
+    // A stream of gateway documents: one document per gateway, the named conditions in one of their own.
+    const isConditions = (d: Document) => isMap(d.contents) && d.has('conditions') && !d.has('name');
+    const held = docs.find(isConditions);
+    const gatewayDocs = docs.filter((d) => !isConditions(d));
+    const byName = new Map(gatewayDocs.map((d) => [nameOf(d.contents), d]));
+    const kept = !sources
+      ? gatewayDocs
       : sources.map((s) => {
           const existing = byName.get(s.name);
           if (!existing) return new Document(s);
           existing.contents = sync(existing, existing.contents, s) as typeof existing.contents;
           return existing;
         });
+    let head: Document | undefined = held;
+    if (conditions !== undefined) {
+      head = held ?? (named ? new Document({ conditions: named }) : undefined);
+      if (head) syncConditions(head, named);
+      if (head && !isMap(head.contents)) head = undefined;
+      else if (head && (head.contents as { items: unknown[] }).items.length === 0) head = undefined;
+    }
+    const out: Document[] = head ? [head, ...kept] : kept;
     out.forEach((d, i) => {
       if (d.directives) d.directives.docStart = i > 0 || text.trimStart().startsWith('---') ? true : null;
     });
     return out.map((d) => d.toString(options)).join('');
   }
-  return new Document({ gateways: sources ?? [] }).toString(options);
+  return new Document({ ...(named ? { conditions: named } : {}), gateways: sources ?? [] }).toString(options);
 }
 
 /**
@@ -79,6 +99,21 @@ function sameValue(a: string, b: string): boolean {
   };
   const value = read(a);
   return value !== undefined && value === read(b);
+}
+
+/** Sets the document's top-level `conditions:` (first, when it is new); none: the key goes. */
+function syncConditions(doc: Document, conditions: NamedConditions | undefined): void {
+  if (!isMap(doc.contents)) return;
+  const existing = doc.get('conditions', true);
+  if (!conditions) {
+    doc.delete('conditions');
+    return;
+  }
+  if (existing !== undefined) {
+    doc.set('conditions', sync(doc, existing, conditions));
+    return;
+  }
+  doc.contents.items.unshift(doc.createPair('conditions', conditions));
 }
 
 function gatewayList(doc: Document): [Document, YAMLSeq] | undefined {

@@ -1,6 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { GatewaySource } from '../../shared/config/source.js';
+import type { NamedConditions } from '../../shared/config/named-conditions.js';
 import { StaleFile, type ConfigPersistence } from '../api/config-store.js';
 import { syncYaml } from '../api/yaml-sync.js';
 
@@ -53,8 +54,8 @@ export class YamlConfigFile implements ConfigPersistence {
     this.known = text;
   }
 
-  async write(sources: GatewaySource[]): Promise<void> {
-    const next = syncYaml(this.known, sources);
+  async write(sources: GatewaySource[], conditions: NamedConditions): Promise<void> {
+    const next = syncYaml(this.known, sources, conditions);
     if (next === this.known) return;
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, next, 'utf8');

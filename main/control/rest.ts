@@ -92,6 +92,8 @@ export class RestApi {
       }
       return notAllowed(method, 'GET, PUT, DELETE');
     }
+    if (rest === 'conditions' || rest.startsWith('conditions/'))
+      return this.conditions(req, res, rest, validateOnly);
     if (rest === 'log') {
       if (method === 'GET')
         return send(
@@ -180,6 +182,62 @@ export class RestApi {
       );
     }
     throw new HttpError(404, `no such endpoint: ${method} /api/v1/${rest}`);
+  }
+
+  /**
+   * Named conditions, as Vamp's artifact API serves them (magneticio/vamp
+   * operation/.../controller/ArtifactApiController.scala, `PersistenceHandler[Condition]`): list and
+   * create on /conditions, read, replace and delete on /conditions/{name}, `validate_only` on each.
+   */
+  private async conditions(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rest: string,
+    validateOnly: boolean,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (rest === 'conditions') {
+      if (method === 'GET') return send(req, res, 200, await this.call('conditions.list', {}));
+      if (method === 'POST') {
+        const condition = conditionBody(await readBody(req));
+        if (validateOnly) return this.validatedCondition(req, res, condition, 201);
+        return send(req, res, 201, await this.call('conditions.save', { condition, create: true }));
+      }
+      return notAllowed(method, 'GET, POST');
+    }
+    const name = decodePath(rest.slice('conditions/'.length));
+    if (method === 'GET') return send(req, res, 200, await this.call('conditions.get', { name }));
+    if (method === 'PUT') {
+      const condition = conditionBody(await readBody(req));
+      if (condition.name !== name)
+        throw new HttpError(
+          400,
+          `Inconsistent name: the path names condition '${name}' but the body names '${condition.name}'`,
+        );
+      if (validateOnly) return this.validatedCondition(req, res, condition, 200);
+      const existed = (await this.call('conditions.list', {})).some((c) => c.name === name);
+      return send(req, res, existed ? 200 : 201, await this.call('conditions.save', { condition }));
+    }
+    if (method === 'DELETE') {
+      if (!validateOnly) await this.call('conditions.delete', { name });
+      return send(req, res, 204);
+    }
+    return notAllowed(method, 'GET, PUT, DELETE');
+  }
+
+  private async validatedCondition(
+    req: IncomingMessage,
+    res: ServerResponse,
+    condition: { name: string; condition: string },
+    okStatus: number,
+  ): Promise<void> {
+    const r = await this.call('conditions.validate', { condition });
+    if (!r.ok)
+      throw new HttpError(400, r.issues[0]?.message ?? 'the condition is not valid', {
+        code: 'invalid_config',
+        issues: r.issues,
+      });
+    send(req, res, okStatus, condition);
   }
 
   private async validated(
@@ -278,6 +336,28 @@ function gatewayBody(body: unknown): Record<string, unknown> {
     );
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * A named condition as Vamp's condition artifact has it, `{name, condition}` in JSON or YAML; Vamp's
+ * read-only `kind` and `metadata` are accepted and dropped, so its output posts back as is.
+ */
+function conditionBody(body: unknown): { name: string; condition: string } {
+  const { kind: _kind, metadata: _metadata, ...rest } = (body ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(rest).filter((k) => k !== 'name' && k !== 'condition');
+  if (
+    body === null ||
+    typeof body !== 'object' ||
+    Array.isArray(body) ||
+    typeof rest.name !== 'string' ||
+    typeof rest.condition !== 'string' ||
+    keys.length
+  )
+    throw new HttpError(
+      400,
+      `the body must be one condition, {name, condition}, in JSON or YAML${keys.length ? ` (unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')})` : ''}`,
+    );
+  return { name: rest.name, condition: rest.condition };
 }
 
 function notAllowed(method: string, allowed: string): never {

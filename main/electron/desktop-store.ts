@@ -2,6 +2,7 @@ import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { GatewaySource } from '../../shared/config/source.js';
+import type { NamedConditions } from '../../shared/config/named-conditions.js';
 import type { ConfigPersistence } from '../api/config-store.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
 
@@ -22,10 +23,12 @@ export interface DesktopData {
   version: number;
   /** As Switchyard wrote them; validated again when the app starts. */
   gateways: GatewaySource[];
+  /** The named conditions routes may use (Vamp's /conditions), as the YAML file's `conditions:`. */
+  conditions: NamedConditions;
   settings: Settings;
 }
 
-export const CURRENT_VERSION = 3;
+export const CURRENT_VERSION = 4;
 
 export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
@@ -45,7 +48,8 @@ export interface KeyValueStore {
 
 /**
  * Each step takes the data as version N-1 left it. Version 1 kept the gateways as one YAML string;
- * version 2 added the settings; version 3 renamed `logSize` to `logCapacity`.
+ * version 2 added the settings; version 3 renamed `logSize` to `logCapacity`; version 4 added the named
+ * conditions (a version 1 YAML string's own `conditions:` are kept).
  */
 export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
   2: (d) => {
@@ -57,7 +61,14 @@ export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Recor
     const gateways = Array.isArray(parsed)
       ? parsed
       : (parsed?.gateways ?? (rest.gateways as GatewaySource[] | undefined) ?? []);
-    return { ...rest, gateways, settings: { ...DEFAULT_SETTINGS, ...((rest.settings as object) ?? {}) } };
+    const conditions =
+      parsed && !Array.isArray(parsed) ? (parsed as { conditions?: unknown }).conditions : undefined;
+    return {
+      ...rest,
+      gateways,
+      ...(isMapping(conditions) ? { conditions } : {}),
+      settings: { ...DEFAULT_SETTINGS, ...((rest.settings as object) ?? {}) },
+    };
   },
   3: (d) => {
     const { logSize, ...settings } = (d.settings ?? {}) as Settings & { logSize?: number };
@@ -70,7 +81,12 @@ export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Recor
       },
     };
   },
+  4: (d) => ({ ...d, conditions: isMapping(d.conditions) ? d.conditions : {} }),
 };
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 export function migrate(data: Record<string, unknown>): DesktopData {
   let current = { ...data };
@@ -80,6 +96,7 @@ export function migrate(data: Record<string, unknown>): DesktopData {
   return {
     version: CURRENT_VERSION,
     gateways: Array.isArray(current.gateways) ? (current.gateways as GatewaySource[]) : [],
+    conditions: isMapping(current.conditions) ? (current.conditions as NamedConditions) : {},
     settings: { ...DEFAULT_SETTINGS, ...((current.settings as Partial<Settings>) ?? {}) },
   };
 }
@@ -117,10 +134,11 @@ export function openDesktopStore(
   return movedAside ? { store, data, movedAside } : { store, data };
 }
 
-/** Gateways changed in the app are kept in the store (conf writes atomically). */
+/** Gateways and named conditions changed in the app are kept in the store (conf writes atomically). */
 export class DesktopPersistence implements ConfigPersistence {
   constructor(private readonly store: KeyValueStore) {}
-  async write(sources: GatewaySource[]): Promise<void> {
+  async write(sources: GatewaySource[], conditions: NamedConditions): Promise<void> {
     this.store.set('gateways', sources);
+    this.store.set('conditions', conditions);
   }
 }

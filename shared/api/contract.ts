@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConfigIssue } from '../config/issues.js';
 import type { GatewayConfig } from '../config/model.js';
 import type { GatewaySource } from '../config/source.js';
+import type { ConditionSource } from '../config/named-conditions.js';
 import { EXPORT_FORMAT_IDS } from '../export-formats.js';
 import type { LogEntry } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
@@ -89,6 +90,9 @@ const name = z.string().min(1).max(200);
 /** A gateway as a caller sent it: a draft until the config store has validated it. */
 const gatewayDraft = z.record(z.string(), z.unknown());
 
+/** A named condition as a caller sent it (Vamp's condition artifact: `{name, condition}`). */
+const conditionDraft = z.strictObject({ name, condition: z.string().max(100_000) });
+
 /** Params of every command, as schemas. */
 export const commandParams = {
   'gateways.list': z.strictObject({}),
@@ -105,6 +109,15 @@ export const commandParams = {
   'gateways.setWeights': z.strictObject({ name, weights: z.record(z.string(), z.number().min(0).max(100)) }),
   /** Moves the clients a sticky cookie keeps on a route off it (they keep it at 0% otherwise). */
   'routes.drain': z.strictObject({ name, route: z.string() }),
+  /** The named conditions routes may use by name (Vamp's /conditions), in order. */
+  'conditions.list': z.strictObject({}),
+  'conditions.get': z.strictObject({ name }),
+  /** Creates (`create: true`, fails if the name exists) or replaces a named condition. */
+  'conditions.save': z.strictObject({ condition: conditionDraft, create: z.boolean().optional() }),
+  /** Deletes a named condition; refused (conflict) while a route names it. */
+  'conditions.delete': z.strictObject({ name }),
+  /** Validates a named condition with the gateways that use it, without storing it. */
+  'conditions.validate': z.strictObject({ condition: conditionDraft }),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
   'config.validate': z.strictObject({
     gateway: gatewayDraft.optional(),
@@ -220,6 +233,11 @@ export interface CommandResults {
   'gateways.setEnabled': GatewayView;
   'gateways.setWeights': GatewayView;
   'routes.drain': { drained: boolean };
+  'conditions.list': ConditionSource[];
+  'conditions.get': ConditionSource;
+  'conditions.save': ConditionSource;
+  'conditions.delete': { deleted: boolean };
+  'conditions.validate': { ok: boolean; issues: ConfigIssue[] };
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
   'config.export': { text: string; warnings: string[] };

@@ -91,6 +91,34 @@ export function contractSuite(transport: string, connect: Connect): void {
       });
     });
 
+    it('stores named conditions that routes name, refusing to delete one in use', async () => {
+      const [a] = await upstreams('a');
+      const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
+      const beta = { name: 'beta', condition: 'has cookie beta' };
+      expect(await client.call('conditions.save', { condition: beta, create: true })).toEqual(beta);
+      expect(await failure(client.call('conditions.save', { condition: beta, create: true }))).toMatchObject({
+        code: 'conflict',
+      });
+      expect(
+        await client.call('conditions.validate', { condition: { name: 'x', condition: 'user-agent ==' } }),
+      ).toMatchObject({ ok: false, issues: [{ path: ['conditions', 'x'], field: 'condition' }] });
+      const saved = await client.call('gateways.save', {
+        gateway: { name: 'one', port: 0, routes: { [`[${a!.hostPort}]`]: { condition: 'beta' } } },
+      });
+      expect(saved.config.routes[0]).toMatchObject({ condition: 'has cookie beta', conditionName: 'beta' });
+      expect(await failure(client.call('conditions.delete', { name: 'beta' }))).toEqual({
+        code: 'conflict',
+        message: `condition 'beta' is used by gateway 'one' route '[${a!.hostPort}]'; change their condition first`,
+      });
+      expect(await client.call('conditions.list', {})).toEqual([beta]);
+      expect(await client.call('conditions.get', { name: 'beta' })).toEqual(beta);
+      expect(await client.call('conditions.delete', { name: 'nope' })).toEqual({ deleted: false });
+      expect(await failure(client.call('conditions.get', { name: 'nope' }))).toEqual({
+        code: 'not_found',
+        message: "there is no condition 'nope' (conditions: beta)",
+      });
+    });
+
     it('rejects invalid configurations whole, with the engine issues and field paths', async () => {
       const [a] = await upstreams('a');
       const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);

@@ -136,3 +136,61 @@ describe('syncYaml leaves the formatting of what it did not change as the user w
     expect(out).toContain('# trailing comment, no blank line before it');
   });
 });
+
+describe('syncYaml writes the named conditions as a top-level conditions: mapping', () => {
+  const WITH = `# conditions first
+conditions:
+  beta: has cookie beta # the beta testers
+  ff: user-agent == Firefox
+${FILE.split('\n').slice(1).join('\n')}`;
+
+  it('changes only the condition that changed, keeps the others and their comments, removes the key when none are left', () => {
+    const source = parse(WITH).gateways;
+    expect(syncYaml(WITH, source, { beta: 'has cookie gamma', ff: 'user-agent == Firefox' })).toBe(
+      WITH.replace('beta: has cookie beta #', 'beta: has cookie gamma #'),
+    );
+    expect(syncYaml(WITH, source, { beta: 'has cookie beta' })).toBe(
+      WITH.replace('  ff: user-agent == Firefox\n', ''),
+    );
+    expect(parse(syncYaml(WITH, source, {}))).toEqual({ gateways: parse(FILE).gateways });
+    // Without conditions to write (an older caller), the file's are left alone.
+    expect(syncYaml(WITH, source)).toBe(WITH);
+  });
+
+  it('adds the key first (above the comment on gateways:); a bare list becomes a gateways: document, a stream gets a document of its own', () => {
+    const source = parse(FILE).gateways;
+    expect(syncYaml(FILE, source, { beta: 'has cookie beta' })).toBe(
+      `conditions:\n  beta: has cookie beta\n${FILE}`,
+    );
+    const list = '- name: a\n  port: 1\n';
+    expect(parse(syncYaml(list, [{ name: 'a', port: 1 }], { beta: 'has cookie beta' }))).toEqual({
+      gateways: [{ name: 'a', port: 1 }],
+      conditions: { beta: 'has cookie beta' },
+    });
+    const stream = '---\nname: a\nport: 1\n---\nname: b\nport: 2\n';
+    const out = syncYaml(
+      stream,
+      [
+        { name: 'a', port: 1 },
+        { name: 'b', port: 3 },
+      ],
+      { beta: 'has cookie beta' },
+    );
+    expect(parseAllDocuments(out).map((d) => d.toJS())).toEqual([
+      { conditions: { beta: 'has cookie beta' } },
+      { name: 'a', port: 1 },
+      { name: 'b', port: 3 },
+    ]);
+    // And it goes again when the last condition does.
+    expect(
+      syncYaml(
+        out,
+        [
+          { name: 'a', port: 1 },
+          { name: 'b', port: 3 },
+        ],
+        {},
+      ),
+    ).toBe(stream.replace('port: 2', 'port: 3'));
+  });
+});

@@ -32,7 +32,12 @@ describe('the desktop store', () => {
     const dir = await temp();
     const { data, movedAside } = openDesktopStore(open(dir), path.join(dir, 'switchyard.json'));
     expect(movedAside).toBeUndefined();
-    expect(data).toEqual({ version: CURRENT_VERSION, gateways: [], settings: DEFAULT_SETTINGS });
+    expect(data).toEqual({
+      version: CURRENT_VERSION,
+      gateways: [],
+      conditions: {},
+      settings: DEFAULT_SETTINGS,
+    });
     expect(JSON.parse(readFileSync(path.join(dir, 'switchyard.json'), 'utf8'))).toMatchObject({
       version: CURRENT_VERSION,
     });
@@ -51,14 +56,25 @@ describe('the desktop store', () => {
     );
     const { data, store } = openDesktopStore(open(dir), file);
     expect(data).toEqual({
-      version: 3,
+      version: 4,
       gateways: [{ name: 'shop', port: 8080 }],
+      conditions: {},
       settings: { ...DEFAULT_SETTINGS, theme: 'dark', logCapacity: 500 },
     });
     expect(store.get('gatewaysYaml')).toBeUndefined();
     expect(migrate({ version: 3, gateways: [{ name: 'x' }], settings: DEFAULT_SETTINGS }).gateways).toEqual([
       { name: 'x' },
     ]);
+  });
+
+  it("migrates version 3 to 4 with no named conditions, and keeps a version 1 YAML file's conditions", () => {
+    const v3 = migrate({ version: 3, gateways: [{ name: 'x' }], settings: DEFAULT_SETTINGS });
+    expect(v3).toMatchObject({ version: 4, gateways: [{ name: 'x' }], conditions: {} });
+    const v1 = migrate({
+      version: 1,
+      gatewaysYaml: 'conditions:\n  beta: has cookie beta\ngateways:\n  - { name: shop, port: 8080 }\n',
+    });
+    expect(v1.conditions).toEqual({ beta: 'has cookie beta' });
   });
 
   it('moves a corrupt file aside with a timestamp, starts from defaults, and loses nothing', async () => {
@@ -83,9 +99,9 @@ describe('the desktop store', () => {
   it('persists gateways written through the control plane', async () => {
     const dir = await temp();
     const { store } = openDesktopStore(open(dir), path.join(dir, 'switchyard.json'));
-    await new DesktopPersistence(store).write([{ name: 'a', port: 1 }]);
-    expect(openDesktopStore(open(dir), path.join(dir, 'switchyard.json')).data.gateways).toEqual([
-      { name: 'a', port: 1 },
-    ]);
+    await new DesktopPersistence(store).write([{ name: 'a', port: 1 }], { beta: 'has cookie beta' });
+    const reopened = openDesktopStore(open(dir), path.join(dir, 'switchyard.json')).data;
+    expect(reopened.gateways).toEqual([{ name: 'a', port: 1 }]);
+    expect(reopened.conditions).toEqual({ beta: 'has cookie beta' });
   });
 });
