@@ -113,9 +113,11 @@ export function contractSuite(transport: string, connect: Connect): void {
       expect(await client.call('conditions.list', {})).toEqual([beta]);
       expect(await client.call('conditions.get', { name: 'beta' })).toEqual(beta);
       expect(await client.call('conditions.delete', { name: 'nope' })).toEqual({ deleted: false });
+      await client.call('config.import', { yaml: 'conditions:\n  ff: user-agent == Firefox\n' });
+      expect((await client.call('conditions.list', {})).map((c) => c.name)).toEqual(['beta', 'ff']);
       expect(await failure(client.call('conditions.get', { name: 'nope' }))).toEqual({
         code: 'not_found',
-        message: "there is no condition 'nope' (conditions: beta)",
+        message: "there is no condition 'nope' (conditions: beta, ff)",
       });
     });
 

@@ -145,6 +145,10 @@ describe('named conditions: /api/v1/conditions and routes that name them', () =>
       "gateway 'shop': route 'b': condition: 'gamma' is neither a stored condition nor a condition; stored conditions: beta",
     );
 
+    // The YAML export carries the conditions its gateways name, so it loads elsewhere.
+    const exported = await api('/api/v1/export?format=yaml&gateway=shop');
+    expect(exported.body).toMatch(/^conditions:\n {2}beta: has cookie gamma\ngateways:\n/);
+
     // What was written starts again as it was left.
     const again = await start(await readFile(file, 'utf8'));
     expect((await again.api('/api/v1/conditions')).json()).toEqual([
