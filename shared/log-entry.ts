@@ -9,7 +9,17 @@ export interface TraceStep {
     | 'chain'
     | 'rewrite'
     | 'instance'
-    | 'no-route';
+    | 'no-route'
+    /** Instances or routes skipped as unhealthy, and ejections. */
+    | 'health'
+    /** An injected fault: delay, abort, reset, bandwidth. */
+    | 'fault'
+    /** Time spent waiting for a target that refused connections (wait_for_upstream), and retries. */
+    | 'wait'
+    /** A mock route's answer, a CORS preflight, header rules. */
+    | 'respond'
+    | 'headers'
+    | 'cors';
   text: string;
 }
 
@@ -55,6 +65,10 @@ export interface LogEntry {
   messagesDropped?: number;
   /** Why the request failed, when it did: the same words as the error response. */
   error?: string;
+  /** Faults injected into the request: 'delay', 'abort', 'reset', 'bandwidth' (counted in stats). */
+  faults?: string[];
+  /** Milliseconds the request waited for a target that refused connections (wait_for_upstream). */
+  waitedMs?: number;
 }
 
 /** Messages kept per WebSocket connection, and bytes of each message's preview. */

@@ -11,4 +11,20 @@ export interface GatewayStatus {
   state: ListenerState;
   /** Why the listener is in error: the port is in use, no permission... */
   error?: string;
+  /** Health of the instances of routes that have health checks or passive health (issue 15). */
+  health?: InstanceHealth[];
+}
+
+/** An instance's health as the upstream registry knows it. */
+export type InstanceHealthState = 'healthy' | 'unhealthy' | 'ejected';
+
+/** One instance of a route with health checks or passive health, for the UI's health dots. */
+export interface InstanceHealth {
+  route: string;
+  target: string;
+  state: InstanceHealthState;
+  /** Why it is in that state, in words (the last check's failure, the ejection's cause). */
+  reason?: string;
+  /** Epoch ms the state began. */
+  since: number;
 }

@@ -33,6 +33,12 @@ import {
 } from './transport.js';
 import type { WsFrameMessage } from './ws-frames.js';
 import { httpOrigin } from '../../shared/wire/host.js';
+import { corsResponseHeaders, isPreflight, preflightAnswer } from './cors.js';
+import { planFaults, type FaultPlan } from './faults.js';
+import { describeEdits, evaluateHeaderRules } from './header-rules.js';
+import { sendMock } from './mock-response.js';
+import { UpstreamRegistry } from './upstream-registry.js';
+import type { MockResponse } from '../../shared/config/model.js';
 
 export interface EngineOptions {
   /** Source of routing draws; seed it in tests. */
@@ -54,6 +60,13 @@ type Routed =
       ok: true;
       log: { gateway: string; route?: string; target: string; trace: TraceStep[]; override: boolean };
       forward: ForwardRequest;
+      /** Answered by the gateway itself: a mock route, or a CORS preflight. */
+      local?:
+        { kind: 'respond'; respond: MockResponse } | { kind: 'preflight'; headers: Record<string, string> };
+      /** Faults to inject into this request. */
+      faults?: FaultPlan;
+      /** The instance as configured, for passive health; '' when none. */
+      instance?: string;
     }
   | { ok: false; status: number; gateway: string; info: FailureInfo; trace: TraceStep[] };
 
@@ -74,6 +87,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   private gateways = new Map<string, CompiledGateway>();
   private readonly sockets = new Map<string, Listener>();
   private readonly transport = new Transport();
+  /** Health and round-robin positions of upstream instances, kept across applies. */
+  readonly upstreams: UpstreamRegistry;
   private readonly random: Random;
   private readonly previewBytes: number;
   private readonly logging: boolean;
@@ -89,6 +104,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     this.previewBytes = options.previewBytes ?? 64 * 1024;
     this.logging = options.logging ?? true;
     this.now = options.now ?? Date.now;
+    this.upstreams = new UpstreamRegistry((t, p, ms) => this.transport.probe(t, p, ms));
+    this.upstreams.on('change', () => this.emit('status', this.status()));
   }
 
   /** The running configuration. */
@@ -102,10 +119,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
    * be bound is reported in that gateway's status while the others serve.
    */
   async apply(config: SwitchyardConfig): Promise<GatewayStatus[]> {
-    const compiled = compileGateways(config, this.random, this.gateways);
+    const compiled = compileGateways(config, this.random, this.gateways, this.upstreams);
     // The swap: from here on new requests see the new routing; in-flight ones keep what they had.
     this.config = config;
     this.gateways = compiled;
+    this.transport.retain(this.upstreams.retain(config));
     await this.reconcileListeners(config.gateways);
     return this.status();
   }
@@ -122,6 +140,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       };
       if (g.enabled && l?.boundPort !== undefined) s.boundPort = l.boundPort;
       if (g.enabled && l?.error) s.error = l.error;
+      const health = this.upstreams.snapshot(g.name);
+      if (health) s.health = health;
       return s;
     });
   }
@@ -167,6 +187,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     const deadline = Date.now() + drainMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.transport.closeTunnels();
+    this.upstreams.stop();
     await closed;
     await this.transport.close();
     this.log.flush();
@@ -236,8 +257,13 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   }
 
   private handleRequest(listener: Listener, req: IncomingMessage, res: ServerResponse): void {
-    this.serve(req, res, listener.gateway, (facts) =>
-      this.route(listener.gateway, req.url ?? '', req, facts, {}),
+    this.serve(
+      req,
+      res,
+      listener.gateway,
+      (facts) =>
+        this.preflight(listener.gateway, req, facts) ??
+        this.route(listener.gateway, req.url ?? '', req, facts, {}),
     );
   }
 
@@ -268,14 +294,107 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         this.record(facts, started, routed, { status: routed.status, error: describeFailure(routed.info) });
         return;
       }
-      this.transport.forward(req, res, routed.forward, (x) =>
-        this.record(facts, started, routed, { exchange: x }),
-      );
+      const delay = routed.faults?.delayMs;
+      if (!delay) return this.deliver(req, res, routed, facts, started);
+      // A delay fault: the request waits before going anywhere; a client that leaves meanwhile is a 499.
+      const timer = setTimeout(() => {
+        res.off('close', left);
+        this.deliver(req, res, routed, facts, started);
+      }, delay);
+      const left = () => {
+        clearTimeout(timer);
+        const error = 'the client closed the connection during an injected delay';
+        this.record(facts, started, routed, { status: 499, error });
+      };
+      res.once('close', left);
     } catch (err) {
       const failed = internalError(gateway, err);
       sendError(req, res, failed.status, failed.info);
       this.record(facts, started, failed, { status: failed.status, error: describeFailure(failed.info) });
     }
+  }
+
+  /** Sends a routed request on: an injected abort, a local answer, or the upstream. */
+  private deliver(
+    req: IncomingMessage,
+    res: ServerResponse,
+    routed: Routed & { ok: true },
+    facts: RequestFacts,
+    started: number,
+  ): void {
+    try {
+      const abort = routed.faults?.abort;
+      if (abort === 'reset') {
+        req.socket.destroy();
+        const error = describeFailure({ ...routed.forward, cause: 'connection reset (injected fault)' });
+        this.record(facts, started, routed, { status: 0, error });
+        return;
+      }
+      if (abort !== undefined) {
+        const info = {
+          gateway: routed.forward.gateway,
+          route: routed.forward.route,
+          cause: `injected fault: abort with ${abort}`,
+        };
+        sendError(req, res, abort, info);
+        this.record(facts, started, routed, { status: abort, error: describeFailure(info) });
+        return;
+      }
+      const local = routed.local;
+      if (local?.kind === 'preflight') {
+        res.writeHead(204, { ...local.headers, 'content-length': 0 });
+        res.end();
+        this.record(facts, started, routed, { status: 204, responseHeaders: local.headers });
+        return;
+      }
+      if (local?.kind === 'respond') {
+        req.resume();
+        const f = routed.forward;
+        void sendMock(
+          res,
+          local.respond,
+          f.responseEdits,
+          f.extraResponseHeaders ?? {},
+          f.setCookies,
+          req.method ?? 'GET',
+        ).then(
+          (m) =>
+            this.record(facts, started, routed, {
+              status: m.status,
+              responseHeaders: m.headers as Record<string, string | string[]>,
+              bytesOut: m.bytes,
+              ...(m.error ? { error: m.error } : {}),
+            }),
+          (err: Error) => {
+            if (!res.headersSent)
+              sendError(req, res, 500, { gateway: f.gateway, route: f.route, cause: err.message });
+            else res.destroy();
+          },
+        );
+        return;
+      }
+      this.transport.forward(req, res, routed.forward, (x) => {
+        this.passiveHealth(routed, x);
+        this.record(facts, started, routed, { exchange: x });
+      });
+    } catch (err) {
+      const failed = internalError(routed.forward.gateway, err);
+      sendError(req, res, failed.status, failed.info);
+      this.record(facts, started, failed, { status: failed.status, error: describeFailure(failed.info) });
+    }
+  }
+
+  /** Passive health: an exchange's outcome counts for or against its instance; an ejection is in the trace. */
+  private passiveHealth(routed: Routed & { ok: true }, x: Exchange): void {
+    if (!routed.instance || x.status === 499) return;
+    const failed = x.status >= 500 || x.status === 0 ? (x.error ?? `answered ${x.status}`) : undefined;
+    const ejected = this.upstreams.report(routed.instance, failed);
+    if (ejected) routed.log.trace.push({ kind: 'health', text: ejected });
+    if (x.waitedMs !== undefined)
+      routed.log.trace.push({
+        kind: 'wait',
+        text: `waited ${x.waitedMs} ms for ${routed.forward.target}, which refused connections (${x.waitRetries ?? 0} retries, wait_for_upstream)`,
+      });
   }
 
   private serveUpgrade(
@@ -291,6 +410,27 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     try {
       const routed = checkRequest(req, gateway) ?? routeIt(facts);
       const isWebSocket = req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';
+      // A mock route or an injected abort answers an upgrade with its status, as it answers a request.
+      const answered = routed.ok
+        ? routed.local?.kind === 'respond'
+          ? routed.local.respond.status
+          : routed.faults?.abort
+        : undefined;
+      if (routed.ok && answered !== undefined) {
+        if (answered === 'reset') socket.destroy();
+        else
+          writeSocketError(
+            socket,
+            answered,
+            {
+              ...routed.forward,
+              cause: routed.local ? 'a mock route answers' : `injected fault: abort with ${answered}`,
+            },
+            req,
+          );
+        this.record(facts, started, routed, { status: answered === 'reset' ? 0 : answered, websocket: true });
+        return;
+      }
       if (!routed.ok || !isWebSocket) {
         const status = routed.ok ? 400 : routed.status;
         const info: FailureInfo = routed.ok
@@ -370,7 +510,10 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       }
       const force =
         endpoint.route === undefined ? {} : { route: endpoint.route, instance: endpoint.instance };
-      return this.route(endpoint.gateway, endpoint.url, req, facts, force);
+      return (
+        this.preflight(endpoint.gateway, req, facts) ??
+        this.route(endpoint.gateway, endpoint.url, req, facts, force)
+      );
     }
     const label = `proxy/host/${endpoint.host}/port/${endpoint.port}`;
     const target = parseRequestTarget(endpoint.url);
@@ -469,16 +612,51 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       };
     }
     const g = d.gateway.config;
-    return {
+    const trace = d.trace;
+    const routeConfig = d.route.config;
+    // Header rules: the gateway the client called, then the route's (route after gateway).
+    const requestEdits = evaluateHeaderRules(
+      [gateway.config.headers?.request, routeConfig.headers?.request],
+      view,
+    );
+    const responseEdits = evaluateHeaderRules(
+      [gateway.config.headers?.response, routeConfig.headers?.response],
+      view,
+    );
+    if (requestEdits && describeEdits(requestEdits))
+      trace.push({ kind: 'headers', text: `request headers ${describeEdits(requestEdits)}` });
+    if (responseEdits && describeEdits(responseEdits))
+      trace.push({ kind: 'headers', text: `response headers ${describeEdits(responseEdits)}` });
+    const cors = gateway.config.cors;
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const extra = cors && origin ? corsResponseHeaders(cors, origin) : undefined;
+    if (cors && origin)
+      trace.push({
+        kind: 'cors',
+        text: extra?.['access-control-allow-origin']
+          ? `CORS headers for origin ${origin}`
+          : `origin ${origin} is not allowed by cors`,
+      });
+    const faults = planFaults(routeConfig.faults, (name) => view.header(name), this.random);
+    if (faults) trace.push(...faults.trace);
+    const routed: Routed & { ok: true } = {
       ok: true,
       log: {
         gateway: gateway.name,
         route: d.entryRoute,
         target: d.target,
-        trace: d.trace,
+        trace,
         override: d.override,
       },
+      instance: d.instance,
+      ...(faults ? { faults } : {}),
+      ...(d.respond ? { local: { kind: 'respond' as const, respond: d.respond } } : {}),
       forward: this.forwardRequest(req, facts, {
+        ...(requestEdits ? { requestEdits } : {}),
+        ...(responseEdits ? { responseEdits } : {}),
+        ...(extra ? { extraResponseHeaders: extra } : {}),
+        ...(g.waitForUpstreamMs ? { waitForUpstreamMs: g.waitForUpstreamMs } : {}),
+        ...(faults?.bandwidthBps ? { bandwidthBps: faults.bandwidthBps } : {}),
         gateway: d.gateway.name,
         route: d.route.name,
         target: d.target,
@@ -488,6 +666,34 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         preserveHost: g.preserveHost,
         setCookies: d.setCookies,
         maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
+      }),
+    };
+    return routed;
+  }
+
+  /** A CORS preflight to a gateway with `cors`: answered by the gateway, never forwarded. */
+  private preflight(gatewayName: string, req: IncomingMessage, facts: RequestFacts): Routed | undefined {
+    const cors = this.gateways.get(gatewayName)?.config.cors;
+    if (!cors || !isPreflight(req.method, req.headers)) return undefined;
+    const answer = preflightAnswer(cors, req.headers);
+    const origin = String(req.headers.origin);
+    const text = answer.allowed
+      ? `CORS preflight from ${origin} answered by the gateway`
+      : `CORS preflight from ${origin} refused: the origin is not in cors.origins`;
+    return {
+      ok: true,
+      log: {
+        gateway: gatewayName,
+        target: 'cors preflight',
+        trace: [{ kind: 'cors', text }],
+        override: false,
+      },
+      local: { kind: 'preflight', headers: answer.headers },
+      forward: this.forwardRequest(req, facts, {
+        gateway: gatewayName,
+        route: '',
+        target: '',
+        path: req.url ?? '/',
       }),
     };
   }
@@ -522,7 +728,14 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     req: RequestFacts,
     started: number,
     routed: Routed,
-    r: { status?: number; error?: string; exchange?: Exchange; websocket?: boolean },
+    r: {
+      status?: number;
+      error?: string;
+      exchange?: Exchange;
+      websocket?: boolean;
+      responseHeaders?: Record<string, string | string[]>;
+      bytesOut?: number;
+    },
   ): LogEntry | undefined {
     if (!this.logging) return undefined;
     const x = r.exchange;
@@ -533,15 +746,17 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       status: x?.status ?? r.status ?? 0,
       durationMs: this.now() - started,
       bytesIn: x?.bytesIn ?? 0,
-      bytesOut: x?.bytesOut ?? 0,
+      bytesOut: x?.bytesOut ?? r.bytesOut ?? 0,
       clientIp: req.clientIp,
       requestHeaders: req.headers,
-      responseHeaders: x?.responseHeaders ?? {},
+      responseHeaders: x?.responseHeaders ?? r.responseHeaders ?? {},
       trace: routed.ok ? routed.log.trace : routed.trace,
       override: routed.ok && routed.log.override,
       websocket: r.websocket ?? false,
     };
     if (routed.ok) {
+      if (routed.faults?.kinds.length) entry.faults = routed.faults.kinds;
+      if (x?.waitedMs !== undefined) entry.waitedMs = x.waitedMs;
       if (routed.log.route !== undefined) entry.route = routed.log.route;
       entry.target = routed.log.target;
       entry.forwardedPath = routed.forward.path;

@@ -1,4 +1,5 @@
 import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
+import { FAULT_ABORT_HEADER, FAULT_DELAY_HEADER } from '../../shared/wire/fault-headers.js';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** RFC 9110 section 7.6.1: connection-specific headers, never forwarded by a proxy. */
@@ -25,6 +26,8 @@ const SET_BY_PROXY = new Set([
   'x-forwarded-proto',
   'x-forwarded-port',
   OVERRIDE_HEADER,
+  FAULT_DELAY_HEADER,
+  FAULT_ABORT_HEADER,
   'expect',
 ]);
 

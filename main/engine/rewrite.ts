@@ -102,3 +102,15 @@ function compileRegsub(r: Regsub): (value: string) => string {
 function ensureSlash(path: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
+
+/**
+ * A header value template (header rules): the same `%[...]` variables as a path rewrite, evaluated on the
+ * request as the client sent it, without the leading slash a path needs.
+ */
+export function compileValueTemplate(template: string): (view: HttpRequestView) => string {
+  const parts = parseTemplate(template);
+  if (typeof parts === 'string') throw new Error(parts);
+  if (parts.every((p) => p.kind === 'text')) return () => template;
+  const pieces = parts.map(compilePart);
+  return (view) => pieces.map((p) => p(view.path, view)).join('');
+}

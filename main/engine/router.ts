@@ -6,7 +6,13 @@ import {
   type Matcher,
   type RequestView,
 } from '../../shared/conditions/index.js';
-import type { GatewayConfig, RouteConfig, StickyKey, SwitchyardConfig } from '../../shared/config/model.js';
+import type {
+  GatewayConfig,
+  MockResponse,
+  RouteConfig,
+  StickyKey,
+  SwitchyardConfig,
+} from '../../shared/config/model.js';
 import type { TraceStep } from '../../shared/log-entry.js';
 import {
   instanceStickyId,
@@ -27,6 +33,26 @@ import {
 import type { Random } from './random.js';
 import { compilePathMatchers, type PathMatch } from './path-matchers.js';
 import { compileRewrites } from './rewrite.js';
+import type { BalanceCursor, HealthView } from './upstream-registry.js';
+
+/** What routing reads from the upstream registry: instance health and each route's rotation. */
+export interface Upstreams extends HealthView {
+  cursor(gateway: string, route: string, targets: readonly string[]): BalanceCursor;
+}
+
+/** Upstreams for a compile without a registry (unit tests): everyone healthy, rotations of its own. */
+export function localUpstreams(): Upstreams {
+  const cursors = new Map<string, BalanceCursor>();
+  return {
+    isHealthy: () => true,
+    cursor: (gateway, route, targets) => {
+      const key = `${gateway}\u0000${route}\u0000${targets.join(' ')}`;
+      let c = cursors.get(key);
+      if (!c) cursors.set(key, (c = { next: 0, current: targets.map(() => 0) }));
+      return c;
+    },
+  };
+}
 
 /** A route ready to take traffic: its condition compiled, its instances and sticky ids computed. */
 export interface CompiledRoute {
@@ -46,9 +72,11 @@ export interface CompiledRoute {
   readonly rewrite: ReturnType<typeof compileRewrites>;
   /** Set after all gateways are compiled, for routes that chain. */
   chained?: CompiledGateway;
-  nextInstance: number;
-  /** Smooth weighted round-robin state, one counter per instance (used when weights differ). */
-  readonly current: number[];
+  /**
+   * Round-robin position and smooth weighted round-robin counters (one per instance), kept in the upstream
+   * registry so that a re-apply (a slider drag) continues the rotation.
+   */
+  readonly cursor: BalanceCursor;
 }
 
 export interface CompiledGateway {
@@ -62,6 +90,8 @@ export interface CompiledGateway {
   readonly random: Random;
   /** The sticky_by slot table, kept so the next compile can move as few users as possible. */
   readonly slots?: SlotWeights;
+  /** Instance health, from the upstream registry. */
+  readonly health: HealthView;
 }
 
 /**
@@ -96,6 +126,10 @@ export type Decision =
       /** The route chosen in the gateway the client called (differs from route.name when chained). */
       entryRoute: string;
       target: string;
+      /** The instance as configured (the upstream registry's key); '' for a mock route. */
+      instance: string;
+      /** Set when the route is a mock route: answer this, forward nothing. */
+      respond?: MockResponse;
       path: string;
       override: boolean;
       setCookies: string[];
@@ -118,16 +152,23 @@ export function compileGateways(
   config: SwitchyardConfig,
   random: Random,
   previous?: ReadonlyMap<string, CompiledGateway>,
+  upstreams: Upstreams = localUpstreams(),
 ): Map<string, CompiledGateway> {
   const out = new Map<string, CompiledGateway>();
-  for (const g of config.gateways) out.set(g.name, compileGateway(g, random, previous?.get(g.name)));
+  for (const g of config.gateways)
+    out.set(g.name, compileGateway(g, random, upstreams, previous?.get(g.name)));
   for (const g of out.values()) {
     for (const r of g.routes) if (r.config.gateway) r.chained = out.get(r.config.gateway);
   }
   return out;
 }
 
-function compileGateway(config: GatewayConfig, random: Random, previous?: CompiledGateway): CompiledGateway {
+function compileGateway(
+  config: GatewayConfig,
+  random: Random,
+  upstreams: Upstreams,
+  previous?: CompiledGateway,
+): CompiledGateway {
   const previousSlots = previous?.slots;
   const routes = config.routes.map((r): CompiledRoute => {
     const node = r.condition ? parseCondition(r.condition) : undefined;
@@ -161,8 +202,7 @@ function compileGateway(config: GatewayConfig, random: Random, previous?: Compil
         stickyId: instanceStickyId(config.name, r.name, url),
       })),
       rewrite: compileRewrites(r.rewrites),
-      nextInstance: 0,
-      current: r.targets.map(() => 0),
+      cursor: upstreams.cursor(config.name, r.name, r.targets),
     };
   });
   const weights: WeightPolicy = new RandomWeights(random);
@@ -185,6 +225,7 @@ function compileGateway(config: GatewayConfig, random: Random, previous?: Compil
     weights: slots ?? weights,
     strength: config.stickyBy ? new HashedStrength(strength) : strength,
     ...(slots ? { slots } : {}),
+    health: upstreams,
   };
 }
 
@@ -242,6 +283,25 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
       override = undefined;
       continue;
     }
+    if (route.config.respond) {
+      trace.push({
+        kind: 'respond',
+        text: `mock route '${route.name}' answers ${route.config.respond.status} itself`,
+      });
+      return {
+        ok: true,
+        gateway: current,
+        route,
+        entryRoute,
+        target: `respond ${route.config.respond.status}`,
+        instance: '',
+        respond: route.config.respond,
+        path,
+        override: picked.override || input.override !== undefined,
+        setCookies,
+        trace,
+      };
+    }
     if (route.targets.length === 0) {
       return {
         ok: false,
@@ -266,13 +326,14 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
         route,
         entryRoute,
         target: chosen.url,
+        instance: chosen.name,
         path,
         override: true,
         setCookies,
         trace,
       };
     }
-    const target = pickInstance(
+    const chosen = pickInstance(
       current,
       route,
       picked.stickyInstance,
@@ -287,7 +348,8 @@ export function decide(gateway: CompiledGateway, input: RoutingInput): Decision 
       gateway: current,
       route,
       entryRoute,
-      target,
+      target: chosen.url,
+      instance: chosen.name,
       path,
       override: picked.override || input.override !== undefined,
       setCookies,
@@ -328,6 +390,11 @@ function pickRoute(
     g.config.sticky !== 'none' && !g.config.stickyBy ? fromStickyCookie(g, view, trace) : undefined;
   if (sticky) return { ...sticky, override: false };
   const route = selectRoute(g, view, key, trace);
+  if (!route && g.routes.some((r) => r.weight > 0 && !routeHealthy(g, r))) {
+    const cause = `no route is healthy: ${g.routes.map((r) => routeState(g, r)).join('; ')}`;
+    trace.push({ kind: 'health', text: cause });
+    return { status: 503, cause };
+  }
   if (!route) {
     const cause = g.routes.length
       ? `no route can take the request: no condition matched and all weights are 0%`
@@ -359,11 +426,25 @@ function selectRoute(
       kind: 'strength',
       text: `${how} ${draw.toFixed(3)} ${hit ? '<' : '>='} strength ${pct(matched.strength)}: ${hit ? `route '${matched.name}' takes it` : 'falls through to the weights'}`,
     });
-    if (hit) return matched;
+    if (hit && routeHealthy(g, matched)) return matched;
+    if (hit)
+      trace.push({
+        kind: 'health',
+        text: `route '${matched.name}' has no healthy instance; falls through to the weights`,
+      });
   } else if (g.routes.some((r) => r.matcher)) {
     trace.push({ kind: 'condition', text: 'no route condition matched' });
   }
-  const route = g.weights.choose(g.routes, key);
+  const healthy = g.routes.filter((r) => routeHealthy(g, r));
+  const left = g.routes.filter((r) => r.weight > 0 && !healthy.includes(r));
+  for (const r of left)
+    trace.push({
+      kind: 'health',
+      text: `route '${r.name}' has no healthy instance: left out of the draw, its ${pct(r.weight / 100)} spread over the others`,
+    });
+  const route =
+    g.weights.choose(healthy, key) ??
+    (left.length && key !== undefined ? rendezvousPick(healthy, key) : undefined);
   if (route) {
     const how = key === undefined ? 'weighted draw' : 'hash of the sticky_by key';
     trace.push({
@@ -417,6 +498,13 @@ function fromStickyCookie(
     });
     return undefined;
   }
+  if (!routeHealthy(g, route)) {
+    trace.push({
+      kind: 'health',
+      text: `sticky cookie names route '${route.name}', which has no healthy instance; choosing again`,
+    });
+    return undefined;
+  }
   trace.push({ kind: 'sticky', text: `sticky cookie keeps the client on route '${route.name}'` });
   return instanceId ? { route, stickyInstance: instanceId } : { route };
 }
@@ -430,19 +518,38 @@ function pickInstance(
   setCookies: string[],
   view: HttpRequestView,
   clientIp: string,
-): string {
-  const targets = route.targets;
-  const pinned = stickyInstance ? targets.find((t) => t.stickyId === stickyInstance) : undefined;
-  if (pinned) {
+): Instance {
+  const all = route.targets;
+  const pinned = stickyInstance ? all.find((t) => t.stickyId === stickyInstance) : undefined;
+  if (pinned && g.health.isHealthy(pinned.name)) {
     trace.push({ kind: 'instance', text: `sticky cookie keeps the client on instance ${pinned.url}` });
-    return pinned.url;
+    return pinned;
   }
-  const { chosen, how } = balanceInstances(g, route, key, view, clientIp);
-  if (targets.length > 1)
+  if (pinned)
+    trace.push({ kind: 'health', text: `sticky instance ${pinned.url} is unhealthy; choosing again` });
+  const healthy = all.filter((t) => g.health.isHealthy(t.name));
+  for (const t of all)
+    if (!healthy.includes(t)) trace.push({ kind: 'health', text: `instance ${t.url} is unhealthy: skipped` });
+  // A route forced by an override may have no healthy instance: it is tried anyway, as asked.
+  const targets = healthy.length ? healthy : all;
+  const { chosen, how } = balanceInstances(g, route, targets, key, view, clientIp);
+  if (all.length > 1)
     trace.push({ kind: 'instance', text: `instance ${chosen.url} (${how} over ${targets.length})` });
   if (g.config.sticky === 'instance' && !g.config.stickyBy)
     setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
-  return chosen.url;
+  return chosen;
+}
+
+/** Mock and chaining routes are always healthy; a route with instances needs one healthy instance. */
+function routeHealthy(g: CompiledGateway, r: CompiledRoute): boolean {
+  if (r.chained || r.config.respond || r.targets.length === 0) return true;
+  return r.targets.some((t) => g.health.isHealthy(t.name));
+}
+
+function routeState(g: CompiledGateway, r: CompiledRoute): string {
+  if (r.weight <= 0 && !r.matcher) return `route '${r.name}' has weight 0%`;
+  const healthy = r.targets.filter((t) => g.health.isHealthy(t.name)).length;
+  return `route '${r.name}' has ${healthy} of ${r.targets.length} instances healthy`;
 }
 
 /**
@@ -452,11 +559,11 @@ function pickInstance(
 function balanceInstances(
   g: CompiledGateway,
   route: CompiledRoute,
+  targets: readonly Instance[],
   key: string | undefined,
   view: HttpRequestView,
   clientIp: string,
 ): { chosen: Instance; how: string } {
-  const targets = route.targets;
   const balance = route.config.balance;
   if (balance.type === 'hash') {
     // AILERON hashes a missing key as the empty value (hasher.go): one instance for all such requests.
@@ -472,16 +579,28 @@ function balanceInstances(
     const chosen = rendezvousPick(targets, key);
     if (chosen) return { chosen, how: 'hash of the sticky_by key' };
   }
-  if (!route.config.targetWeights)
-    return { chosen: targets[route.nextInstance++ % targets.length] as Instance, how: 'round-robin' };
-  let best = 0;
-  const total = targets.reduce((sum, t) => sum + t.weight, 0);
-  targets.forEach((t, k) => {
-    route.current[k]! += t.weight;
-    if (route.current[k]! > route.current[best]!) best = k;
+  const cursor = route.cursor;
+  if (!route.config.targetWeights) {
+    // The rotation runs over all instances; unhealthy ones are stepped over, so when one comes back the
+    // others keep their places.
+    const all = route.targets;
+    for (let tries = 0; tries < all.length; tries++) {
+      const t = all[cursor.next++ % all.length] as Instance;
+      if (targets.includes(t)) return { chosen: t, how: 'round-robin' };
+    }
+    return { chosen: targets[0] as Instance, how: 'round-robin' };
+  }
+  // Smooth weighted round-robin over the instances that can take requests (nginx's algorithm).
+  let best = -1;
+  let total = 0;
+  route.targets.forEach((t, k) => {
+    if (!targets.includes(t)) return;
+    total += t.weight;
+    cursor.current[k]! += t.weight;
+    if (best < 0 || cursor.current[k]! > cursor.current[best]!) best = k;
   });
-  route.current[best]! -= total;
-  return { chosen: targets[best] as Instance, how: 'weighted round-robin' };
+  cursor.current[best]! -= total;
+  return { chosen: route.targets[best] as Instance, how: 'weighted round-robin' };
 }
 
 /** The value of a sticky_by or balance key in this request, if it has one. */

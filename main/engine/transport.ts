@@ -4,6 +4,9 @@ import { Transform, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { Client, Pool, type Dispatcher } from 'undici';
 import { BodyTap } from './body-tap.js';
+import { HeldBody } from './held-body.js';
+import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
+import { Throttle } from './throttle.js';
 import { describeFailure, sendError, writeSocketError, type FailureInfo } from './error-response.js';
 import { endToEndHeaders, upstreamRequestHeaders, type ForwardedFrom } from './headers.js';
 import { WsFrameReader, type WsFrameMessage } from './ws-frames.js';
@@ -33,6 +36,15 @@ export interface ForwardRequest {
   previewBytes: number;
   /** Connections to one target at most; more requests queue. */
   maxUpstreamConnections: number;
+  /** How long to wait for a target that refuses connections, retrying every 100 ms (wait_for_upstream). */
+  waitForUpstreamMs?: number;
+  /** Hold the response to this many bytes per second (a bandwidth fault). */
+  bandwidthBps?: number;
+  /** Header rules' edits of the request sent upstream and of the response sent back. */
+  requestEdits?: HeaderEdits;
+  responseEdits?: HeaderEdits;
+  /** Headers added to the response after the rules (CORS). */
+  extraResponseHeaders?: Record<string, string>;
 }
 
 /** What happened, for the request log. */
@@ -44,6 +56,9 @@ export interface Exchange {
   responseHeaders: Record<string, string | string[]>;
   requestBody?: BodyTap;
   responseBody?: BodyTap;
+  /** Time spent waiting for a target that refused connections, and how many times it was tried again. */
+  waitedMs?: number;
+  waitRetries?: number;
 }
 
 interface Upstream {
@@ -100,6 +115,10 @@ class BodyTimeout extends Error {
   readonly code = 'SWITCHYARD_BODY_TIMEOUT';
 }
 
+/** wait_for_upstream: time between attempts, and the most of a request body held meanwhile. */
+const WAIT_STEP_MS = 100;
+export const HELD_BODY_CAP = 1024 * 1024;
+
 /** Upstream pools kept at most; see upstream(). */
 const MAX_POOLS = 256;
 
@@ -140,6 +159,8 @@ export class Transport {
     };
 
     let body: Transform | null = null;
+    // With wait_for_upstream the body is held (up to a cap) so each attempt can send it from the start.
+    let held: HeldBody | undefined;
     if (hasBody(req)) {
       body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
       req.pipe(body);
@@ -147,12 +168,23 @@ export class Transport {
         clientGone = true;
         body?.destroy(err);
       });
+      if (f.waitForUpstreamMs) held = new HeldBody(body, HELD_BODY_CAP);
     } else req.resume();
+
+    let waitStarted: number | undefined;
+    let waitTimer: NodeJS.Timeout | undefined;
+    let throttle: Throttle | undefined;
+    const waited = () => {
+      if (waitStarted !== undefined) exchange.waitedMs = Date.now() - waitStarted;
+    };
 
     // The client went away before the response was complete: stop the upstream request at once.
     res.on('close', () => {
       if (res.writableFinished) return finish();
       clientGone = true;
+      clearTimeout(waitTimer);
+      throttle?.stop();
+      waited();
       controller?.abort(new Error('client closed the connection'));
       clientLeft();
     });
@@ -168,21 +200,35 @@ export class Transport {
         onResponseStart: (c, statusCode, headers, statusMessage) => {
           if (statusCode < 200) return; // informational: Node's server already answered 100-continue
           responded = true;
+          held?.release();
+          waited();
           const out = endToEndHeaders(headers as http.IncomingHttpHeaders);
+          applyHeaderEdits(out, f.responseEdits);
+          if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
           if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
           exchange.status = statusCode;
           exchange.responseHeaders = out as Record<string, string | string[]>;
           if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
           res.writeHead(statusCode, statusMessage ?? '', out);
           res.on('drain', () => c.resume());
+          if (f.bandwidthBps)
+            throttle = new Throttle(
+              f.bandwidthBps,
+              (slice) => void res.write(slice),
+              () => res.end(),
+              () => c.resume(),
+            );
         },
         onResponseData: (c, chunk) => {
           exchange.bytesOut += chunk.length;
           exchange.responseBody?.push(chunk);
-          if (!res.write(chunk)) c.pause();
+          if (throttle) {
+            if (!throttle.push(chunk)) c.pause();
+          } else if (!res.write(chunk)) c.pause();
         },
         onResponseEnd: () => {
-          res.end();
+          if (throttle) throttle.finish();
+          else res.end();
         },
         onResponseError: (_c, err: Error & { code?: string }) => {
           if (finished) return;
@@ -197,6 +243,25 @@ export class Transport {
             CLOSED_UNDER_US.has(err.code ?? '')
           )
             return dispatch(1);
+          // wait_for_upstream: a refused connection means nothing reached the upstream, so any request
+          // may be tried again; it is, every 100 ms, until the target listens or the time is up.
+          if (!responded && err.code === 'ECONNREFUSED' && f.waitForUpstreamMs) {
+            waitStarted ??= Date.now();
+            const elapsed = Date.now() - waitStarted;
+            if (elapsed + WAIT_STEP_MS <= f.waitForUpstreamMs && (!held || held.replayable)) {
+              held?.detach();
+              exchange.waitRetries = (exchange.waitRetries ?? 0) + 1;
+              waitTimer = setTimeout(() => dispatch(2), WAIT_STEP_MS);
+              return;
+            }
+            waited();
+            const why =
+              held && !held.replayable ? `; the body was over ${HELD_BODY_CAP} bytes, too big to hold` : '';
+            const failure = `${causeOf(err)} for ${exchange.waitedMs} ms (wait_for_upstream ${f.waitForUpstreamMs} ms)${why}`;
+            exchange.status = 502;
+            sendError(req, res, 502, { ...info, cause: failure });
+            return finish(failure);
+          }
           if (res.headersSent) {
             res.destroy();
             return finish(causeOf(err));
@@ -218,12 +283,11 @@ export class Transport {
           {
             method: req.method ?? 'GET',
             path: up.basePath + f.path,
-            headers: upstreamRequestHeaders(
-              req.headers,
-              f.from,
-              f.preserveHost ? undefined : up.host,
+            headers: withEdits(
+              upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : up.host),
+              f.requestEdits,
             ) as Record<string, string>,
-            body,
+            body: held ? held.attempt() : body,
             headersTimeout: f.timeoutMs,
             bodyTimeout: f.timeoutMs,
           },
@@ -400,6 +464,63 @@ export class Transport {
     this.tunnels.clear();
   }
 
+  /**
+   * A health check: GET `path` on the target, on a connection of its own; resolves to undefined when the
+   * answer is 2xx or 3xx within `timeoutMs`, else to what went wrong.
+   */
+  async probe(target: string, path: string, timeoutMs: number): Promise<string | undefined> {
+    const url = new URL(target);
+    const base = url.pathname === '/' ? '' : url.pathname;
+    const client = new Client(url.origin, { connect: { timeout: timeoutMs }, pipelining: 1 });
+    try {
+      const answer = await client.request({
+        method: 'GET',
+        path: base + path,
+        headers: { host: url.host, 'user-agent': 'Switchyard health check' },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await answer.body.dump();
+      return answer.statusCode >= 200 && answer.statusCode < 400
+        ? undefined
+        : `answered ${answer.statusCode}`;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      if (
+        e.name === 'TimeoutError' ||
+        e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        e.code === 'UND_ERR_CONNECT_TIMEOUT'
+      )
+        return `no answer within ${timeoutMs} ms`;
+      return causeOf(e);
+    } finally {
+      void client.destroy().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Closes the pools of targets no route uses any more (after an apply), letting their requests finish.
+   * `targets` are instance URLs; a pool is kept when its target, or its target's origin, is among them.
+   */
+  retain(targets: ReadonlySet<string>): void {
+    const keep = new Set<string>();
+    for (const t of targets) {
+      keep.add(t);
+      keep.add(new URL(t).origin);
+    }
+    for (const [key, up] of this.upstreams) {
+      if (keep.has(key.split(' ')[0] as string)) continue;
+      this.upstreams.delete(key);
+      void up.pool.close().catch(() => undefined);
+    }
+  }
+
+  /** Pools open now (for tests of retain). */
+  get poolCount(): number {
+    return this.upstreams.size;
+  }
+
   /** Closes upstream connections; used when the engine stops. */
   async close(): Promise<void> {
     this.closeTunnels();
@@ -471,6 +592,14 @@ function failureOf(err: Error & { code?: string }, f: ForwardRequest): { status:
     default:
       return { status: 502, cause: causeOf(err) };
   }
+}
+
+function withEdits(
+  headers: http.OutgoingHttpHeaders,
+  edits: HeaderEdits | undefined,
+): http.OutgoingHttpHeaders {
+  applyHeaderEdits(headers, edits);
+  return headers;
 }
 
 function toArray(v: string | number | string[] | undefined): string[] {

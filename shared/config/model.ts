@@ -41,6 +41,65 @@ export interface RouteConfig {
   paths?: PathMatcher[];
   /** Vamp instance names, one per target, when the route listed `instances`. */
   instanceNames?: string[];
+  healthCheck?: HealthCheck;
+  passive?: PassiveHealth;
+  faults?: Faults;
+  headers?: HeaderRules;
+  /** Set on a mock route: it answers this itself and has no targets. */
+  respond?: MockResponse;
+}
+
+export interface HealthCheck {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  unhealthyAfter: number;
+  healthyAfter: number;
+}
+
+export interface PassiveHealth {
+  failures: number;
+  withinMs: number;
+  ejectForMs: number;
+}
+
+export interface Faults {
+  delay?: { percent: number; durationMs: number };
+  /** `status: 'reset'` closes the connection instead of answering. */
+  abort?: { percent: number; status: number | 'reset' };
+  /** Bytes per second each response is held to. */
+  bandwidthBps?: number;
+  /** Whether X-Switchyard-Fault-* request headers inject faults. */
+  headerControl: boolean;
+}
+
+export interface HeaderOps {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface HeaderRules {
+  request?: HeaderOps;
+  response?: HeaderOps;
+}
+
+export interface MockResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+  bodyFile?: string;
+}
+
+export interface CorsConfig {
+  /** Allowed origins, or '*' for any. */
+  origins: string[] | '*';
+  credentials: boolean;
+  methods: string[];
+  /** Allowed request headers; unset: whatever the preflight asks for. */
+  headers?: string[];
+  expose: string[];
+  maxAgeS: number;
 }
 
 export type PathMatchType =
@@ -77,6 +136,10 @@ export interface GatewayConfig {
   routes: RouteConfig[];
   /** Set when the gateway follows AILERON's rules where they differ from Vamp's (see schema.ts). */
   semantics?: 'aileron';
+  /** How long a request waits for a target that refuses connections; unset: no wait. */
+  waitForUpstreamMs?: number;
+  cors?: CorsConfig;
+  headers?: HeaderRules;
 }
 
 export interface SwitchyardConfig {

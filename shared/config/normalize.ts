@@ -14,6 +14,15 @@ import {
   type SwitchyardConfig,
 } from './model.js';
 import { parseTemplate } from './rewrite-template.js';
+import {
+  readCors,
+  readFaults,
+  readHeaderRules,
+  readHealthCheck,
+  readPassive,
+  readRespond,
+  type Fail,
+} from './resilience-fields.js';
 import type { GatewaySource } from './source.js';
 import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
@@ -212,11 +221,24 @@ class GatewayChecker {
     if (raw.max_connections) g.maxConnections = raw.max_connections;
     if (raw.max_upstream_connections) g.maxUpstreamConnections = raw.max_upstream_connections;
     if (raw.semantics === 'aileron') g.semantics = 'aileron';
+    if (raw.wait_for_upstream !== undefined && raw.wait_for_upstream !== null) {
+      const ms = parseDuration(raw.wait_for_upstream);
+      if (typeof ms === 'string') this.fail(['wait_for_upstream'], 'wait_for_upstream', ms);
+      else g.waitForUpstreamMs = ms;
+    }
+    if (raw.cors) g.cors = readCors(raw.cors, this.under(['cors']));
+    if (raw.headers) g.headers = readHeaderRules(raw.headers, this.under(['headers']));
+    if (this.issues.length > before) return undefined;
     return g;
   }
 
   private fail(path: (string | number)[], field: string | undefined, what: string, route?: string): void {
     this.issues.push(issue({ gateway: this.name, route, field, path: [this.index, ...path] }, what));
+  }
+
+  /** A `fail` for the readers of resilience-fields.ts, whose paths start at `prefix`. */
+  private under(prefix: (string | number)[], route?: string): Fail {
+    return (path, field, what) => this.fail([...prefix, ...path], field, what, route);
   }
 
   private port(): number {
@@ -300,7 +322,13 @@ class GatewayChecker {
     if (weights.some((w) => w !== 1)) route.targetWeights = weights;
     if (raw.instances?.length) route.instanceNames = raw.instances.map((x, i) => x.name ?? String(i));
     if (raw.paths?.length) route.paths = raw.paths.flatMap((m, i) => this.pathMatcher(m, key, i));
-    if (route.targets.length === 0 && this.gatewayNames.has(key)) route.gateway = key;
+    if (route.targets.length === 0 && this.gatewayNames.has(key) && !raw.respond) route.gateway = key;
+    const under = (field: string) => this.under(['routes', key, field], key);
+    if (raw.health_check) route.healthCheck = readHealthCheck(raw.health_check, under('health_check'));
+    if (raw.passive) route.passive = readPassive(raw.passive, under('passive'));
+    if (raw.faults) route.faults = readFaults(raw.faults, under('faults'));
+    if (raw.headers) route.headers = readHeaderRules(raw.headers, under('headers'));
+    if (raw.respond) route.respond = readRespond(raw.respond, under('respond'));
     return route;
   }
 
@@ -348,6 +376,16 @@ class GatewayChecker {
       ...(raw.instances ?? []).map((x) => vampInstance(x.host, x.port)),
     ].map((t) => (typeof t === 'string' ? { url: t, weight: 1 } : t));
     const none = { urls: [], weights: [] };
+    if (raw.respond) {
+      if (listed.length || bracket)
+        this.fail(
+          ['routes', key, 'respond'],
+          'respond',
+          'a mock route answers by itself; remove its targets (or remove respond)',
+          key,
+        );
+      return none;
+    }
     if (bracket && listed.length) {
       this.fail(
         ['routes', key, 'targets'],

@@ -35,6 +35,81 @@ const rawInstanceSchema = z.strictObject({
   port: z.union([z.number().int(), z.string()]),
 });
 
+/** Set, add or remove headers. Values may use `%[path]`, `%[url]`, `%[query]` and `%[hdr(NAME)]`. */
+const rawHeaderOpsSchema = z.strictObject({
+  /** Replaces the header (every value it had) with this one. */
+  set: z.record(z.string(), z.string()).nullish(),
+  /** Adds a value, keeping those already there. */
+  add: z.record(z.string(), z.string()).nullish(),
+  /** Removes the header. */
+  remove: z.array(z.string()).nullish(),
+});
+
+/** Header rules: on the request sent upstream and on the response sent back. */
+export const rawHeaderRulesSchema = z.strictObject({
+  request: rawHeaderOpsSchema.nullish(),
+  response: rawHeaderOpsSchema.nullish(),
+});
+
+export const rawHealthCheckSchema = z.strictObject({
+  /** The path requested with GET; a 2xx or 3xx answer passes. Default /. */
+  path: z.string().nullish(),
+  /** Time between checks, e.g. 2s (default 5s). */
+  interval: scalar.nullish(),
+  /** How long a check may take, e.g. 1s (default 2s). */
+  timeout: scalar.nullish(),
+  /** Failed checks in a row that make an instance unhealthy (default 2). */
+  unhealthy_after: z.number().int().min(1).max(100).nullish(),
+  /** Passed checks in a row that make it healthy again (default 1). */
+  healthy_after: z.number().int().min(1).max(100).nullish(),
+});
+
+export const rawPassiveSchema = z.strictObject({
+  /** Failures in a row that eject the instance (default 3). */
+  failures: z.number().int().min(1).max(1000).nullish(),
+  /** ... all within this long, e.g. 10s (default 10s). */
+  within: scalar.nullish(),
+  /** How long an ejected instance is skipped, e.g. 15s (default 30s). */
+  eject_for: scalar.nullish(),
+});
+
+export const rawFaultsSchema = z.strictObject({
+  /** Holds `percent` of the requests for `duration` before forwarding them: `{percent: 10, duration: 800ms}`. */
+  delay: z.strictObject({ percent: scalar, duration: scalar }).nullish(),
+  /** Answers `percent` of the requests with `status` (or `reset`: closes the connection) without forwarding. */
+  abort: z.strictObject({ percent: scalar, status: z.union([z.number().int(), z.string()]) }).nullish(),
+  /** Limits each response to this rate: 256kbps, 1mbps, 64KB/s. */
+  bandwidth: z.union([z.string(), z.number()]).nullish(),
+  /** X-Switchyard-Fault-Delay (a duration) and X-Switchyard-Fault-Abort (a status or reset) on a request inject those faults into it. */
+  header_control: z.boolean().nullish(),
+});
+
+export const rawRespondSchema = z.strictObject({
+  /** The status to answer (default 200). */
+  status: z.number().int().min(200).max(599).nullish(),
+  /** Response headers. */
+  headers: z.record(z.string(), z.string()).nullish(),
+  /** The body, as text. */
+  body: z.string().nullish(),
+  /** Or a file whose content is the body, read on each request (so editing it shows at once). */
+  body_file: z.string().nullish(),
+});
+
+export const rawCorsSchema = z.strictObject({
+  /** Origins allowed, e.g. ["http://localhost:5173"], or "*" (any origin; not with credentials). */
+  origins: z.union([z.string(), z.array(z.string())]),
+  /** Allow cookies and credentials (Access-Control-Allow-Credentials). */
+  credentials: z.boolean().nullish(),
+  /** Methods a preflight allows (default GET, HEAD, POST, PUT, PATCH, DELETE). */
+  methods: z.array(z.string()).nullish(),
+  /** Request headers a preflight allows (default: those the preflight asks for). */
+  headers: z.array(z.string()).nullish(),
+  /** Response headers scripts may read (Access-Control-Expose-Headers). */
+  expose: z.array(z.string()).nullish(),
+  /** How long browsers may cache a preflight answer, e.g. 10m (default 5m). */
+  max_age: scalar.nullish(),
+});
+
 export const rawRouteSchema = z.strictObject({
   /** Share of the traffic: "90%", 90 or 12.5. Routes without one share what is left equally. */
   weight: scalar.nullish(),
@@ -61,6 +136,23 @@ export const rawRouteSchema = z.strictObject({
   instances: z.array(rawInstanceSchema).nullish(),
   /** Path matchers (AILERON's pathMatchers): the route matches when one of them does, and it sets the path. */
   paths: z.array(rawPathMatcherSchema).nullish(),
+  /**
+   * Active health checks of each instance: `{path: /health, interval: 2s, timeout: 1s, unhealthy_after: 2,
+   * healthy_after: 1}`. An instance failing `unhealthy_after` checks in a row is skipped until it passes
+   * `healthy_after` in a row; a route with no healthy instance drops out of the weighted draw.
+   */
+  health_check: rawHealthCheckSchema.nullish(),
+  /**
+   * Passive health: `{failures: 3, within: 10s, eject_for: 15s}`. An instance whose answers fail (connection
+   * errors, 5xx, timeouts) `failures` times in a row within `within` is skipped for `eject_for`.
+   */
+  passive: rawPassiveSchema.nullish(),
+  /** Injected faults, for demos and resilience tests: delay, abort and bandwidth, each by percentage. */
+  faults: rawFaultsSchema.nullish(),
+  /** Header rules for this route's requests and responses, applied after the gateway's. */
+  headers: rawHeaderRulesSchema.nullish(),
+  /** A mock route: answer directly with `{status, headers, body}` (or `body_file`); it has no targets. */
+  respond: rawRespondSchema.nullish(),
 });
 export type RawRoute = z.infer<typeof rawRouteSchema>;
 
@@ -110,6 +202,15 @@ export const rawGatewaySchema = z.strictObject({
    * the upstream URL's path replaced by the request's.
    */
   semantics: z.enum(['switchyard', 'aileron']).nullish(),
+  /**
+   * Hold a request whose target refuses connections (a dev server restarting) and retry every 100 ms for
+   * up to this long, e.g. 10s, before answering 502. Safe for every method: nothing reached the upstream.
+   */
+  wait_for_upstream: scalar.nullish(),
+  /** CORS: answer preflights and add CORS headers for these origins (`{origins: [...], credentials: true}`). */
+  cors: rawCorsSchema.nullish(),
+  /** Header rules for every request and response of the gateway (routes' own rules come after). */
+  headers: rawHeaderRulesSchema.nullish(),
   /** Ordered map of route key to route (a list of keys or one-entry maps is read as Vamp's API reads it). */
   routes: z.record(z.string(), rawRouteSchema.nullable()).nullish(),
   ...vampReadOnlyShape,

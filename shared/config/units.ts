@@ -31,3 +31,32 @@ export function evenSplit(n: number): number[] {
   const base = Math.floor(100 / n);
   return Array.from({ length: n }, (_, i) => base + (i < 100 - base * n ? 1 : 0));
 }
+
+const RATE_UNITS: Record<string, number> = {
+  bps: 1 / 8,
+  kbps: 1000 / 8,
+  mbps: 1_000_000 / 8,
+  gbps: 1_000_000_000 / 8,
+  'b/s': 1,
+  'kb/s': 1000,
+  'mb/s': 1_000_000,
+  'kib/s': 1024,
+  'mib/s': 1024 * 1024,
+};
+
+/** Parses a bandwidth (`"256kbps"` bits, `"64KB/s"` bytes, or a number of bytes per second) into bytes per second. */
+export function parseBandwidth(value: unknown): number | string {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([a-z/]+)$/i.exec(value.trim()) : null;
+  const unit = m ? RATE_UNITS[(m[2] as string).toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0)
+    return `${JSON.stringify(value)} is not a bandwidth; write it like 256kbps, 1mbps or 64KB/s`;
+  return Number(m[1]) * unit;
+}
+
+/** A bandwidth as Switchyard writes it: 32000 bytes/s -> "256kbps". */
+export function formatBandwidth(bytesPerSecond: number): string {
+  const bits = bytesPerSecond * 8;
+  if (bits >= 1_000_000 && bits % 1_000_000 === 0) return `${bits / 1_000_000}mbps`;
+  return `${Math.round((bits / 1000) * 1000) / 1000}kbps`;
+}

@@ -170,7 +170,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nwieght: 3\n',
-      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, max_connections, max_upstream_connections, semantics, routes`,
+      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, max_connections, max_upstream_connections, semantics, wait_for_upstream, cors, headers, routes`,
     ],
     ['name: g\n', `1: gateway 'g': port: is required`],
     [
@@ -199,7 +199,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n',
-      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths`,
+      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths, health_check, passive, faults, headers, respond`,
     ],
   ])('%j', (yaml, expected) => {
     expect(messages(yaml)).toEqual([expected]);

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { MockResponse } from '../../shared/config/model.js';
+import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
+
+/**
+ * A mock route's answer (`respond:`): its status, headers and body, the body read from `body_file` on
+ * each request so that editing the file shows at once. Resolves to the bytes written, or to why the
+ * body file could not be read (then the answer is a 500 saying so).
+ */
+export async function sendMock(
+  res: ServerResponse,
+  mock: MockResponse,
+  edits: HeaderEdits | undefined,
+  extra: Record<string, string>,
+  setCookies: readonly string[],
+  method: string,
+): Promise<{ status: number; bytes: number; headers: OutgoingHttpHeaders; body: Buffer; error?: string }> {
+  let body: Buffer;
+  let status = mock.status;
+  let error: string | undefined;
+  try {
+    body = mock.bodyFile !== undefined ? await readFile(mock.bodyFile) : Buffer.from(mock.body ?? '');
+  } catch (err) {
+    error = `mock route body_file ${mock.bodyFile}: ${(err as Error).message}`;
+    body = Buffer.from(`${error}\n`);
+    status = 500;
+  }
+  const headers: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(error ? { 'content-type': 'text/plain; charset=utf-8' } : mock.headers))
+    headers[k.toLowerCase()] = v;
+  if (!error && headers['content-type'] === undefined && body.length)
+    headers['content-type'] = guessType(body);
+  applyHeaderEdits(headers, edits);
+  Object.assign(headers, extra);
+  if (setCookies.length) headers['set-cookie'] = [...setCookies];
+  const bodiless = status === 204 || status === 304;
+  if (!bodiless) headers['content-length'] = body.length;
+  const noBody = bodiless || method === 'HEAD';
+  if (res.destroyed) return { status: 499, bytes: 0, headers, body };
+  res.writeHead(status, headers);
+  res.end(noBody ? undefined : body);
+  return { status, bytes: noBody ? 0 : body.length, headers, body, ...(error ? { error } : {}) };
+}
+
+function guessType(body: Buffer): string {
+  const start = body.subarray(0, 1).toString();
+  return start === '{' || start === '[' ? 'application/json' : 'text/plain; charset=utf-8';
+}
