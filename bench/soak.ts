@@ -70,6 +70,8 @@ async function soak(upstreamPort: number, withClient: boolean): Promise<boolean>
   console.log(
     `${withClient ? 'with a stream client' : 'no client'}${client ? ` (${client.messages()} messages)` : ''}:`,
   );
+  console.log(`  req/s by tenth: ${rates.map((r) => r.toFixed(0)).join(' ')}`);
+  console.log(`  RSS by tenth:   ${[...memory.values()].map(mb).join(' ')}`);
   console.log(
     `  req/s first ${STEP}: ${first.toFixed(0)}, last ${STEP}: ${last.toFixed(0)}  -> ${(last / first).toFixed(2)}x (bar: >= 0.90x)`,
   );
