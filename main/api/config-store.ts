@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Document } from 'yaml';
 import type { GatewayView } from '../../shared/api/contract.js';
-import { setEnabled, setRouteWeights, routeKeys } from '../../shared/config/edit.js';
+import { setEnabled, setRouteFaults, setRouteWeights, routeKeys } from '../../shared/config/edit.js';
 import type { ConfigIssue } from '../../shared/config/issues.js';
 import { loadConfigText } from '../../shared/config/load.js';
 import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
@@ -177,6 +177,20 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
         });
       }
       return setRouteWeights(g, weights);
+    });
+  }
+
+  /** Sets (null: removes) one route's faults; validated like any change, so a bad value is refused. */
+  setFaults(name: string, route: string, faults: Record<string, unknown> | null): Promise<GatewayView> {
+    return this.edit(name, (g) => {
+      const keys = routeKeys(g);
+      if (!keys.includes(route)) {
+        throw new ApiFailure({
+          code: 'not_found',
+          message: `gateway '${name}' has no route '${route}' (routes: ${keys.join(', ') || 'none'})`,
+        });
+      }
+      return setRouteFaults(g, route, faults);
     });
   }
 

@@ -51,6 +51,7 @@ export function createHandlers(c: HandlerContext): Handlers {
         throw new ApiFailure({ code: 'not_found', message: `gateway '${name}' has no route '${route}'` });
       return { drained: true };
     },
+    'routes.setFaults': ({ name, route, faults }) => c.store.setFaults(name, route, faults),
     'conditions.list': () => c.store.conditionList(),
     'conditions.get': ({ name }) => c.store.condition(name),
     'conditions.save': ({ condition, create }) => c.store.saveCondition(condition, { create }),

@@ -18,6 +18,7 @@ interface Slot {
   second: number;
   requests: number;
   errors: number;
+  faults: number;
   latency: Uint32Array;
 }
 
@@ -25,20 +26,28 @@ interface Slot {
 class Series {
   private readonly slots: (Slot | undefined)[] = new Array<Slot | undefined>(SLOTS);
 
-  add(second: number, failed: boolean, durationMs: number): void {
+  add(second: number, failed: boolean, durationMs: number, faulted = false): void {
     const index = second % SLOTS;
     let slot = this.slots[index];
     if (!slot)
-      this.slots[index] = slot = { second, requests: 0, errors: 0, latency: new Uint32Array(BUCKETS) };
+      this.slots[index] = slot = {
+        second,
+        requests: 0,
+        errors: 0,
+        faults: 0,
+        latency: new Uint32Array(BUCKETS),
+      };
     if (slot.second !== second) {
       if (slot.second > second) return; // older than the ring reaches
       slot.second = second;
       slot.requests = 0;
       slot.errors = 0;
+      slot.faults = 0;
       slot.latency.fill(0);
     }
     slot.requests++;
     if (failed) slot.errors++;
+    if (faulted) slot.faults++;
     slot.latency[bucketOf(durationMs)]!++;
   }
 
@@ -48,6 +57,7 @@ class Series {
       if (!slot || slot.second <= from || slot.second > to) continue;
       into.requests += slot.requests;
       into.errors += slot.errors;
+      into.faults += slot.faults;
       for (let i = 0; i < BUCKETS; i++) into.latency[i]! += slot.latency[i]!;
     }
   }
@@ -56,10 +66,16 @@ class Series {
 interface Totals {
   requests: number;
   errors: number;
+  faults: number;
   latency: Float64Array;
 }
 
-const emptyTotals = (): Totals => ({ requests: 0, errors: 0, latency: new Float64Array(BUCKETS) });
+const emptyTotals = (): Totals => ({
+  requests: 0,
+  errors: 0,
+  faults: 0,
+  latency: new Float64Array(BUCKETS),
+});
 
 /**
  * Per-gateway, per-route statistics over a sliding window, fed by the request log: requests, observed
@@ -80,7 +96,12 @@ export class Stats {
       const key = e.route ?? '';
       let series = routes.get(key);
       if (!series) routes.set(key, (series = new Series()));
-      series.add(Math.floor(e.time / 1000), e.status >= 500 || e.status === 0, e.durationMs);
+      series.add(
+        Math.floor(e.time / 1000),
+        e.status >= 500 || e.status === 0,
+        e.durationMs,
+        (e.faults?.length ?? 0) > 0,
+      );
     }
   }
 
@@ -110,6 +131,7 @@ export class Stats {
             requests: mine.requests,
             share: all.requests ? (mine.requests / all.requests) * 100 : 0,
             errors: mine.errors,
+            faults: mine.faults,
             p50: percentile(mine, 0.5),
             p95: percentile(mine, 0.95),
             requestsPerSecond: mine.requests / windowSeconds,

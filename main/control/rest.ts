@@ -71,6 +71,13 @@ export class RestApi {
       const [gateway, route] = [decodePath(drain[1] ?? ''), decodePath(drain[2] ?? '')];
       return send(req, res, 200, await this.call('routes.drain', { name: gateway, route }));
     }
+    // The Chaos panel's call over REST: PUT a route's faults (JSON, as in YAML), DELETE to remove them.
+    const faults = /^gateways\/(.+)\/routes\/([^/]+)\/faults$/.exec(rest);
+    if (faults && (method === 'PUT' || method === 'DELETE')) {
+      const [name, route] = [decodePath(faults[1] ?? ''), decodePath(faults[2] ?? '')];
+      const body = method === 'PUT' ? gatewayBody(await readBody(req)) : null;
+      return send(req, res, 200, (await this.call('routes.setFaults', { name, route, faults: body })).source);
+    }
     if (rest.startsWith('gateways/')) {
       const name = decodePath(rest.slice('gateways/'.length));
       if (method === 'GET') return send(req, res, 200, vampView(await this.call('gateways.get', { name })));

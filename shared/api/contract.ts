@@ -38,6 +38,8 @@ export interface RouteStats {
   /** Observed share of the gateway's requests in the window, percent. */
   share: number;
   errors: number;
+  /** Requests with an injected fault (delay, abort, reset, bandwidth) in the window. */
+  faults: number;
   /** Milliseconds; 0 when there were no requests. */
   p50: number;
   p95: number;
@@ -109,6 +111,12 @@ export const commandParams = {
   'gateways.setWeights': z.strictObject({ name, weights: z.record(z.string(), z.number().min(0).max(100)) }),
   /** Moves the clients a sticky cookie keeps on a route off it (they keep it at 0% otherwise). */
   'routes.drain': z.strictObject({ name, route: z.string() }),
+  /** Sets a route's faults (`{delay, abort, bandwidth, header_control}` as in YAML), or removes them with null: live, like weights. */
+  'routes.setFaults': z.strictObject({
+    name,
+    route: z.string(),
+    faults: z.record(z.string(), z.unknown()).nullable(),
+  }),
   /** The named conditions routes may use by name (Vamp's /conditions), in order. */
   'conditions.list': z.strictObject({}),
   'conditions.get': z.strictObject({ name }),
@@ -233,6 +241,7 @@ export interface CommandResults {
   'gateways.setEnabled': GatewayView;
   'gateways.setWeights': GatewayView;
   'routes.drain': { drained: boolean };
+  'routes.setFaults': GatewayView;
   'conditions.list': ConditionSource[];
   'conditions.get': ConditionSource;
   'conditions.save': ConditionSource;

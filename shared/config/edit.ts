@@ -54,6 +54,18 @@ export function patchRoute(g: GatewaySource, key: string, patch: Patch<RouteSour
   return setRoutes(g, { ...routes, [key]: editRoute(routes[key] ?? null, patch) });
 }
 
+/**
+ * Sets (or with null removes) a route's faults, as the Chaos panel and `routes.setFaults` do: live, like
+ * weights.
+ */
+export function setRouteFaults(
+  g: GatewaySource,
+  key: string,
+  faults: RouteSource['faults'] | null,
+): GatewaySource {
+  return patchRoute(g, key, { faults: faults ?? undefined });
+}
+
 /** Sets the named routes' weights (percent), written the one way Switchyard writes percent: "33.33%". */
 export function setRouteWeights(g: GatewaySource, weights: Record<string, number>): GatewaySource {
   return Object.entries(weights).reduce(

@@ -204,6 +204,9 @@ class GatewayChecker {
         'virtual hosts are not supported yet (they come with listeners for virtual hosts); remove virtual_hosts or leave it empty',
       );
     const routes = this.routes();
+    const waitForUpstreamMs = this.optionalDuration('wait_for_upstream');
+    const cors = raw.cors ? readCors(raw.cors, this.under(['cors'])) : undefined;
+    const headers = raw.headers ? readHeaderRules(raw.headers, this.under(['headers'])) : undefined;
     if (this.issues.length > before) return undefined;
     const g: GatewayConfig = {
       name: raw.name,
@@ -221,14 +224,9 @@ class GatewayChecker {
     if (raw.max_connections) g.maxConnections = raw.max_connections;
     if (raw.max_upstream_connections) g.maxUpstreamConnections = raw.max_upstream_connections;
     if (raw.semantics === 'aileron') g.semantics = 'aileron';
-    if (raw.wait_for_upstream !== undefined && raw.wait_for_upstream !== null) {
-      const ms = parseDuration(raw.wait_for_upstream);
-      if (typeof ms === 'string') this.fail(['wait_for_upstream'], 'wait_for_upstream', ms);
-      else g.waitForUpstreamMs = ms;
-    }
-    if (raw.cors) g.cors = readCors(raw.cors, this.under(['cors']));
-    if (raw.headers) g.headers = readHeaderRules(raw.headers, this.under(['headers']));
-    if (this.issues.length > before) return undefined;
+    if (waitForUpstreamMs !== undefined) g.waitForUpstreamMs = waitForUpstreamMs;
+    if (cors) g.cors = cors;
+    if (headers) g.headers = headers;
     return g;
   }
 
@@ -258,6 +256,14 @@ class GatewayChecker {
       );
     }
     return n;
+  }
+
+  private optionalDuration(field: 'wait_for_upstream'): number | undefined {
+    const value = this.raw[field];
+    if (value === undefined || value === null) return undefined;
+    const ms = parseDuration(value);
+    if (typeof ms === 'string') this.fail([field], field, ms);
+    return typeof ms === 'number' ? ms : undefined;
   }
 
   private duration(field: 'timeout' | 'connect_timeout', fallback: number): number {
