@@ -92,7 +92,11 @@ describe('CORS, header rules and mock routes in Chromium', () => {
         refused = String(err);
       }
       return {
-        get: { status: get.status, variant: get.headers.get('x-variant'), body: await get.json() },
+        get: {
+          status: get.status,
+          variant: get.headers.get('x-variant'),
+          body: (await get.json()) as { headers: Record<string, string> },
+        },
         put: { status: put.status, variant: put.headers.get('x-variant') },
         mock: { status: mock.status, body: await mock.text() },
         refused,
