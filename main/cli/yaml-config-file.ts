@@ -30,19 +30,21 @@ export class YamlConfigFile implements ConfigPersistence {
 
   async newer(): Promise<string | undefined> {
     const text = await this.settled();
-    return text === undefined || text === this.known ? undefined : text;
+    // An empty file is an editor between truncating and writing it, however long that takes: never a
+    // configuration to run (`gateways: []` says "no gateways").
+    if (text === undefined || text === this.known || !text.trim()) return undefined;
+    return text;
   }
 
   /**
-   * The file's text once it has stopped changing. Editors that save in place truncate the file and then
-   * write it, so a read can catch it empty or half written, which would load as "fewer gateways" and stop
-   * the rest for a moment; a text is taken only when two reads a moment apart agree, and an empty one
-   * only when it stays empty.
+   * The file's text once it has stopped changing: editors that save in place truncate the file and then
+   * write it, so a read can catch it half written, which would load as "fewer gateways" and stop the
+   * rest for a moment. A text counts once two reads a moment apart agree.
    */
   private async settled(): Promise<string | undefined> {
     let text = await this.read();
     for (let i = 0; i < SETTLE_TRIES && text !== this.known; i++) {
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS * (text?.trim() ? 1 : 4)));
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const again = await this.read();
       if (again === text) return text;
       text = again;
