@@ -42,11 +42,14 @@ export function ConditionInput(props: {
   value: string;
   onChange: (v: string) => void;
   error?: string | undefined;
+  /** Stored conditions (name -> definition) a route may name instead of writing one. */
+  named?: Readonly<Record<string, string>>;
 }) {
   const input = useRef<HTMLInputElement>(null);
   const [focused, setFocused] = useState(false);
   const [active, setActive] = useState(0);
-  const parsed = useMemo(() => describe(props.value), [props.value]);
+  const named = props.named ?? NONE;
+  const parsed = useMemo(() => describe(props.value, named), [props.value, named]);
   const [settled, setSettled] = useState(true);
   useEffect(() => {
     const timer = setTimeout(() => setSettled(true), SETTLE_MS);
@@ -56,10 +59,12 @@ export function ConditionInput(props: {
   const word = currentWord(props.value, input.current?.selectionStart ?? props.value.length);
   const matches =
     focused && word.length > 0
-      ? SUGGESTIONS.filter(
-          (s) =>
-            s.toLowerCase().startsWith(word.toLowerCase()) && s.trim().toLowerCase() !== word.toLowerCase(),
-        ).slice(0, 6)
+      ? [...Object.keys(named), ...SUGGESTIONS]
+          .filter(
+            (s) =>
+              s.toLowerCase().startsWith(word.toLowerCase()) && s.trim().toLowerCase() !== word.toLowerCase(),
+          )
+          .slice(0, 6)
       : [];
 
   const accept = (suggestion: string) => {
@@ -127,9 +132,17 @@ export function ConditionInput(props: {
   );
 }
 
-function describe(text: string): { words?: string; error?: string } {
+const NONE: Readonly<Record<string, string>> = {};
+
+function describe(text: string, named: Readonly<Record<string, string>>): { words?: string; error?: string } {
   if (!text.trim()) return { words: 'No condition: this route gets traffic by weight only.' };
   try {
+    // A stored condition's name stands for its definition, as the engine resolves it.
+    const stored = Object.hasOwn(named, text.trim()) ? named[text.trim()] : undefined;
+    if (stored !== undefined)
+      return {
+        words: `Uses the stored condition '${text.trim()}': matches when ${explainCondition(parseCondition(stored))}.`,
+      };
     return { words: `Matches when ${explainCondition(parseCondition(text))}.` };
   } catch (err) {
     return { error: err instanceof ConditionSyntaxError ? err.message : String(err) };

@@ -171,6 +171,7 @@ function FormView({
   at: At;
   issues: ConfigIssue[];
 }) {
+  const named = useNamedConditions();
   const set = <K extends keyof GatewayForm>(key: K, value: GatewayForm[K]) =>
     update({ ...form, [key]: value });
   const setRoute = (i: number, patch: Partial<RouteDraft>) =>
@@ -345,6 +346,7 @@ function FormView({
                     value={r.condition}
                     onChange={(v) => setRoute(i, { condition: v })}
                     error={at('routes', key, 'condition')}
+                    named={named}
                   />
                 </Field>
                 <Field label="Condition strength" error={at('routes', key, 'condition_strength')}>
@@ -515,4 +517,22 @@ function useValidation(
     }, 150);
     return () => clearTimeout(timer);
   }, [source, dirty, client, setIssues]);
+}
+
+/** The stored conditions a route may name, read when the form opens. */
+function useNamedConditions(): Record<string, string> {
+  const client = useAppStore((s) => s.client);
+  const [named, setNamed] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!client) return;
+    let live = true;
+    client
+      .call('conditions.list', {})
+      .then((list) => live && setNamed(Object.fromEntries(list.map((c) => [c.name, c.condition]))))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [client]);
+  return named;
 }
