@@ -160,7 +160,12 @@ describe.skipIf(!haveChromium)('the UI finds things and shows the truth', () => 
       .click();
   });
 
-  it('never puts a toast over a toolbar, at any width', async () => {
+  it('never puts a toast over a toolbar, nor over the details, at any width', async () => {
+    await request(shopPort, '/toast-row');
+    const row = page().locator('.log-scroll [role=row]').first();
+    await row.waitFor();
+    await row.click();
+    await page().locator('.detail').waitFor();
     for (const width of [800, 1024, 1280, 1920]) {
       await page().setViewportSize({ width, height: width >= 1920 ? 1080 : 800 });
       for (let i = 0; i < 5; i++)
@@ -175,7 +180,7 @@ describe.skipIf(!haveChromium)('the UI finds things and shows the truth', () => 
       const overlaps = await page().evaluate(() => {
         const boxes = (sel: string) =>
           [...document.querySelectorAll(sel)].map((e: El) => e.getBoundingClientRect());
-        const bars = boxes('.topbar, .log-toolbar, .editor-bar, .sidebar-head, [role=tablist]');
+        const bars = boxes('.topbar, .log-toolbar, .editor-bar, .sidebar-head, [role=tablist], .detail');
         const seen = boxes('.notice').filter((n: El) => n.height > 0);
         const hit = (p: El, q: El) =>
           p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;

@@ -1,8 +1,9 @@
 import { useAppStore } from '../store/app-store.js';
 
 /**
- * Notices, shown over the bottom of the request log (never over a toolbar: their box is inside the log's
- * rows, below its toolbar). A notice with a list of problems expands to show every one.
+ * Notices, shown at the top right of the request log's rows (never over a toolbar, nor over the details
+ * beside the rows: their box is inside the rows' column). A notice with a list of problems expands to
+ * show every one.
  */
 export function Notices() {
   const notices = useAppStore((s) => s.notices);

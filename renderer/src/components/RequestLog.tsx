@@ -244,9 +244,9 @@ export function RequestLog() {
               </div>
             )}
           </div>
+          <Notices />
         </div>
         {selectedSeq !== undefined && <RequestDetail seq={selectedSeq} onClose={() => select(undefined)} />}
-        <Notices />
       </div>
     </section>
   );
