@@ -183,6 +183,8 @@ function flush(): void {
   if (!batch.length) return;
   const { entries, visible, version, searching } = useLogStore.getState();
   for (const e of batch) {
+    // A page fetched while events were on their way already holds some of them: the list stays unique.
+    if (e.seq <= (entries.at(-1)?.seq ?? 0)) continue;
     entries.push(e);
     if (!searching && predicate(e)) visible.push(e);
   }

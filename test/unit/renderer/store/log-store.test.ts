@@ -35,6 +35,15 @@ describe('the log store', () => {
     s.clear();
   });
 
+  it('keeps entries unique when events bring what a fetched page already holds', async () => {
+    const s = useLogStore.getState();
+    s.reset(range(1, 5), 1);
+    s.append(range(4, 8));
+    await frame();
+    expect(useLogStore.getState().entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(useLogStore.getState().visible).toHaveLength(8);
+  });
+
   it('applies batches once per frame, bumping the version once', async () => {
     const versions: number[] = [];
     const off = useLogStore.subscribe((s) => versions.push(s.version));
