@@ -19,7 +19,9 @@ export interface TraceStep {
     /** A mock route's answer, a CORS preflight, header rules. */
     | 'respond'
     | 'headers'
-    | 'cors';
+    | 'cors'
+    /** Shadow copies sent (or skipped) for the request. */
+    | 'shadow';
   text: string;
 }
 
@@ -69,6 +71,35 @@ export interface LogEntry {
   faults?: string[];
   /** Milliseconds the request waited for a target that refused connections (wait_for_upstream). */
   waitedMs?: number;
+  /** Shadow copies of this request and how their answers compared with this one (set when they finish). */
+  shadows?: ShadowResult[];
+}
+
+/** One shadow copy of a logged request: its answer, and the verdict of comparing it with the primary's. */
+export interface ShadowResult {
+  route: string;
+  target?: string;
+  /** `skipped`: not sent (a request body over the cap, too many shadows in flight, the primary failed). */
+  verdict: 'same' | 'different' | 'error' | 'skipped';
+  status?: number;
+  durationMs?: number;
+  /** One line: `same`, `2 differences: body:$.price, header:x-version`, or the error. */
+  summary: string;
+  differences?: ShadowDifference[];
+  /** Differences suppressed by ignore rules and learned noise. */
+  ignored?: number;
+  responseHeaders?: Record<string, string | string[]>;
+  responseBody?: BodyPreview;
+  /** Noise learned from this request (paths two primary answers disagreed on). */
+  learned?: string[];
+}
+
+/** Matches shared/compare/diff.ts's Difference. */
+export interface ShadowDifference {
+  path: string;
+  kind: 'changed' | 'added' | 'removed';
+  primary?: string;
+  shadow?: string;
 }
 
 /** Messages kept per WebSocket connection, and bytes of each message's preview. */

@@ -21,6 +21,16 @@ export class BodyTap {
     this.kept += part.length;
   }
 
+  /** Whether more came than was kept. */
+  get overflowed(): boolean {
+    return this.truncated;
+  }
+
+  /** The bytes kept. */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
   preview(): BodyPreview | undefined {
     if (this.kept === 0) return undefined;
     return { base64: Buffer.concat(this.chunks).toString('base64'), truncated: this.truncated };

@@ -39,6 +39,8 @@ import { describeEdits, evaluateHeaderRules } from './header-rules.js';
 import { sendMock } from './mock-response.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 import type { MockResponse } from '../../shared/config/model.js';
+import { decoded, SHADOW_BODY_CAP, Shadows, type ShadowPlan } from './shadow.js';
+import { upstreamRequestHeaders } from './headers.js';
 
 export interface EngineOptions {
   /** Source of routing draws; seed it in tests. */
@@ -67,6 +69,8 @@ type Routed =
       faults?: FaultPlan;
       /** The instance as configured, for passive health; '' when none. */
       instance?: string;
+      /** Shadow copies to send once the primary has answered. */
+      shadows?: ShadowPlan[];
     }
   | { ok: false; status: number; gateway: string; info: FailureInfo; trace: TraceStep[] };
 
@@ -81,7 +85,7 @@ export type ProxyEndpoint =
  * The proxy engine: plain Node, no Electron, no transport of its own. apply() compiles and validates a
  * whole configuration first and swaps it in second; listeners whose port is unchanged keep their sockets.
  */
-export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
+export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [LogEntry] }> {
   readonly log: RequestLog;
   private config: SwitchyardConfig = { gateways: [] };
   private gateways = new Map<string, CompiledGateway>();
@@ -89,11 +93,15 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
   private readonly transport = new Transport();
   /** Health and round-robin positions of upstream instances, kept across applies. */
   readonly upstreams: UpstreamRegistry;
+  /** Shadow copies under way and the noise they learned. */
+  readonly shadows: Shadows;
   private readonly random: Random;
   private readonly previewBytes: number;
   private readonly logging: boolean;
   private readonly now: () => number;
   private paused = false;
+  /** Round-robin positions of shadow routes' instances. */
+  private readonly shadowTurn = new WeakMap<object, number>();
   /** Plain HTTP exchanges under way (not tunnels), so that stop() knows when they are done. */
   private inFlight = 0;
 
@@ -104,6 +112,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
     this.previewBytes = options.previewBytes ?? 64 * 1024;
     this.logging = options.logging ?? true;
     this.now = options.now ?? Date.now;
+    this.shadows = new Shadows(this.transport, this.random);
     this.upstreams = new UpstreamRegistry((t, p, ms) => this.transport.probe(t, p, ms));
     this.upstreams.on('change', () => this.emit('status', this.status()));
   }
@@ -375,13 +384,50 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       }
       this.transport.forward(req, res, routed.forward, (x) => {
         this.passiveHealth(routed, x);
-        this.record(facts, started, routed, { exchange: x });
+        const entry = this.record(facts, started, routed, { exchange: x });
+        if (routed.shadows) this.sendShadows(routed, routed.shadows, x, facts, entry);
       });
     } catch (err) {
       const failed = internalError(routed.forward.gateway, err);
       sendError(req, res, failed.status, failed.info);
       this.record(facts, started, failed, { status: failed.status, error: describeFailure(failed.info) });
     }
+  }
+
+  /**
+   * Sends a request's shadow copies once its primary has answered (the client has its answer by now),
+   * and puts their verdicts in the primary's log entry when they are all in.
+   */
+  private sendShadows(
+    routed: Routed & { ok: true },
+    plans: ShadowPlan[],
+    x: Exchange,
+    facts: RequestFacts,
+    entry: LogEntry | undefined,
+  ): void {
+    const f = routed.forward;
+    const failed = x.error ?? (x.status === 0 || x.status === 499 ? 'no answer' : undefined);
+    const primary = {
+      method: facts.method,
+      headers: upstreamRequestHeaders(facts.headers, f.from, undefined),
+      requestTooBig: x.requestCapture?.overflowed ?? false,
+      answer: decoded({
+        status: x.status,
+        headers: x.responseHeaders,
+        body: x.responseCapture?.bytes() ?? Buffer.alloc(0),
+        truncated: x.responseCapture?.overflowed ?? false,
+      }),
+      target: f.target,
+      path: f.path,
+      ...(x.requestCapture ? { requestBody: x.requestCapture.bytes() } : {}),
+      ...(failed ? { failed } : {}),
+    };
+    void Promise.all(plans.map((p) => this.shadows.run(p, primary))).then((results) => {
+      if (!entry) return;
+      entry.shadows = results;
+      this.log.touch(entry);
+      this.emit('shadows', entry);
+    });
   }
 
   /** Passive health: an exchange's outcome counts for or against its instance; an ejection is in the trace. */
@@ -639,8 +685,12 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
       });
     const faults = planFaults(routeConfig.faults, (name) => view.header(name), this.random);
     if (faults) trace.push(...faults.trace);
+    const shadows = d.respond
+      ? undefined
+      : this.planShadows(gateway, d.route.name, view, target.search, req, g, trace);
     const routed: Routed & { ok: true } = {
       ok: true,
+      ...(shadows ? { shadows } : {}),
       log: {
         gateway: gateway.name,
         route: d.entryRoute,
@@ -666,9 +716,54 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]] }> {
         preserveHost: g.preserveHost,
         setCookies: d.setCookies,
         maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
+        ...(shadows ? { captureBytes: SHADOW_BODY_CAP } : {}),
       }),
     };
     return routed;
+  }
+
+  /**
+   * The shadow copies a request gets: each shadow route of the gateway the client called (other than the
+   * one that answers) whose methods include the request's, for its `shadow` share of the requests.
+   */
+  private planShadows(
+    gateway: CompiledGateway,
+    primaryRoute: string,
+    view: HttpRequestView,
+    search: string,
+    req: IncomingMessage,
+    g: GatewayConfig,
+    trace: TraceStep[],
+  ): ShadowPlan[] | undefined {
+    let plans: ShadowPlan[] | undefined;
+    const method = (req.method ?? 'GET').toUpperCase();
+    for (const r of gateway.routes) {
+      const s = r.config.shadow;
+      if (!s || r.name === primaryRoute || r.targets.length === 0) continue;
+      if (!s.methods.includes(method)) {
+        trace.push({
+          kind: 'shadow',
+          text: `not copied to ${r.name}: ${method} is not in its shadow_methods`,
+        });
+        continue;
+      }
+      if (s.percent < 100 && this.random() * 100 >= s.percent) continue;
+      const n = (this.shadowTurn.get(r) ?? 0) + 1;
+      this.shadowTurn.set(r, n);
+      const instance = r.targets[n % r.targets.length]!;
+      const path = r.rewrite(view.path, view, []) + search;
+      (plans ??= []).push({
+        gateway: gateway.name,
+        route: r.name,
+        target: instance.url,
+        path,
+        config: s,
+        timeoutMs: g.timeoutMs,
+        connectTimeoutMs: g.connectTimeoutMs,
+      });
+      trace.push({ kind: 'shadow', text: `copied to ${r.name} (shadow ${s.percent}%) after the answer` });
+    }
+    return plans;
   }
 
   /** A CORS preflight to a gateway with `cors`: answered by the gateway, never forwarded. */

@@ -45,7 +45,36 @@ export interface ForwardRequest {
   responseEdits?: HeaderEdits;
   /** Headers added to the response after the rules (CORS). */
   extraResponseHeaders?: Record<string, string>;
+  /**
+   * Keep up to this many bytes of the request and response bodies for a shadow comparison (they flow on
+   * as they come: nothing is held back).
+   */
+  captureBytes?: number;
 }
+
+/** A copy of a request sent by the gateway itself (a shadow, or a second primary answer to learn noise). */
+export interface CopyRequest {
+  target: string;
+  method: string;
+  path: string;
+  headers: http.OutgoingHttpHeaders;
+  body?: Buffer;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** Bytes of the answer's body read at most; the rest is not read. */
+  capBytes: number;
+}
+
+export type CopyAnswer =
+  | {
+      ok: true;
+      status: number;
+      headers: Record<string, string | string[]>;
+      body: Buffer;
+      truncated: boolean;
+      durationMs: number;
+    }
+  | { ok: false; error: string; durationMs: number };
 
 /** What happened, for the request log. */
 export interface Exchange {
@@ -59,6 +88,9 @@ export interface Exchange {
   /** Time spent waiting for a target that refused connections, and how many times it was tried again. */
   waitedMs?: number;
   waitRetries?: number;
+  /** Bodies kept for a shadow comparison (ForwardRequest.captureBytes). */
+  requestCapture?: BodyTap;
+  responseCapture?: BodyTap;
 }
 
 interface Upstream {
@@ -122,11 +154,16 @@ export const HELD_BODY_CAP = 1024 * 1024;
 /** Upstream pools kept at most; see upstream(). */
 const MAX_POOLS = 256;
 
+/** Connections per target for copies of requests (shadows) at most; more copies queue. */
+const COPY_CONNECTIONS = 32;
+
 /** Upstream connections per target at most (the route's `max_upstream_connections`). */
 export const DEFAULT_MAX_UPSTREAM_CONNECTIONS = 256;
 
 export class Transport {
   private readonly upstreams = new Map<string, Upstream>();
+  /** Pools for copies of requests (shadows), apart from the clients' pools. */
+  private readonly copyPools = new Map<string, Pool>();
   private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
   private readonly pendingUpgrades = new WeakMap<IncomingMessage, (proxyReq: http.ClientRequest) => void>();
   /** Open WebSocket tunnels: both sockets, so that shutdown can end them. */
@@ -162,6 +199,7 @@ export class Transport {
     // With wait_for_upstream the body is held (up to a cap) so each attempt can send it from the start.
     let held: HeldBody | undefined;
     if (hasBody(req)) {
+      if (f.captureBytes) exchange.requestCapture = new BodyTap(f.captureBytes);
       body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
       req.pipe(body);
       req.on('error', (err) => {
@@ -209,6 +247,7 @@ export class Transport {
           exchange.status = statusCode;
           exchange.responseHeaders = out as Record<string, string | string[]>;
           if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
+          if (f.captureBytes) exchange.responseCapture = new BodyTap(f.captureBytes);
           res.writeHead(statusCode, statusMessage ?? '', out);
           res.on('drain', () => c.resume());
           if (f.bandwidthBps)
@@ -222,6 +261,7 @@ export class Transport {
         onResponseData: (c, chunk) => {
           exchange.bytesOut += chunk.length;
           exchange.responseBody?.push(chunk);
+          exchange.responseCapture?.push(chunk);
           if (throttle) {
             if (!throttle.push(chunk)) c.pause();
           } else if (!res.write(chunk)) c.pause();
@@ -316,6 +356,7 @@ export class Transport {
         timer.refresh();
         exchange.bytesIn += chunk.length;
         exchange.requestBody?.push(chunk);
+        exchange.requestCapture?.push(chunk);
         callback(null, chunk);
       },
       flush(callback) {
@@ -509,10 +550,84 @@ export class Transport {
       keep.add(t);
       keep.add(new URL(t).origin);
     }
+    for (const [key, pool] of this.copyPools) {
+      if (keep.has(key.split(' ')[0] as string)) continue;
+      this.copyPools.delete(key);
+      void pool.close().catch(() => undefined);
+    }
     for (const [key, up] of this.upstreams) {
       if (keep.has(key.split(' ')[0] as string)) continue;
       this.upstreams.delete(key);
       void up.pool.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends a copy of a request (a shadow) and reads its answer up to `capBytes`, all within `timeoutMs`.
+   * Copies go on pools of their own (at most COPY_CONNECTIONS connections to a target), so a shadow that
+   * hangs can never take a connection a client's request is waiting for. Never throws.
+   */
+  async copy(r: CopyRequest): Promise<CopyAnswer> {
+    const started = Date.now();
+    const url = new URL(r.target);
+    const key = `${url.origin} ${r.connectTimeoutMs}`;
+    let pool = this.copyPools.get(key);
+    if (!pool) {
+      pool = new Pool(url.origin, {
+        connect: { timeout: r.connectTimeoutMs },
+        connections: COPY_CONNECTIONS,
+      });
+      this.copyPools.set(key, pool);
+    }
+    const base = url.pathname === '/' ? '' : url.pathname;
+    const signal = AbortSignal.timeout(r.timeoutMs);
+    try {
+      const answer = await pool.request({
+        method: r.method as Dispatcher.HttpMethod,
+        path: base + r.path,
+        headers: r.headers as Record<string, string>,
+        body: r.body ?? null,
+        headersTimeout: r.timeoutMs,
+        bodyTimeout: r.timeoutMs,
+        signal,
+      });
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let truncated = false;
+      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+        const room = r.capBytes - kept;
+        if (chunk.length > room) {
+          chunks.push(chunk.subarray(0, room));
+          kept += room;
+          truncated = true;
+          answer.body.destroy();
+          break;
+        }
+        chunks.push(chunk);
+        kept += chunk.length;
+      }
+      return {
+        ok: true,
+        status: answer.statusCode,
+        headers: endToEndHeaders(answer.headers as http.IncomingHttpHeaders) as Record<
+          string,
+          string | string[]
+        >,
+        body: Buffer.concat(chunks),
+        truncated,
+        durationMs: Date.now() - started,
+      };
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const timedOut =
+        e.name === 'TimeoutError' ||
+        e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        e.code === 'UND_ERR_BODY_TIMEOUT';
+      return {
+        ok: false,
+        error: timedOut ? `no complete answer within ${r.timeoutMs} ms (timeout)` : causeOf(e),
+        durationMs: Date.now() - started,
+      };
     }
   }
 
@@ -525,7 +640,9 @@ export class Transport {
   async close(): Promise<void> {
     this.closeTunnels();
     const pools = [...this.upstreams.values()].map((u) => u.pool);
+    pools.push(...this.copyPools.values());
     this.upstreams.clear();
+    this.copyPools.clear();
     this.proxy.close();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }

@@ -47,6 +47,20 @@ export interface RouteConfig {
   headers?: HeaderRules;
   /** Set on a mock route: it answers this itself and has no targets. */
   respond?: MockResponse;
+  /** Set when the route receives shadow copies of the gateway's traffic. */
+  shadow?: ShadowConfig;
+}
+
+/** A shadow route: copies of some of the gateway's requests, answers compared with the primary's. */
+export interface ShadowConfig {
+  /** Percent of the gateway's requests copied. */
+  percent: number;
+  /** Methods mirrored, upper case. */
+  methods: string[];
+  /** Ignore rules (shared/compare/diff.ts). */
+  ignore: string[];
+  /** Learn noise by asking the primary twice now and then. */
+  noise: boolean;
 }
 
 export interface HealthCheck {

@@ -23,6 +23,7 @@ import {
   readRespond,
   type Fail,
 } from './resilience-fields.js';
+import { readShadow } from './compare-fields.js';
 import type { GatewaySource } from './source.js';
 import { rawGatewaySchema, type RawGateway, type RawPathMatcher, type RawRoute } from './schema.js';
 import { evenSplit, formatPercent, parseDuration, parsePercent } from './units.js';
@@ -335,6 +336,8 @@ class GatewayChecker {
     if (raw.faults) route.faults = readFaults(raw.faults, under('faults'));
     if (raw.headers) route.headers = readHeaderRules(raw.headers, under('headers'));
     if (raw.respond) route.respond = readRespond(raw.respond, under('respond'));
+    const shadow = readShadow(raw, this.under(['routes', key], key));
+    if (shadow) route.shadow = shadow;
     return route;
   }
 

@@ -110,6 +110,20 @@ export const rawCorsSchema = z.strictObject({
   max_age: scalar.nullish(),
 });
 
+/** How a shadow's answers are compared with the primary's. */
+export const rawCompareSchema = z.strictObject({
+  /**
+   * Differences never reported: `header:NAME`, `body:$.path.to.field` (`[*]` for any array index), `status`
+   * or `body`. Headers such as date, etag and x-request-id are always ignored.
+   */
+  ignore: z.array(z.string()).nullish(),
+  /**
+   * Learn non-deterministic fields: a sample of mirrored requests is sent to the primary twice, and whatever
+   * differs between its two answers is ignored from then on (listed in the Compare view).
+   */
+  noise: z.boolean().nullish(),
+});
+
 export const rawRouteSchema = z.strictObject({
   /** Share of the traffic: "90%", 90 or 12.5. Routes without one share what is left equally. */
   weight: scalar.nullish(),
@@ -153,6 +167,16 @@ export const rawRouteSchema = z.strictObject({
   headers: rawHeaderRulesSchema.nullish(),
   /** A mock route: answer directly with `{status, headers, body}` (or `body_file`); it has no targets. */
   respond: rawRespondSchema.nullish(),
+  /**
+   * Share of the gateway's requests copied to this route, e.g. 100%: the client gets the primary's answer
+   * only; the copy (with X-Switchyard-Shadow: 1) goes here after the primary has answered, and its answer
+   * is compared with the primary's. A shadow route usually has weight 0%.
+   */
+  shadow: scalar.nullish(),
+  /** Methods mirrored (default GET and HEAD); list unsafe ones (POST, ...) only where sending them twice is harmless. */
+  shadow_methods: z.array(z.string()).nullish(),
+  /** How the shadow's answers are compared: `{ignore: ["header:date", "body:$.generatedAt"], noise: true}`. */
+  compare: rawCompareSchema.nullish(),
 });
 export type RawRoute = z.infer<typeof rawRouteSchema>;
 

@@ -199,7 +199,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n',
-      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths, health_check, passive, faults, headers, respond`,
+      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths, health_check, passive, faults, headers, respond, shadow, shadow_methods, compare`,
     ],
   ])('%j', (yaml, expected) => {
     expect(messages(yaml)).toEqual([expected]);
