@@ -1,5 +1,6 @@
 import { toSummary, type GatewayView, type Pipe } from '../../shared/api/contract.js';
 import type { GatewayStatus } from '../../shared/status.js';
+import type { LogEntry } from '../../shared/log-entry.js';
 import type { Engine } from '../engine/engine.js';
 import { ConfigStore, type ConfigPersistence } from './config-store.js';
 import { createDispatcher, EventHub, type Dispatch } from './dispatcher.js';
@@ -50,6 +51,9 @@ export class ControlPlane {
         if (this.hub.connected) this.hub.emit('log.updated', changed.map(toSummary));
       }),
     );
+    const onShadows = (entry: LogEntry) => this.stats.addShadows(entry);
+    engine.on('shadows', onShadows);
+    this.stops.push(() => engine.off('shadows', onShadows));
     const onStatus = (status: GatewayStatus[]) => this.hub.emit('status.changed', status);
     engine.on('status', onStatus);
     this.stops.push(() => engine.off('status', onStatus));

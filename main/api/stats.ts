@@ -1,6 +1,7 @@
-import type { GatewayStats, StatsSnapshot } from '../../shared/api/contract.js';
+import type { GatewayStats, RouteStats, StatsSnapshot } from '../../shared/api/contract.js';
 import type { SwitchyardConfig } from '../../shared/config/model.js';
-import type { LogEntry } from '../../shared/log-entry.js';
+import type { LogEntry, ShadowResult } from '../../shared/log-entry.js';
+import { mannWhitney, percentileInterval, twoProportion, wilson } from './ab-stats.js';
 
 /** The longest window anyone may ask for: one slot per second for it, reused in a ring. */
 const SLOTS = 15 * 60;
@@ -20,13 +21,31 @@ interface Slot {
   errors: number;
   faults: number;
   latency: Uint32Array;
+  /** Verdicts of shadow copies sent to this route. */
+  verdicts: Record<ShadowResult['verdict'], number>;
 }
+
+const noVerdicts = (): Slot['verdicts'] => ({ same: 0, different: 0, error: 0, skipped: 0 });
 
 /** One route's (or the no-route requests') traffic over the last SLOTS seconds. */
 class Series {
   private readonly slots: (Slot | undefined)[] = new Array<Slot | undefined>(SLOTS);
 
   add(second: number, failed: boolean, durationMs: number, faulted = false): void {
+    const slot = this.slot(second);
+    if (!slot) return;
+    slot.requests++;
+    if (failed) slot.errors++;
+    if (faulted) slot.faults++;
+    slot.latency[bucketOf(durationMs)]!++;
+  }
+
+  addVerdict(second: number, verdict: ShadowResult['verdict']): void {
+    const slot = this.slot(second);
+    if (slot) slot.verdicts[verdict]++;
+  }
+
+  private slot(second: number): Slot | undefined {
     const index = second % SLOTS;
     let slot = this.slots[index];
     if (!slot)
@@ -36,19 +55,18 @@ class Series {
         errors: 0,
         faults: 0,
         latency: new Uint32Array(BUCKETS),
+        verdicts: noVerdicts(),
       };
     if (slot.second !== second) {
-      if (slot.second > second) return; // older than the ring reaches
+      if (slot.second > second) return undefined; // older than the ring reaches
       slot.second = second;
       slot.requests = 0;
       slot.errors = 0;
       slot.faults = 0;
       slot.latency.fill(0);
+      slot.verdicts = noVerdicts();
     }
-    slot.requests++;
-    if (failed) slot.errors++;
-    if (faulted) slot.faults++;
-    slot.latency[bucketOf(durationMs)]!++;
+    return slot;
   }
 
   /** Totals over the seconds in (from, to]. */
@@ -58,6 +76,8 @@ class Series {
       into.requests += slot.requests;
       into.errors += slot.errors;
       into.faults += slot.faults;
+      for (const k of Object.keys(slot.verdicts) as ShadowResult['verdict'][])
+        into.verdicts[k] += slot.verdicts[k];
       for (let i = 0; i < BUCKETS; i++) into.latency[i]! += slot.latency[i]!;
     }
   }
@@ -68,6 +88,7 @@ interface Totals {
   errors: number;
   faults: number;
   latency: Float64Array;
+  verdicts: Slot['verdicts'];
 }
 
 const emptyTotals = (): Totals => ({
@@ -75,6 +96,7 @@ const emptyTotals = (): Totals => ({
   errors: 0,
   faults: 0,
   latency: new Float64Array(BUCKETS),
+  verdicts: noVerdicts(),
 });
 
 /**
@@ -105,6 +127,20 @@ export class Stats {
     }
   }
 
+  /** Counts the verdicts of a request's shadow copies, under each shadow route, at the request's time. */
+  addShadows(e: LogEntry): void {
+    for (const s of e.shadows ?? [])
+      this.seriesOf(e.gateway, s.route).addVerdict(Math.floor(e.time / 1000), s.verdict);
+  }
+
+  private seriesOf(gateway: string, route: string): Series {
+    let routes = this.series.get(gateway);
+    if (!routes) this.series.set(gateway, (routes = new Map()));
+    let series = routes.get(route);
+    if (!series) routes.set(route, (series = new Series()));
+    return series;
+  }
+
   clear(): void {
     this.series.clear();
   }
@@ -118,14 +154,19 @@ export class Stats {
       const routes = this.series.get(g.name);
       const all = emptyTotals();
       for (const series of routes?.values() ?? []) series.sum(from, to, all);
+      // Shadow copies are not requests of the gateway: their verdicts are counted, nothing else.
+      const totals = g.routes.map((r) => {
+        const t = emptyTotals();
+        routes?.get(r.name)?.sum(from, to, t);
+        return t;
+      });
       return {
         gateway: g.name,
         requests: all.requests,
         errors: all.errors,
-        routes: g.routes.map((r) => {
-          const mine = emptyTotals();
-          routes?.get(r.name)?.sum(from, to, mine);
-          return {
+        routes: g.routes.map((r, i, list) => {
+          const mine = totals[i]!;
+          const stats: RouteStats = {
             route: r.name,
             weight: r.weight,
             requests: mine.requests,
@@ -135,7 +176,23 @@ export class Stats {
             p50: percentile(mine, 0.5),
             p95: percentile(mine, 0.95),
             requestsPerSecond: mine.requests / windowSeconds,
+            errorInterval: wilson(mine.errors, mine.requests),
           };
+          const p50 = percentileInterval(mine.requests, 0.5, (rank) => valueAtRank(mine, rank));
+          const p95 = percentileInterval(mine.requests, 0.95, (rank) => valueAtRank(mine, rank));
+          if (p50) stats.p50Interval = p50;
+          if (p95) stats.p95Interval = p95;
+          const v = mine.verdicts;
+          if (v.same + v.different + v.error + v.skipped > 0) stats.shadow = { ...v };
+          // Each route against the first: the A/B question.
+          const first = totals[0]!;
+          if (i > 0 && !r.shadow)
+            stats.comparison = {
+              against: list[0]!.name,
+              errors: twoProportion(first.errors, first.requests, mine.errors, mine.requests),
+              latency: mannWhitney(first.latency, mine.latency),
+            };
+          return stats;
         }),
       };
     });
@@ -158,7 +215,11 @@ function bucketOf(ms: number): number {
 /** The nearest-rank percentile, as the geometric middle of its bucket, rounded to 0.1 ms. */
 function percentile(t: Totals, p: number): number {
   if (t.requests === 0) return 0;
-  const rank = Math.max(1, Math.ceil(p * t.requests));
+  return valueAtRank(t, Math.max(1, Math.ceil(p * t.requests)));
+}
+
+/** The value of the rank-th smallest latency, as the geometric middle of its bucket, rounded to 0.1 ms. */
+function valueAtRank(t: Totals, rank: number): number {
   let seen = 0;
   for (let i = 0; i < BUCKETS; i++) {
     seen += t.latency[i]!;

@@ -44,6 +44,25 @@ export interface RouteStats {
   p50: number;
   p95: number;
   requestsPerSecond: number;
+  /** 95% Wilson interval of the error rate (0-1). */
+  errorInterval?: { low: number; high: number };
+  /** 95% intervals of p50 and p95, ms; absent below the minimum sample. */
+  p50Interval?: { low: number; high: number };
+  p95Interval?: { low: number; high: number };
+  /** Against the first route: is the difference real? ("not enough requests to tell" below the minimum sample). */
+  comparison?: {
+    against: string;
+    errors: AbSignificance;
+    latency: AbSignificance;
+  };
+  /** Verdicts of shadow copies sent to this route in the window. */
+  shadow?: { same: number; different: number; error: number; skipped: number };
+}
+
+export interface AbSignificance {
+  verdict: 'not-enough' | 'significant' | 'not-significant';
+  text: string;
+  pValue?: number;
 }
 
 export interface GatewayStats {
