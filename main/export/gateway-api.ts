@@ -9,6 +9,8 @@ import { ignoresCase } from '../../shared/wire/case-folding.js';
 import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
 import { portOf } from '../../shared/wire/ports.js';
 import type { ExportResult } from './export-result.js';
+import { headerPlan } from './header-plan.js';
+import { warnUnexported } from './unexported.js';
 
 type HTTPRouteData = ConstructorParameters<typeof HTTPRoute>[0] & object;
 type Rule = NonNullable<NonNullable<HTTPRouteData['spec']>['rules']>[number];
@@ -65,9 +67,17 @@ function httpRoute(
   warn: (w: string) => void,
   derived: string[],
 ): HTTPRouteData {
+  warnUnexported(g, ['headers', 'gatewayHeaders'], warn);
+  const filters = headerFilters(g, warn);
   const backend = (r: RouteConfig, weight: number): BackendRef => {
     const port = r.targets[0] ? (portOf(new URL(r.targets[0])) ?? g.port) : g.port;
-    return { name: serviceFor(g, r, opts, derived), port, weight: Math.round(weight * 100) };
+    const f = filters.get(r);
+    return {
+      name: serviceFor(g, r, opts, derived),
+      port,
+      weight: Math.round(weight * 100),
+      ...(f?.length ? { filters: f } : {}),
+    };
   };
   const rules: Rule[] = [];
   const timeouts = { request: `${Math.round(g.timeoutMs / 1000) || 1}s` };
@@ -132,6 +142,53 @@ function httpRoute(
     metadata: { name: dnsName(g.name) },
     spec: { parentRefs: [{ name: 'switchyard', sectionName: dnsName(g.name) }], rules },
   };
+}
+
+type BackendFilter = NonNullable<BackendRef['filters']>[number];
+
+/**
+ * Header rules (the gateway's, then the route's) as RequestHeaderModifier and ResponseHeaderModifier
+ * filters on each route's backendRef. `%[...]` values have no Gateway API counterpart: warned, left out.
+ */
+function headerFilters(g: GatewayConfig, warn: (w: string) => void): Map<RouteConfig, BackendFilter[]> {
+  const out = new Map<RouteConfig, BackendFilter[]>();
+  for (const side of ['request', 'response'] as const) {
+    const plan = headerPlan(g, side);
+    g.routes.forEach((r, i) => {
+      const set: { name: string; value: string }[] = [];
+      const add: { name: string; value: string }[] = [];
+      const remove: string[] = [];
+      const literal = (name: string, v: string) => {
+        if (!v.includes('%[')) return true;
+        warn(
+          `route '${r.name}': the ${side} header ${name} uses %[...] variables, which the Gateway API cannot carry; it is left out`,
+        );
+        return false;
+      };
+      for (const [name, byRoute] of plan) {
+        const e = byRoute.get(i);
+        if (!e) continue;
+        if (e.removed && e.set === undefined) remove.push(name);
+        if (e.set !== undefined && literal(name, e.set)) set.push({ name, value: e.set });
+        if (e.adds.length > 1)
+          warn(`route '${r.name}': the added ${side} header ${name} values are joined into one`);
+        const joined = e.adds.join(', ');
+        if (e.adds.length && literal(name, joined)) add.push({ name, value: joined });
+      }
+      if (!set.length && !add.length && !remove.length) return;
+      const modifier = {
+        ...(set.length ? { set } : {}),
+        ...(add.length ? { add } : {}),
+        ...(remove.length ? { remove } : {}),
+      };
+      const filter: BackendFilter =
+        side === 'request'
+          ? { type: 'RequestHeaderModifier', requestHeaderModifier: modifier }
+          : { type: 'ResponseHeaderModifier', responseHeaderModifier: modifier };
+      out.set(r, [...(out.get(r) ?? []), filter]);
+    });
+  }
+  return out;
 }
 
 /**

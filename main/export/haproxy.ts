@@ -11,6 +11,8 @@ import {
   stickyCookieName,
 } from '../../shared/wire/sticky-cookie.js';
 import type { ExportResult } from './export-result.js';
+import { corsLines, routeResilience } from './haproxy-resilience.js';
+import { warnUnexported } from './unexported.js';
 
 /**
  * Exports gateways as HAProxy configuration, in the structure Vamp generated: a frontend per gateway
@@ -47,6 +49,9 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   if (g.maxConnections) lines.push(`    maxconn ${g.maxConnections}`);
   const requestRules: string[] = [];
   const rules: string[] = [];
+  warnUnexported(g, ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors'], warn);
+  // CORS first: a preflight is answered before any route is chosen.
+  if (g.cors) requestRules.push(...corsLines(g.cors, p));
   if (g.port === 0)
     warn('port 0 (any free port) has no HAProxy equivalent; the frontend binds port 0 and needs a real port');
 
@@ -161,8 +166,11 @@ function routeBackend(
         ? hashBalance(r.balance.key)
         : 'roundrobin';
   const lines = [`backend ${backendName}`, `    # route '${name}'`, `    balance ${balance}`];
+  const resilience = routeResilience(g, i, c.warn);
+  lines.push(...resilience.options);
   let servers: string[];
-  if (r.gateway) {
+  if (r.respond) servers = [];
+  else if (r.gateway) {
     const target = c.config.gateways.find((x) => x.name === r.gateway);
     servers = target ? [hostPort(target.host, target.port)] : [];
     c.warn(`route '${name}' chains to gateway '${r.gateway}' through its port (an extra hop in HAProxy)`);
@@ -182,6 +190,7 @@ function routeBackend(
   lines.push(`    http-request del-header ${OVERRIDE_HEADER}`);
   if (!g.preserveHost && servers[0]) lines.push(`    http-request set-header Host ${servers[0]}`);
   for (const rw of r.rewrites) lines.push(...rewrite(rw, c.acls, name, c.warn));
+  lines.push(...resilience.request, ...resilience.response);
   if (c.sticky) {
     const id = routeStickyId(g.name, name);
     lines.push(
@@ -191,7 +200,7 @@ function routeBackend(
   const weight = (k: number) => (r.targetWeights ? ` weight ${r.targetWeights[k] ?? 1}` : '');
   servers.forEach((s, k) =>
     lines.push(
-      `    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}${g.maxUpstreamConnections ? ` maxconn ${g.maxUpstreamConnections}` : ''}`,
+      `    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}${g.maxUpstreamConnections ? ` maxconn ${g.maxUpstreamConnections}` : ''}${resilience.serverParams}`,
     ),
   );
   return [...lines.slice(0, 3), ...c.acls.lines, ...lines.slice(3)].join('\n');

@@ -10,6 +10,8 @@ import {
 } from '../../shared/wire/sticky-cookie.js';
 import { escape, NginxConditionCompiler, varName } from './nginx-conditions.js';
 import type { ExportResult } from './export-result.js';
+import { DOLLAR_GEO, FORWARDED_DEFAULTS, nginxResilience } from './nginx-resilience.js';
+import { warnUnexported } from './unexported.js';
 
 /**
  * Exports gateways as nginx configuration: a `server` per gateway, an `upstream` (with keepalive) per
@@ -25,6 +27,7 @@ export function exportNginx(config: SwitchyardConfig, opts: { fragment?: boolean
   const shared = [
     '# WebSocket upgrades pass through; other requests keep the upstream connection alive.',
     'map $http_upgrade $sy_connection {\n    default upgrade;\n    "" "";\n}',
+    DOLLAR_GEO,
   ];
   const body = [...shared, ...blocks].join('\n\n');
   const text = opts.fragment ? `${body}\n` : `http {\n${indent(body)}\n}\n`;
@@ -36,6 +39,15 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   const out: string[] = [`# gateway '${g.name}'`];
   const conditions = new NginxConditionCompiler(p);
   const upstream = (i: number) => `${p}_r${i}`;
+  warnUnexported(g, ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors'], warn);
+  const sticky = g.sticky !== 'none' && !g.stickyBy;
+  const resilience = nginxResilience(
+    g,
+    p,
+    upstream,
+    warn,
+    sticky ? [`add_header Set-Cookie $${p}_set_cookie always;`] : [],
+  );
   if (g.maxConnections)
     warn(
       `max_connections ${g.maxConnections} is not exported: nginx's worker_connections is for the whole server`,
@@ -43,6 +55,7 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
 
   // Upstreams: one per route; a chained route goes to the other gateway's listener.
   g.routes.forEach((r, i) => {
+    if (r.respond) return; // a mock route answers in its own location, without an upstream
     let servers: string[];
     if (r.gateway) {
       const target = config.gateways.find((x) => x.name === r.gateway);
@@ -60,7 +73,7 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       if (r.targets.some((t) => new URL(t).pathname !== '/'))
         warn(`route '${r.name}' has a target base path, which nginx does not add`);
     }
-    const maxConns = g.maxUpstreamConnections ? ` max_conns=${g.maxUpstreamConnections}` : '';
+    const maxConns = `${g.maxUpstreamConnections ? ` max_conns=${g.maxUpstreamConnections}` : ''}${resilience.serverParams(r)}`;
     out.push(
       `upstream ${upstream(i)} {\n${servers.map((s) => `    server ${s}${maxConns};`).join('\n')}\n    keepalive 16;\n}`,
     );
@@ -100,7 +113,6 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   out.push(mapBlock(`$http_${OVERRIDE_HEADER.replaceAll('-', '_')}`, `$${p}_override_h`, byName, '""'));
   out.push(mapBlock(`$arg_${OVERRIDE_QUERY.replaceAll('-', '_')}`, `$${p}_override_q`, byName, '""'));
   const cookie = stickyCookieName(g.name);
-  const sticky = g.sticky !== 'none' && !g.stickyBy;
   if (sticky) {
     const ids = g.routes.map((r, i) => ({ id: routeStickyId(g.name, r.name), i, r }));
     out.push(
@@ -144,9 +156,10 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
     mapBlock(
       `$${p}_route`,
       `$${p}_upstream_host`,
-      g.routes.map(
-        (r, i) =>
-          `${upstream(i)} "${r.gateway ? hostPort(config.gateways.find((x) => x.name === r.gateway)?.host ?? '127.0.0.1', config.gateways.find((x) => x.name === r.gateway)?.port ?? 0) : new URL(r.targets[0] as string).host}";`,
+      g.routes.flatMap((r, i) =>
+        r.respond
+          ? []
+          : `${upstream(i)} "${r.gateway ? hostPort(config.gateways.find((x) => x.name === r.gateway)?.host ?? '127.0.0.1', config.gateways.find((x) => x.name === r.gateway)?.port ?? 0) : new URL(r.targets[0] as string).host}";`,
       ),
       '$host',
     ),
@@ -156,7 +169,8 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
 
   if (g.port === 0)
     warn('port 0 (any free port) has no nginx equivalent; the server listens on 0 and needs a real port');
-  out.push(serverBlock(g, p, pathVar, sticky));
+  out.push(...resilience.maps);
+  out.push(serverBlock(g, p, pathVar, sticky, resilience));
   warnings.push(...conditions.warnings.map((w) => `gateway '${g.name}': ${w}`));
   return out.join('\n\n');
 }
@@ -212,11 +226,21 @@ function rewriteEntries(
   }
 }
 
-function serverBlock(g: GatewayConfig, p: string, pathVar: string, sticky: boolean): string {
+function serverBlock(
+  g: GatewayConfig,
+  p: string,
+  pathVar: string,
+  sticky: boolean,
+  resilience: ReturnType<typeof nginxResilience>,
+): string {
+  const forwarded = Object.keys(FORWARDED_DEFAULTS)
+    .filter((name) => !resilience.requestHeaders.has(name))
+    .map((name) => `    proxy_set_header ${xName(name)} ${FORWARDED_DEFAULTS[name]};`);
   const lines = [
     `listen ${hostPort(g.host, g.port)};`,
     '',
     'location / {',
+    ...resilience.first.map((l) => `    ${l}`),
     `    if ($${p}_route = "") {`,
     '        return 503;',
     '    }',
@@ -225,10 +249,8 @@ function serverBlock(g: GatewayConfig, p: string, pathVar: string, sticky: boole
     '    proxy_set_header Connection $sy_connection;',
     '    proxy_set_header Upgrade $http_upgrade;',
     `    proxy_set_header Host ${g.preserveHost ? '$http_host' : `$${p}_upstream_host`};`,
-    '    proxy_set_header X-Forwarded-For $remote_addr;',
-    '    proxy_set_header X-Forwarded-Host $http_host;',
-    '    proxy_set_header X-Forwarded-Proto $scheme;',
-    '    proxy_set_header X-Forwarded-Port $server_port;',
+    ...forwarded,
+    ...resilience.location.map((l) => `    ${l}`),
     `    proxy_set_header ${OVERRIDE_HEADER} "";`,
     `    proxy_connect_timeout ${seconds(g.connectTimeoutMs)};`,
     `    proxy_read_timeout ${seconds(g.timeoutMs)};`,
@@ -236,8 +258,14 @@ function serverBlock(g: GatewayConfig, p: string, pathVar: string, sticky: boole
     '    proxy_redirect off;',
     `    proxy_pass http://$${p}_route${pathVar}$is_args$args;`,
     '}',
+    ...resilience.locations.flatMap((l) => ['', l]),
   ];
   return `server {\n${indent(lines.join('\n'))}\n}`;
+}
+
+/** x-forwarded-for → X-Forwarded-For. */
+function xName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 function stickyKey(g: GatewayConfig): string {
