@@ -39,7 +39,11 @@ port: 0
 routes:
   a: { targets: [${upstream}], weight: 50% }
   b: { targets: [${upstream}], weight: 50% }
-`;
+${
+  // switchyard-shadow: every request is also copied to a shadow route and compared (issue 14's bar: client
+  // p99 within 10% of switchyard (logging on), memory bounded).
+  mode === 'switchyard-shadow' ? `  shadow: { targets: [${upstream}], weight: 0%, shadow: 100% }\n` : ''
+}`;
   if (mode === 'switchyard-control') {
     const plane = new ControlPlane(engine);
     const loaded = await plane.store.load(yaml);

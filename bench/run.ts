@@ -145,12 +145,13 @@ async function main(): Promise<void> {
   const targets = [
     { name: 'direct upstream', child: undefined as Child | undefined, port: upstream.port },
     ...(await Promise.all(
-      ['raw', 'switchyard', 'switchyard-nolog'].map(async (mode) => {
+      ['raw', 'switchyard', 'switchyard-nolog', 'switchyard-shadow'].map(async (mode) => {
         const child = await startChild('proxy-server.js', [mode, String(upstream.port)]);
         const names: Record<string, string> = {
           raw: 'raw http-proxy',
           switchyard: 'switchyard (logging on)',
           'switchyard-nolog': 'switchyard (logging off)',
+          'switchyard-shadow': 'switchyard (shadow 100%)',
         };
         return { name: names[mode]!, child: child as Child | undefined, port: child.port };
       }),
@@ -214,6 +215,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  switchyard / direct upstream, small body req/s: ${ratio(small('switchyard (logging on)'), small('direct upstream'))}`,
+  );
+  console.log(
+    `  shadow 100% / logging on, small body p99:       ${ratio((results['switchyard (shadow 100%)']!['small body'] as Load).p99, (results['switchyard (logging on)']!['small body'] as Load).p99)}   (bar: <= 1.1x)`,
   );
   console.log(
     `  cost of logging, small body:                    ${(logCost * 100).toFixed(1)}%   (bar: < 10%)`,
