@@ -13,6 +13,7 @@ import {
   clientErrorAnswer,
   describeFailure,
   isAileronRequest,
+  addErrorHeaders,
   sendError,
   writeSocketError,
   type FailureInfo,
@@ -36,7 +37,7 @@ import { httpOrigin } from '../../shared/wire/host.js';
 import { corsResponseHeaders, isPreflight, preflightAnswer } from './cors.js';
 import { planFaults, type FaultPlan } from './faults.js';
 import { describeEdits, evaluateHeaderRules } from './header-rules.js';
-import { sendMock } from './mock-response.js';
+import { sendMock, writeMockOnSocket } from './mock-response.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 import type { MockResponse } from '../../shared/config/model.js';
 import { decoded, SHADOW_BODY_CAP, Shadows, type ShadowPlan } from './shadow.js';
@@ -296,6 +297,9 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     const facts = requestFacts(req);
     this.inFlight++;
     res.once('close', () => this.inFlight--);
+    const cors = this.gateways.get(gateway)?.config.cors;
+    if (cors && typeof req.headers.origin === 'string')
+      addErrorHeaders(req, corsResponseHeaders(cors, req.headers.origin));
     try {
       const routed = checkRequest(req, gateway) ?? routeIt(facts);
       if (!routed.ok) {
@@ -462,6 +466,15 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
           ? routed.local.respond.status
           : routed.faults?.abort
         : undefined;
+      if (routed.ok && routed.local?.kind === 'respond') {
+        // The mock's own status, headers and body; the connection is not upgraded.
+        const respond = routed.local.respond;
+        void writeMockOnSocket(socket, respond, routed.forward.responseEdits).then(
+          (status) => this.record(facts, started, routed, { status, websocket: true }),
+          () => socket.destroy(),
+        );
+        return;
+      }
       if (routed.ok && answered !== undefined) {
         if (answered === 'reset') socket.destroy();
         else

@@ -20,6 +20,16 @@ export function answerAsAileron(req: IncomingMessage): void {
   aileronRequests.add(req);
 }
 
+/**
+ * Headers every error answer to a request carries: the gateway's CORS headers for an allowed origin,
+ * so that a browser hands the page a 502/503/504 instead of a CORS failure that hides the status.
+ */
+const errorHeaders = new WeakMap<IncomingMessage, Record<string, string>>();
+
+export function addErrorHeaders(req: IncomingMessage, headers: Record<string, string>): void {
+  errorHeaders.set(req, headers);
+}
+
 export function isAileronRequest(req: IncomingMessage | undefined): boolean {
   return req !== undefined && aileronRequests.has(req);
 }
@@ -87,6 +97,7 @@ export function sendError(
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     'x-switchyard-error': String(status),
+    ...(req ? errorHeaders.get(req) : undefined),
   });
   res.end(text);
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { MockResponse } from '../../shared/config/model.js';
 import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
 
@@ -41,6 +42,37 @@ export async function sendMock(
   res.writeHead(status, headers);
   res.end(noBody ? undefined : body);
   return { status, bytes: noBody ? 0 : body.length, headers, body, ...(error ? { error } : {}) };
+}
+
+/**
+ * A mock route's answer to an upgrade request (a WebSocket to a mock route): its status, headers and
+ * body on the raw socket, which is then closed; no upgrade happens.
+ */
+export async function writeMockOnSocket(
+  socket: Duplex,
+  mock: MockResponse,
+  edits: HeaderEdits | undefined,
+): Promise<number> {
+  let body: Buffer;
+  let status = mock.status;
+  const headers: OutgoingHttpHeaders = {};
+  try {
+    body = mock.bodyFile !== undefined ? await readFile(mock.bodyFile) : Buffer.from(mock.body ?? '');
+    for (const [k, v] of Object.entries(mock.headers)) headers[k.toLowerCase()] = v;
+    if (headers['content-type'] === undefined && body.length) headers['content-type'] = guessType(body);
+  } catch (err) {
+    body = Buffer.from(`mock route body_file ${mock.bodyFile}: ${(err as Error).message}\n`);
+    status = 500;
+    headers['content-type'] = 'text/plain; charset=utf-8';
+  }
+  applyHeaderEdits(headers, edits);
+  if (socket.destroyed || socket.writableEnded) return 499;
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+  for (const [k, v] of Object.entries(headers))
+    for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${String(one)}`);
+  lines.push(`content-length: ${body.length}`, 'connection: close');
+  socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
+  return status;
 }
 
 function guessType(body: Buffer): string {
