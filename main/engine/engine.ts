@@ -436,6 +436,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
 
   /** Passive health: an exchange's outcome counts for or against its instance; an ejection is in the trace. */
   private passiveHealth(routed: Routed & { ok: true }, x: Exchange): void {
+    if (x.staleRetry !== undefined)
+      routed.log.trace.push({
+        kind: 'wait',
+        text: `retried once on a fresh connection: the kept-alive connection to ${routed.forward.target} was closed under it (${x.staleRetry})`,
+      });
     if (!routed.instance || x.status === 499) return;
     const failed = x.status >= 500 || x.status === 0 ? (x.error ?? `answered ${x.status}`) : undefined;
     const ejected = this.upstreams.report(routed.instance, failed);

@@ -88,6 +88,8 @@ export interface Exchange {
   /** Time spent waiting for a target that refused connections, and how many times it was tried again. */
   waitedMs?: number;
   waitRetries?: number;
+  /** Why the first attempt was sent again on a fresh connection (a kept-alive one the upstream had closed). */
+  staleRetry?: string;
   /** Bodies kept for a shadow comparison (ForwardRequest.captureBytes). */
   requestCapture?: BodyTap;
   responseCapture?: BodyTap;
@@ -281,8 +283,10 @@ export class Transport {
             !body &&
             IDEMPOTENT.has(req.method ?? '') &&
             CLOSED_UNDER_US.has(err.code ?? '')
-          )
+          ) {
+            exchange.staleRetry = causeOf(err);
             return dispatch(1);
+          }
           // wait_for_upstream: a refused connection means nothing reached the upstream, so any request
           // may be tried again; it is, every 100 ms, until the target listens or the time is up.
           if (!responded && err.code === 'ECONNREFUSED' && f.waitForUpstreamMs) {

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { rawExchange, request } from '../../helpers/client.js';
@@ -7,7 +9,8 @@ import { closedPort, startUpstream } from '../../helpers/upstream.js';
 /**
  * What the gateway answers itself: its 502/503/504 carry the CORS headers for an allowed origin (a
  * browser then shows the page the status, not a CORS error), and a WebSocket upgrade to a mock route
- * gets the mock's status, headers and body.
+ * gets the mock's status, headers and body; the one retry of a stale kept-alive connection is in the
+ * decision trace.
  */
 const cleanup = cleanupAfterEach();
 const ORIGIN = 'http://localhost:5173';
@@ -63,5 +66,36 @@ describe("the gateway's own answers", () => {
     expect(head).toMatch(/\r\nretry-after: 30\r\n/i);
     expect(head).toMatch(/\r\ncontent-type: text\/plain; charset=utf-8\r\n/i);
     expect(body).toBe('back soon');
+  });
+
+  it('reports the retry of a stale kept-alive connection in the decision trace', async () => {
+    // Answers the first request on a connection and keeps it open; a second request on it finds the
+    // connection destroyed, as when a dev server closes an idle connection just as it is reused.
+    const served = new WeakSet<Socket>();
+    const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+      req.resume();
+      if (served.has(req.socket)) return req.socket.destroy();
+      served.add(req.socket);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const up = (server.address() as AddressInfo).port;
+    const { engine, port } = await startEngine(
+      `gateways:\n  - name: g\n    port: 0\n    routes:\n      up: { targets: ["127.0.0.1:${up}"] }\n`,
+    );
+    cleanup.push(() => engine.stop(100));
+    expect((await request(port(), '/first')).status).toBe(200);
+    expect((await request(port(), '/second')).status).toBe(200);
+    const second = engine.log.find((e) => e.path === '/second', {}, 10).entries[0]!;
+    expect(second.trace.filter((s) => /retried once on a fresh connection/.test(s.text))).toHaveLength(1);
+    const first = engine.log.find((e) => e.path === '/first', {}, 10).entries[0]!;
+    expect(first.trace.some((s) => /retried/.test(s.text))).toBe(false);
   });
 });
