@@ -10,6 +10,7 @@ import { loadConfigOffThread } from './off-thread.js';
 import type { Stats } from './stats.js';
 import type { RequestSpec, TrafficGenerator } from './traffic.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
+import { runCompare } from './compare-run.js';
 
 /** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
 export interface Host {
@@ -138,6 +139,21 @@ export function createHandlers(c: HandlerContext): Handlers {
       const entries = parseHar(() => fromHar(har, gateway));
       for (const e of entries) c.engine.log.append(e);
       return { imported: entries.length };
+    },
+    'compare.run': ({ gateway, routes, ignore, har, seqs }) => {
+      if ((har === undefined) === (seqs === undefined))
+        throw new ApiFailure({
+          code: 'invalid_params',
+          message: 'give the requests to compare as har (a HAR file) or seqs (logged requests), one of them',
+        });
+      const requests = har
+        ? parseHar(() => harRequests(har))
+        : (seqs ?? []).map((seq) => {
+            const e = c.engine.log.get(seq);
+            if (!e) throw new ApiFailure({ code: 'not_found', message: `request ${seq} is not in the log` });
+            return resendRequest(e, undefined);
+          });
+      return runCompare(c.engine, { gateway, routes, ignore, requests });
     },
   };
 }

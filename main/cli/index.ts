@@ -4,6 +4,7 @@ import { validate } from './validate.js';
 import { exportCommand } from './export.js';
 import { importCommand, IMPORT_FORMATS } from './import.js';
 import { importHar, replayHar } from './remote.js';
+import { compareCommand, COMPARE_FORMATS } from './compare.js';
 import { PROXY_FORMATS } from '../../shared/export-formats.js';
 import { httpOrigin } from '../../shared/wire/host.js';
 import { CONTROL_PORT, DEMO_PORTS } from '../../shared/wire/ports.js';
@@ -177,6 +178,51 @@ program
   .action(async (file: string, opts: { gateway: string; rate?: number; control: string; token?: string }) => {
     process.exitCode = await replayHar(file, { ...opts, token: opts.token ?? process.env.SWITCHYARD_TOKEN });
   });
+
+program
+  .command('compare')
+  .description(
+    "send a HAR file's requests to two routes of a gateway and compare the answers; exits 0 when all are the same, 1 when any differ, 2 when it cannot run",
+  )
+  .argument('<file>', 'the HAR file')
+  .requiredOption('-g, --gateway <name>', 'the gateway whose routes are compared')
+  .requiredOption('--routes <a,b>', 'the two routes, baseline first (e.g. stable,candidate)')
+  .option(
+    '--ignore <rule>',
+    'a difference to ignore: header:NAME, body:$.json.path, status or body (repeatable)',
+    collect,
+    [],
+  )
+  .option('--format <format>', `report format: ${COMPARE_FORMATS.join(', ')}`, 'text')
+  .option(
+    '-c, --config <file>',
+    'run the gateways of this config file here instead of using a running switchyard',
+  )
+  .option(
+    '--control <url>',
+    'the control server of the running switchyard',
+    httpOrigin('127.0.0.1', CONTROL_PORT),
+  )
+  .option('--token <token>', 'the control server token (default: $SWITCHYARD_TOKEN)')
+  .action(
+    async (
+      file: string,
+      opts: {
+        gateway: string;
+        routes: string;
+        ignore: string[];
+        format: string;
+        config?: string;
+        control: string;
+        token?: string;
+      },
+    ) => {
+      process.exitCode = await compareCommand(file, {
+        ...opts,
+        token: opts.token ?? process.env.SWITCHYARD_TOKEN,
+      });
+    },
+  );
 
 function parsePort(value: string): number {
   const n = Number(value);

@@ -180,6 +180,16 @@ export class RestApi {
       const gateway = url.searchParams.get('gateway') ?? '';
       return send(req, res, 200, await this.plane.traffic.replay(gateway, requests, rate));
     }
+    if (rest === 'compare' && method === 'POST') {
+      // The body is the HAR file, with gateway, routes (a,b) and ignore (repeatable) in the query; or
+      // {har, gateway, routes, ignore} as the compare.run command takes them.
+      return send(
+        req,
+        res,
+        200,
+        await this.call('compare.run', compareParams(await readBody(req, MAX_HAR_BODY), url)),
+      );
+    }
     if (rest === 'traffic' && method === 'POST') {
       return send(
         req,
@@ -320,6 +330,27 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 /** Reads a HAR body and hands its converted items to `onBatch` as a worker produces them. */
+/** `POST /api/v1/compare`'s body and query as the compare.run command's params. */
+function compareParams(body: unknown, url: Target): Params<'compare.run'> {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const wrapped = typeof b.har === 'object' && b.har !== null;
+  const q = url.searchParams;
+  const routes = q
+    .getAll('routes')
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const ignore = q.getAll('ignore');
+  return {
+    ...(wrapped ? b : { har: b }),
+    ...(q.has('gateway') ? { gateway: q.get('gateway') } : {}),
+    ...(routes.length ? { routes } : {}),
+    ...(ignore.length
+      ? { ignore: [...((wrapped && Array.isArray(b.ignore) ? b.ignore : []) as string[]), ...ignore] }
+      : {}),
+  } as Params<'compare.run'>;
+}
+
 async function har(
   req: IncomingMessage,
   task: { kind: 'har-entries'; gateway?: string | undefined } | { kind: 'har-requests' },

@@ -6,6 +6,7 @@ import type { ConditionSource } from '../config/named-conditions.js';
 import { EXPORT_FORMAT_IDS } from '../export-formats.js';
 import type { LogEntry } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
+import type { CompareReport } from '../compare/report.js';
 
 /**
  * The one contract between the engine and everything that drives it (the UI over IPC or WebSocket,
@@ -247,6 +248,19 @@ export const commandParams = {
     har: z.looseObject({ log: z.looseObject({ entries: z.array(z.unknown()).max(100_000) }) }),
     gateway: name.optional(),
   }),
+  /**
+   * Replay and compare: sends each request (of a HAR file, or of logged entries by seq) through a gateway
+   * to both routes, forced with the override header, and compares the answers (shared/compare/diff.ts).
+   * `ignore`: rules such as `header:x-version` or `body:$.generatedAt`, on top of the second route's
+   * `compare.ignore`.
+   */
+  'compare.run': z.strictObject({
+    gateway: name,
+    routes: z.tuple([z.string().min(1).max(200), z.string().min(1).max(200)]),
+    ignore: z.array(z.string().max(500)).max(100).optional(),
+    har: z.looseObject({ log: z.looseObject({ entries: z.array(z.unknown()).max(10_000) }) }).optional(),
+    seqs: z.array(z.number().int().min(1)).max(10_000).optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof commandParams;
@@ -289,6 +303,7 @@ export interface CommandResults {
   'traffic.cancel': { cancelled: boolean };
   'traffic.replay': TrafficResult;
   'log.import': { imported: number };
+  'compare.run': CompareReport;
 }
 export type Result<K extends CommandName> = CommandResults[K];
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { eventually, request } from '../helpers/client.js';
@@ -388,5 +389,133 @@ describe('switchyard export and import', () => {
     const refused = run(['replay', harFile, '--gateway', 'nope', '--control', control]);
     expect(await refused.exited).toBe(1);
     expect(refused.err()).toContain("there is no gateway 'nope'");
+  });
+});
+
+describe('switchyard compare', () => {
+  const har = JSON.stringify({
+    log: {
+      version: '1.2',
+      entries: ['/items/1', '/items/2', '/items/3'].map((p) => ({
+        request: { method: 'GET', url: `http://example.test${p}`, headers: [] },
+        response: { status: 200, headers: [], content: { text: '' } },
+      })),
+    },
+  });
+
+  async function setup(changed: boolean) {
+    const answer = (name: string, change: boolean) =>
+      startUpstream(name, (req, res) => {
+        req.resume();
+        const id = Number(/\/items\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id, price: change && id === 2 ? 12 : 10 }));
+      });
+    const stable = await answer('stable', false);
+    const candidate = await answer('candidate', changed);
+    cleanup.push(() => stable.close());
+    cleanup.push(() => candidate.close());
+    const dir = await tempDir();
+    const config = path.join(dir, 'switchyard.yaml');
+    await writeFile(
+      config,
+      `name: shop\nport: 0\nroutes:\n  stable: { target: "${stable.url}", weight: 100% }\n  candidate: { target: "${candidate.url}", weight: 0% }\n`,
+    );
+    const harFile = path.join(dir, 'session.har');
+    await writeFile(harFile, har);
+    return { config, harFile };
+  }
+
+  it('exits 0 when both routes answer the same', async () => {
+    const { config, harFile } = await setup(false);
+    const r = run([
+      'compare',
+      harFile,
+      '--gateway',
+      'shop',
+      '--routes',
+      'stable,candidate',
+      '--config',
+      config,
+    ]);
+    expect(await r.exited).toBe(0);
+    expect(r.out()).toContain(
+      "compare 'shop': stable vs candidate: 3 requests, 3 same, 0 different, 0 errors",
+    );
+    expect(r.out()).toContain('GET /items/{id}  (3: 3 same, 0 different, 0 errors)');
+    expect(r.out()).toContain('PASS');
+  });
+
+  it('exits 1 with the difference by shape and path when one route changed, in text, JSON and JUnit', async () => {
+    const { config, harFile } = await setup(true);
+    const args = [
+      'compare',
+      harFile,
+      '--gateway',
+      'shop',
+      '--routes',
+      'stable,candidate',
+      '--config',
+      config,
+    ];
+    const text = run(args);
+    expect(await text.exited).toBe(1);
+    expect(text.out()).toContain('GET /items/{id}  (3: 2 same, 1 different, 0 errors)');
+    expect(text.out()).toContain('GET /items/2: 200 vs 200');
+    expect(text.out()).toContain('body:$.price changed: 10 -> 12');
+    expect(text.out()).toContain('FAIL');
+
+    const json = run([...args, '--format', 'json']);
+    expect(await json.exited).toBe(1);
+    const report = JSON.parse(json.out()) as {
+      different: number;
+      shapes: { cases: { differences: unknown[] }[] }[];
+    };
+    expect(report.different).toBe(1);
+
+    const junit = run([...args, '--format', 'junit']);
+    expect(await junit.exited).toBe(1);
+    expect(XMLValidator.validate(junit.out())).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junit.out()) as {
+      testsuites: { failures: string; testsuite: { testcase: { failure?: { '#text': string } }[] } };
+    };
+    expect(doc.testsuites.failures).toBe('1');
+    const failure = doc.testsuites.testsuite.testcase.find((c) => c.failure)!.failure!;
+    expect(failure['#text']).toContain('body:$.price changed: 10 -> 12');
+
+    // With the difference ignored, it passes.
+    const ignored = run([...args, '--ignore', 'body:$.price']);
+    expect(await ignored.exited).toBe(0);
+  });
+
+  it('compares through a running switchyard, and exits 2 when it cannot run', async () => {
+    const { config, harFile } = await setup(true);
+    const r = run(['serve', '--config', config, '--control-port', '0', '--log', 'none']);
+    await eventually(() => /control server on (http:\/\/127\.0\.0\.1:\d+)/.test(r.out()), 5000, 'control');
+    const control = /control server on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())![1]!;
+    const c = run([
+      'compare',
+      harFile,
+      '--gateway',
+      'shop',
+      '--routes',
+      'stable,candidate',
+      '--control',
+      control,
+    ]);
+    expect(await c.exited).toBe(1);
+    expect(c.out()).toContain('body:$.price changed: 10 -> 12');
+    const bad = run([
+      'compare',
+      harFile,
+      '--gateway',
+      'shop',
+      '--routes',
+      'stable,nope',
+      '--control',
+      control,
+    ]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toContain("no route 'nope'");
   });
 });
