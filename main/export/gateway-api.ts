@@ -11,6 +11,7 @@ import { portOf } from '../../shared/wire/ports.js';
 import type { ExportResult } from './export-result.js';
 import { headerPlan } from './header-plan.js';
 import { warnUnexported } from './unexported.js';
+import { gatewayApiShadow } from './shadow-export.js';
 
 type HTTPRouteData = ConstructorParameters<typeof HTTPRoute>[0] & object;
 type Rule = NonNullable<NonNullable<HTTPRouteData['spec']>['rules']>[number];
@@ -67,7 +68,7 @@ function httpRoute(
   warn: (w: string) => void,
   derived: string[],
 ): HTTPRouteData {
-  warnUnexported(g, ['headers', 'gatewayHeaders'], warn);
+  warnUnexported(g, ['headers', 'gatewayHeaders', 'shadow'], warn);
   const filters = headerFilters(g, warn);
   const backend = (r: RouteConfig, weight: number): BackendRef => {
     const port = r.targets[0] ? (portOf(new URL(r.targets[0])) ?? g.port) : g.port;
@@ -138,6 +139,7 @@ function httpRoute(
   if (g.preserveHost)
     warn('preserve_host is the Gateway API default; not preserving Host has no standard filter');
 
+  gatewayApiShadow(g, rules, (r) => backend(r, 100), warn);
   return {
     metadata: { name: dnsName(g.name) },
     spec: { parentRefs: [{ name: 'switchyard', sectionName: dnsName(g.name) }], rules },

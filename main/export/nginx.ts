@@ -12,6 +12,7 @@ import { escape, NginxConditionCompiler, varName } from './nginx-conditions.js';
 import type { ExportResult } from './export-result.js';
 import { DOLLAR_GEO, FORWARDED_DEFAULTS, nginxResilience } from './nginx-resilience.js';
 import { warnUnexported } from './unexported.js';
+import { nginxShadow } from './shadow-export.js';
 
 /**
  * Exports gateways as nginx configuration: a `server` per gateway, an `upstream` (with keepalive) per
@@ -39,7 +40,11 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   const out: string[] = [`# gateway '${g.name}'`];
   const conditions = new NginxConditionCompiler(p);
   const upstream = (i: number) => `${p}_r${i}`;
-  warnUnexported(g, ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors'], warn);
+  warnUnexported(
+    g,
+    ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors', 'shadow'],
+    warn,
+  );
   const sticky = g.sticky !== 'none' && !g.stickyBy;
   const resilience = nginxResilience(
     g,
@@ -48,6 +53,11 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
     warn,
     sticky ? [`add_header Set-Cookie $${p}_set_cookie always;`] : [],
   );
+  // Shadow traffic (issue 14): mirror lines and internal locations, alongside the resilience ones.
+  const shadow = nginxShadow(g, p, upstream, config);
+  resilience.maps.push(...shadow.maps);
+  resilience.location.push(...shadow.location);
+  resilience.locations.push(...shadow.locations);
   if (g.maxConnections)
     warn(
       `max_connections ${g.maxConnections} is not exported: nginx's worker_connections is for the whole server`,

@@ -16,7 +16,9 @@ export type ExportableField =
   | 'passive'
   | 'faults'
   | 'headers'
-  | 'respond';
+  | 'respond'
+  | 'shadow'
+  | 'compare';
 
 type GatewayCheck = { set: (g: GatewayConfig) => boolean; warning: (g: GatewayConfig) => string };
 type RouteCheck = { set: (r: RouteConfig) => boolean; warning: (r: RouteConfig) => string };
@@ -70,6 +72,16 @@ const ROUTE_FIELDS: Partial<Record<ExportableField, RouteCheck>> = {
   respond: {
     set: (r) => r.respond !== undefined,
     warning: () => 'the mock response (respond) is not exported: the route has no target',
+  },
+  shadow: {
+    set: (r) => r.shadow !== undefined,
+    warning: (r) =>
+      `shadow ${r.shadow!.percent}% is not exported: this proxy has no built-in mirror (HAProxy mirrors only through an SPOE agent such as spoa-mirror); the route gets no copies`,
+  },
+  compare: {
+    set: (r) => r.shadow !== undefined,
+    warning: () =>
+      "compare (shadow answers compared with the primary) is not exported: a production proxy discards the mirror's answers; run `switchyard compare` on a HAR file in CI instead",
   },
 };
 
