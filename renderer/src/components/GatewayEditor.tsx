@@ -13,7 +13,9 @@ import {
   type RouteDraft,
 } from '../lib/gateway-form.js';
 import { useAppStore } from '../store/app-store.js';
+import { ChaosPanel } from './ChaosPanel.js';
 import { ConditionInput } from './ConditionInput.js';
+import { HealthDots, healthOf } from './HealthDots.js';
 import { Tabs } from './Tabs.js';
 import { WeightSliders } from './WeightSliders.js';
 
@@ -84,6 +86,7 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
   return (
     <div className="editor">
       <WeightSliders gateway={gateway} />
+      <ChaosPanel gateway={gateway} />
       <div className="editor-bar">
         <Tabs
           className="subtabs"
@@ -112,7 +115,7 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
       </div>
       <div role="tabpanel" id={`editor-${view}-panel`} aria-labelledby={`editor-${view}-tab`}>
         {view === 'form' ? (
-          <FormView form={form} update={update} at={at} issues={issues} />
+          <FormView form={form} update={update} at={at} issues={issues} gateway={gateway} />
         ) : (
           <YamlView
             text={yamlText ?? stringify(source)}
@@ -165,11 +168,13 @@ function FormView({
   update,
   at,
   issues,
+  gateway,
 }: {
   form: GatewayForm;
   update: (f: GatewayForm) => void;
   at: At;
   issues: ConfigIssue[];
+  gateway: GatewayView;
 }) {
   const named = useNamedConditions();
   const set = <K extends keyof GatewayForm>(key: K, value: GatewayForm[K]) =>
@@ -315,6 +320,7 @@ function FormView({
                   />
                 </Field>
                 <div className="route-actions">
+                  <HealthDots health={healthOf(gateway, key)} label={`Health of ${key}'s instances`} />
                   <button aria-label={`Move route ${key} up`} disabled={i === 0} onClick={() => move(i, -1)}>
                     ↑
                   </button>

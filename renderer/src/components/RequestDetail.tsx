@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BodyPreview, LogEntry } from '../../../shared/log-entry.js';
+import type { BodyPreview, LogEntry, TraceStep } from '../../../shared/log-entry.js';
 import { base64Bytes, decodeBase64Text, toHar } from '../../../shared/har.js';
 import { saveText } from '../api/desktop.js';
 import { toCurl } from '../lib/curl.js';
@@ -126,7 +126,12 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
             <h4>Why it went there</h4>
             <ol className="trace">
               {entry.trace.length ? (
-                entry.trace.map((t, i) => <li key={i}>{t.text}</li>)
+                entry.trace.map((t, i) => (
+                  <li key={i}>
+                    <span className={`trace-kind ${t.kind}`}>{TRACE_LABELS[t.kind] ?? t.kind}</span>
+                    {t.text}
+                  </li>
+                ))
               ) : (
                 <li>No routing decision was made.</li>
               )}
@@ -312,3 +317,23 @@ function header(headers: Record<string, string | string[]>, name: string): strin
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/** What each step of the decision trace is, in a word, so waits, ejections and faults stand out. */
+const TRACE_LABELS: Record<TraceStep['kind'], string> = {
+  override: 'override',
+  sticky: 'sticky',
+  condition: 'condition',
+  strength: 'strength',
+  weight: 'weight',
+  chain: 'chain',
+  rewrite: 'rewrite',
+  instance: 'instance',
+  'no-route': 'no route',
+  health: 'health',
+  fault: 'fault',
+  wait: 'waited',
+  respond: 'mock',
+  headers: 'headers',
+  cors: 'CORS',
+  shadow: 'shadow',
+};

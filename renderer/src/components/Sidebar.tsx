@@ -9,6 +9,7 @@ import {
   isExportFormatId,
   type ExportFormatId,
 } from '../../../shared/export-formats.js';
+import { HealthDots, healthOf } from './HealthDots.js';
 
 /** The gateways: status dot, port, enable toggle; create, duplicate, rename, delete (with undo). */
 export function Sidebar() {
@@ -156,6 +157,7 @@ export function Sidebar() {
                 <span className="port">:{g.status?.boundPort ?? g.config.port}</span>
               </button>
             )}
+            <HealthDots health={healthOf(g)} withRoute label={`Health of ${g.name}'s instances`} />
             <TroubleBadge trouble={gatewayTrouble(g, stats)} />
             <label
               className="toggle"
