@@ -5,6 +5,8 @@ import type { ConfigIssue } from '../../../shared/config/issues.js';
 import type { GatewaySource } from '../../../shared/config/source.js';
 import { lineOfPath } from '../../../shared/config/yaml-lines.js';
 import {
+  GATEWAY_YAML_FIELDS,
+  ROUTE_YAML_FIELDS,
   isBracketKey,
   toForm,
   toSource,
@@ -203,6 +205,7 @@ function FormView({
         condition: '',
         strength: '',
         rewrites: '',
+        yaml: { health_check: '', passive: '', headers: '', respond: '' },
       },
     ]);
   };
@@ -254,6 +257,26 @@ function FormView({
             onChange={(e) => set('connectTimeout', e.currentTarget.value)}
           />
         </Field>
+        <Field label="Wait for upstream" error={at('wait_for_upstream')}>
+          <input
+            value={form.waitForUpstream}
+            placeholder="off, e.g. 10s"
+            title="Hold requests while a target refuses connections (a dev server restarting), then 502"
+            onChange={(e) => set('waitForUpstream', e.currentTarget.value)}
+          />
+        </Field>
+        {GATEWAY_YAML_FIELDS.map((field) => (
+          <YamlBox
+            key={field}
+            label={GATEWAY_YAML_LABELS[field]}
+            value={form.yaml[field]}
+            placeholder={GATEWAY_YAML_PLACEHOLDERS[field]}
+            error={
+              issues.find((x) => x.route === undefined && String(x.field ?? '').startsWith(field))?.message
+            }
+            onChange={(v) => set('yaml', { ...form.yaml, [field]: v })}
+          />
+        ))}
         <label className="check">
           <input
             type="checkbox"
@@ -379,12 +402,65 @@ function FormView({
                     aria-label={`Route ${i + 1} rewrites`}
                   />
                 </Field>
+                {ROUTE_YAML_FIELDS.map((field) => (
+                  <YamlBox
+                    key={field}
+                    label={ROUTE_YAML_LABELS[field]}
+                    aria={`Route ${i + 1} ${ROUTE_YAML_LABELS[field].replace(/ \(.*/, '').toLowerCase()}`}
+                    value={r.yaml[field]}
+                    placeholder={ROUTE_YAML_PLACEHOLDERS[field]}
+                    error={
+                      issues.find((x) => x.route === key && String(x.field ?? '').startsWith(field))?.message
+                    }
+                    onChange={(v) => setRoute(i, { yaml: { ...r.yaml, [field]: v } })}
+                  />
+                ))}
               </div>
             </div>
           );
         })}
       </section>
     </div>
+  );
+}
+
+const ROUTE_YAML_LABELS = {
+  health_check: 'Health check (YAML)',
+  passive: 'Passive ejection (YAML)',
+  headers: 'Header rules (YAML)',
+  respond: 'Mock answer (YAML)',
+} as const;
+const ROUTE_YAML_PLACEHOLDERS = {
+  health_check: '{ path: /health, interval: 2s, timeout: 1s, unhealthy_after: 2, healthy_after: 1 }',
+  passive: '{ failures: 3, within: 10s, eject_for: 15s }',
+  headers: 'request: { set: { X-Env: dev }, remove: [X-Debug] }',
+  respond: '{ status: 503, headers: { Retry-After: "30" }, body: back soon }',
+} as const;
+const GATEWAY_YAML_LABELS = { cors: 'CORS (YAML)', headers: 'Header rules (YAML)' } as const;
+const GATEWAY_YAML_PLACEHOLDERS = {
+  cors: '{ origins: ["http://localhost:5173"], credentials: true }',
+  headers: 'response: { set: { Cache-Control: no-store } }',
+} as const;
+
+/** A nested map edited as YAML (health check, header rules, mock answer, CORS); empty removes it. */
+function YamlBox(props: {
+  label: string;
+  aria?: string;
+  value: string;
+  placeholder: string;
+  error: string | undefined;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <Field label={props.label} error={props.error} wide>
+      <textarea
+        rows={Math.max(1, props.value.split('\n').length)}
+        value={props.value}
+        placeholder={props.placeholder}
+        aria-label={props.aria}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+      />
+    </Field>
   );
 }
 

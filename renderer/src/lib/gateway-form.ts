@@ -22,9 +22,24 @@ export interface RouteDraft {
   condition: string;
   strength: string;
   rewrites: string;
+  /** Nested route fields (health_check, passive, headers, respond), each as a small YAML box. */
+  yaml: Record<RouteYamlField, string>;
   /** The route as written, when the draft was made from one; absent for a route added in the form. */
   base?: RouteSource | null;
 }
+
+/** Route fields edited as a YAML map in a box of their own (issue 15), in the order the form shows them. */
+export const ROUTE_YAML_FIELDS = [
+  'health_check',
+  'passive',
+  'headers',
+  'respond',
+] as const satisfies readonly (keyof RouteSource)[];
+export type RouteYamlField = (typeof ROUTE_YAML_FIELDS)[number];
+
+/** Gateway fields edited as a YAML map in a box of their own. */
+export const GATEWAY_YAML_FIELDS = ['cors', 'headers'] as const satisfies readonly (keyof RawGateway)[];
+export type GatewayYamlField = (typeof GATEWAY_YAML_FIELDS)[number];
 
 /** The gateway fields the form shows; each box's kind follows the field's type in the schema. */
 const TEXT_FIELDS = {
@@ -35,6 +50,7 @@ const TEXT_FIELDS = {
   stickyBy: 'sticky_by',
   timeout: 'timeout',
   connectTimeout: 'connect_timeout',
+  waitForUpstream: 'wait_for_upstream',
 } as const satisfies Record<string, keyof RawGateway>;
 
 /** Checkboxes, with the value a gateway has when the field is not written. */
@@ -47,6 +63,8 @@ export type GatewayForm = { [K in keyof typeof TEXT_FIELDS]: string } & {
   [K in keyof typeof FLAG_FIELDS]: boolean;
 } & {
   routes: RouteDraft[];
+  /** Nested gateway fields (cors, headers), each as a small YAML box. */
+  yaml: Record<GatewayYamlField, string>;
   /** The source the form was made from. */
   base: GatewaySource;
 };
@@ -65,6 +83,7 @@ export function toForm(source: GatewaySource): GatewayForm {
     ...text,
     enabled: flagOf(source, FLAG_FIELDS.enabled),
     preserveHost: flagOf(source, FLAG_FIELDS.preserveHost),
+    yaml: yamlBoxes(source, GATEWAY_YAML_FIELDS),
     base: source,
     routes: Object.entries(routeMap(source.routes)).map(([key, route]) => ({
       ...routeText(route),
@@ -85,6 +104,10 @@ export function toSource(form: GatewayForm): GatewaySource {
   ][]) {
     if (form[box] !== flagOf(form.base, { field, unset }))
       Object.assign(patch, { [field]: form[box] === unset ? undefined : form[box] });
+  }
+  for (const field of GATEWAY_YAML_FIELDS) {
+    if (form.yaml[field] !== yamlText(form.base[field]))
+      Object.assign(patch, { [field]: fromYaml(form.yaml[field]) });
   }
   const edited = patchGateway(form.base, patch);
   return sameRoutes(form) ? edited : setRoutes(edited, routesOf(form.routes));
@@ -131,7 +154,30 @@ const routeText = (r: RouteSource | null): Omit<RouteDraft, 'key' | 'base'> => (
   condition: str(r?.condition),
   strength: str(r?.condition_strength),
   rewrites: Array.isArray(r?.rewrites) && r.rewrites.length ? stringify(r.rewrites).trimEnd() : '',
+  yaml: yamlBoxes(r ?? {}, ROUTE_YAML_FIELDS),
 });
+
+/** A nested field as its box shows it: YAML, or empty when the field is not written. */
+function yamlText(value: unknown): string {
+  return value === undefined || value === null ? '' : stringify(value).trimEnd();
+}
+
+function yamlBoxes<F extends string>(
+  source: Partial<Record<F, unknown>>,
+  fields: readonly F[],
+): Record<F, string> {
+  return Object.fromEntries(fields.map((f) => [f, yamlText(source[f])])) as Record<F, string>;
+}
+
+/** A changed YAML box as the value written: empty removes the field; text that is not YAML is passed on for the engine to reject. */
+function fromYaml(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 /** Whether the routes are the ones the form was made from, in order, with no box changed. */
 function sameRoutes(form: GatewayForm): boolean {
@@ -146,7 +192,9 @@ function sameRoutes(form: GatewayForm): boolean {
 }
 
 function sameText(r: RouteDraft, text: Omit<RouteDraft, 'key' | 'base'>): boolean {
-  return (Object.keys(text) as (keyof typeof text)[]).every((k) => r[k] === text[k]);
+  return (Object.keys(text) as (keyof typeof text)[]).every((k) =>
+    k === 'yaml' ? ROUTE_YAML_FIELDS.every((f) => r.yaml[f] === text.yaml[f]) : r[k] === text[k],
+  );
 }
 
 function routesOf(drafts: RouteDraft[]): RouteMap {
@@ -163,6 +211,9 @@ function routeOf(r: RouteDraft): RouteSource | null {
   if (r.strength !== was.strength) patch.condition_strength = percent(r.strength);
   if (r.rewrites !== was.rewrites)
     patch.rewrites = r.rewrites.trim() ? (parseRewrites(r.rewrites) as RouteSource['rewrites']) : undefined;
+  for (const field of ROUTE_YAML_FIELDS) {
+    if (r.yaml[field] !== was.yaml[field]) Object.assign(patch, { [field]: fromYaml(r.yaml[field]) });
+  }
   if (Object.keys(patch).length) return editRoute(r.base ?? null, patch);
   return r.base === undefined ? {} : r.base;
 }

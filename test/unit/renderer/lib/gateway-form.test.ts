@@ -78,6 +78,35 @@ const route = fc
       balance: fc.constantFrom('round-robin', 'random', 'hash header X-User'),
       rewrites: fc.constant([{ path: '/v2%[path] if path starts-with /api' }, { strip_prefix: '/x' }]),
       paths: fc.constant([{ match: '/api', type: 'prefix' as const, trim_prefix: '/api' }]),
+      health_check: fc.record(
+        {
+          path: fc.constantFrom('/health', '/'),
+          interval: fc.constantFrom('2s', 500),
+          unhealthy_after: fc.integer({ min: 1, max: 5 }),
+        },
+        { requiredKeys: [] },
+      ),
+      passive: fc.record(
+        {
+          failures: fc.integer({ min: 1, max: 9 }),
+          within: fc.constant('10s'),
+          eject_for: fc.constant('15s'),
+        },
+        { requiredKeys: [] },
+      ),
+      faults: fc.constant({ delay: { percent: 10, duration: '800ms' }, header_control: true }),
+      headers: fc.constantFrom(
+        { request: { set: { 'X-Env': 'dev' }, remove: ['X-Debug'] } },
+        { response: { add: { 'X-Variant': '%[path]' } } },
+      ),
+      respond: fc.record(
+        {
+          status: fc.integer({ min: 200, max: 599 }),
+          headers: fc.constant({ 'Retry-After': '30' }),
+          body: fc.string(),
+        },
+        { requiredKeys: [] },
+      ),
     },
     { requiredKeys: [] },
   )
@@ -108,10 +137,52 @@ const gateway: fc.Arbitrary<GatewaySource> = fc
       routes,
       lookup_name: fc.string(),
       virtual_hosts: fc.constant([]),
+      wait_for_upstream: fc.constantFrom('10s', 2000),
+      cors: fc.constantFrom(
+        { origins: ['http://localhost:5173'], credentials: true },
+        { origins: '*', max_age: '10m' },
+      ),
+      headers: fc.constant({ response: { set: { 'Cache-Control': 'no-store' } } }),
     },
     { requiredKeys: ['name', 'port'] },
   )
   .chain((g) => extension.map((x) => ({ ...g, ...x }) as GatewaySource));
+
+describe('the resilience fields (issue 15)', () => {
+  it('edits a mock answer, health check, CORS and wait_for_upstream through their boxes', () => {
+    const s: GatewaySource = {
+      name: 'shop',
+      port: 8080,
+      routes: { down: { respond: { status: 503, body: 'back soon' } }, api: { target: 'http://a:1' } },
+    };
+    const form = toForm(s);
+    expect(form.routes[0]!.yaml.respond).toBe('status: 503\nbody: back soon');
+    const out = toSource({
+      ...form,
+      waitForUpstream: '10s',
+      yaml: { ...form.yaml, cors: '{ origins: ["http://localhost:5173"], credentials: true }' },
+      routes: [
+        { ...form.routes[0]!, yaml: { ...form.routes[0]!.yaml, respond: 'status: 418\nbody: teapot' } },
+        { ...form.routes[1]!, yaml: { ...form.routes[1]!.yaml, health_check: '{ path: /health }' } },
+      ],
+    });
+    expect(out).toEqual({
+      name: 'shop',
+      port: 8080,
+      wait_for_upstream: '10s',
+      cors: { origins: ['http://localhost:5173'], credentials: true },
+      routes: {
+        down: { respond: { status: 418, body: 'teapot' } },
+        api: { target: 'http://a:1', health_check: { path: '/health' } },
+      },
+    });
+    const cleared = toSource({
+      ...form,
+      routes: [{ ...form.routes[0]!, yaml: { ...form.routes[0]!.yaml, respond: '' } }, form.routes[1]!],
+    });
+    expect(cleared.routes).toEqual({ down: {}, api: { target: 'http://a:1' } });
+  });
+});
 
 describe('the gateway form gives back the source it was made from', () => {
   it(`for every README and Vamp example (${examples.length})`, () => {
@@ -162,7 +233,15 @@ describe('the gateway form gives back the source it was made from', () => {
       enabled: false,
       routes: [
         { ...form.routes[0]!, targets: 'http://b:2*5, http://c:3' },
-        { key: 'v2', targets: 'http://d:4', weight: '', condition: '', strength: '', rewrites: '' },
+        {
+          key: 'v2',
+          targets: 'http://d:4',
+          weight: '',
+          condition: '',
+          strength: '',
+          rewrites: '',
+          yaml: { health_check: '', passive: '', headers: '', respond: '' },
+        },
       ],
     });
     expect(out).toEqual({
