@@ -4,7 +4,7 @@ import type { GatewayConfig } from '../config/model.js';
 import type { GatewaySource } from '../config/source.js';
 import type { ConditionSource } from '../config/named-conditions.js';
 import { EXPORT_FORMAT_IDS } from '../export-formats.js';
-import type { LogEntry } from '../log-entry.js';
+import type { LogEntry, ShadowResult } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
 import type { CompareReport } from '../compare/report.js';
 
@@ -22,13 +22,18 @@ export interface GatewayView {
   status?: GatewayStatus;
 }
 
-/** A log entry without headers, bodies and WebSocket messages: what a list of requests shows. */
+/**
+ * A log entry without headers, bodies, WebSocket messages and shadow answers: what a list of requests
+ * shows. Shadow answers carry bodies; the list only needs their verdicts, to count them.
+ */
 export type LogSummary = Omit<
   LogEntry,
-  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody' | 'messages'
+  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody' | 'messages' | 'shadows'
 > & {
   /** A WebSocket's messages kept so far. */
   messageCount?: number;
+  /** Each shadow copy's route and verdict (the full answers are in `log.get`). */
+  shadow?: { route: string; verdict: ShadowResult['verdict'] }[];
 };
 
 export interface RouteStats {
@@ -356,7 +361,12 @@ export function toSummary(e: LogEntry): LogSummary {
     requestBody: _c,
     responseBody: _d,
     messages,
+    shadows,
     ...summary
   } = e;
-  return messages ? { ...summary, messageCount: messages.length } : summary;
+  return {
+    ...summary,
+    ...(messages ? { messageCount: messages.length } : {}),
+    ...(shadows ? { shadow: shadows.map((s) => ({ route: s.route, verdict: s.verdict })) } : {}),
+  };
 }
