@@ -73,3 +73,14 @@ export function setRouteWeights(g: GatewaySource, weights: Record<string, number
     g,
   );
 }
+
+/**
+ * Adds an ignore rule (`header:x-version`, `body:$.price`) to a shadow route's `compare.ignore`, as the
+ * Compare view's "ignore this field" does; a rule already there is not added twice.
+ */
+export function addCompareIgnore(g: GatewaySource, key: string, rule: string): GatewaySource {
+  const compare = routeMap(g.routes)[key]?.compare ?? {};
+  const ignore = compare.ignore ?? [];
+  if (ignore.includes(rule)) return g;
+  return patchRoute(g, key, { compare: { ...compare, ignore: [...ignore, rule] } });
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../store/app-store.js';
 import { useLogStore } from '../store/log-store.js';
+import { CompareView } from './CompareView.js';
 import { GatewayEditor } from './GatewayEditor.js';
 import { RequestLog } from './RequestLog.js';
 import { SettingsDialog } from './SettingsDialog.js';
@@ -8,7 +9,7 @@ import { Tabs } from './Tabs.js';
 import { Sidebar } from './Sidebar.js';
 import { TrafficPanel } from './TrafficPanel.js';
 
-type Tab = 'routes' | 'traffic';
+type Tab = 'routes' | 'traffic' | 'compare';
 
 export function App() {
   const connection = useAppStore((s) => s.connection);
@@ -54,6 +55,7 @@ export function App() {
                 tabs={[
                   { key: 'routes', label: 'Routes' },
                   { key: 'traffic', label: 'Traffic' },
+                  { key: 'compare', label: 'Compare' },
                 ]}
                 selected={tab}
                 onSelect={setTab}
@@ -61,8 +63,10 @@ export function App() {
               <div role="tabpanel" id={`view-${tab}-panel`} aria-labelledby={`view-${tab}-tab`}>
                 {tab === 'routes' ? (
                   <GatewayEditor key={gateway.name} gateway={gateway} />
-                ) : (
+                ) : tab === 'traffic' ? (
                   <TrafficPanel gateway={gateway} />
+                ) : (
+                  <CompareView gateway={gateway} />
                 )}
               </div>
             </>

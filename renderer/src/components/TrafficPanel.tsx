@@ -46,6 +46,7 @@ export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
             <th>Errors</th>
             <th>p50</th>
             <th>p95</th>
+            <th>Against {gateway.config.routes[0]?.name ?? 'the first route'}</th>
           </tr>
         </thead>
         <tbody>
@@ -73,9 +74,39 @@ export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
                   {s ? `${Math.round(s.share)}%` : '–'}
                 </td>
                 <td>{s?.requests ?? 0}</td>
-                <td>{s ? errorRate(s.errors, s.requests) : '–'}</td>
-                <td>{s?.requests ? `${Math.round(s.p50)} ms` : '–'}</td>
-                <td>{s?.requests ? `${Math.round(s.p95)} ms` : '–'}</td>
+                <td>
+                  {s ? errorRate(s.errors, s.requests) : '–'}
+                  <Interval label="error rate" value={s?.errorInterval} unit="%" scale={100} />
+                </td>
+                <td>
+                  {s?.requests ? `${Math.round(s.p50)} ms` : '–'}
+                  <Interval label="p50" value={s?.p50Interval} unit=" ms" />
+                </td>
+                <td>
+                  {s?.requests ? `${Math.round(s.p95)} ms` : '–'}
+                  <Interval label="p95" value={s?.p95Interval} unit=" ms" />
+                </td>
+                <td className="ab-verdict" aria-label={`${r.name} against the first route`}>
+                  {i === 0 ? (
+                    <span className="muted">baseline</span>
+                  ) : s?.comparison ? (
+                    <>
+                      <span className={`ab-${s.comparison.latency.verdict}`}>
+                        Latency: {s.comparison.latency.text}
+                      </span>
+                      <span className={`ab-${s.comparison.errors.verdict}`}>
+                        Errors: {s.comparison.errors.text}
+                      </span>
+                    </>
+                  ) : s?.shadow ? (
+                    // A shadow route serves no client: its answers are compared instead (the Compare view).
+                    <span>
+                      Shadow: {s.shadow.same} same, {s.shadow.different} different, {s.shadow.error} errors
+                    </span>
+                  ) : (
+                    <span className="muted">–</span>
+                  )}
+                </td>
               </tr>
             );
           })}
@@ -83,6 +114,23 @@ export function TrafficPanel({ gateway }: { gateway: GatewayView }) {
       </table>
       <DemoTraffic gateway={gateway} />
     </div>
+  );
+}
+
+/** A 95% interval under its value, e.g. "95%: 12–18 ms"; nothing below the minimum sample. */
+function Interval(props: {
+  label: string;
+  value: { low: number; high: number } | undefined;
+  unit: string;
+  scale?: number;
+}) {
+  if (!props.value) return null;
+  const f = (x: number) => `${Math.round(x * (props.scale ?? 1) * 10) / 10}`;
+  return (
+    <span className="interval muted" title={`95% interval of the ${props.label}`}>
+      95%: {f(props.value.low)}–{f(props.value.high)}
+      {props.unit}
+    </span>
   );
 }
 
