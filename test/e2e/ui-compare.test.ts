@@ -149,4 +149,23 @@ describe.skipIf(!haveChromium)('Compare view', () => {
       /Shadow: \d+ same, \d+ different, 0 errors/,
     );
   });
+
+  it('replays the requests shown to two routes and shows the report by shape', async () => {
+    await page().getByLabel('Filter requests').fill('path:/items/');
+    await page().getByRole('button', { name: 'Replay and compare…' }).click();
+    const dialog = page().getByRole('dialog', { name: 'Replay and compare' });
+    await dialog.getByLabel('Requests').selectOption('shown');
+    await dialog.getByLabel('Baseline route').selectOption('stable');
+    await dialog.getByLabel('Candidate route').selectOption('variant');
+    await dialog.getByRole('button', { name: 'Replay and compare' }).click();
+    const report = dialog.getByLabel('Compare report');
+    await report.waitFor({ timeout: 10_000 });
+    const text = (await report.textContent()) ?? '';
+    expect(text).toContain('8 requests: 0 same, 8 different, 0 errors');
+    expect(text).toContain('GET /items/{id}  (8: 0 same, 8 different, 0 errors)');
+    expect(text).toContain('body:$.price changed: 10 -> 12');
+    await page().screenshot({ path: path.join(tmpdir(), 'switchyard-replay-compare.png') });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page().getByLabel('Filter requests').fill('');
+  });
 });

@@ -20,6 +20,7 @@ import {
 import { useRemembered } from '../lib/remembered.js';
 import { LogSplitter } from './LogSplitter.js';
 import { Notices } from './Notices.js';
+import { ReplayCompare } from './ReplayCompare.js';
 
 const ROW_HEIGHT = 26;
 const onNearTop = () => void loadOlderPage();
@@ -48,6 +49,7 @@ export function RequestLog() {
   const harInput = useRef<HTMLInputElement>(null);
   const notify = useAppStore((s) => s.notify);
   const paused = pausedAt !== undefined;
+  const [comparing, setComparing] = useState(false);
   const count = shownCount(visible, pausedAt);
   // Sorted by a column, the rows are a sorted copy of what is shown; otherwise the list itself, in log order.
   const shown = useMemo(
@@ -195,6 +197,19 @@ export function RequestLog() {
         >
           Export HAR
         </button>
+        <button
+          title="Send the selected request, or the requests shown, to two routes and compare the answers"
+          onClick={() => setComparing(true)}
+        >
+          Replay and compare…
+        </button>
+        {comparing && (
+          <ReplayCompare
+            selected={visible.find((e) => e.seq === selectedSeq)}
+            shown={visible.slice(0, count)}
+            onClose={() => setComparing(false)}
+          />
+        )}
       </div>
       <div className="log-body">
         <div
