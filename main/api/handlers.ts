@@ -140,6 +140,8 @@ export function createHandlers(c: HandlerContext): Handlers {
       for (const e of entries) c.engine.log.append(e);
       return { imported: entries.length };
     },
+    'compare.noise': ({ gateway }) =>
+      c.engine.shadows.noise().filter((n) => gateway === undefined || n.gateway === gateway),
     'compare.run': ({ gateway, routes, ignore, har, seqs }) => {
       if ((har === undefined) === (seqs === undefined))
         throw new ApiFailure({

@@ -266,6 +266,8 @@ export const commandParams = {
     har: z.looseObject({ log: z.looseObject({ entries: z.array(z.unknown()).max(10_000) }) }).optional(),
     seqs: z.array(z.number().int().min(1)).max(10_000).optional(),
   }),
+  /** What `noise: true` has learned so far: fields that differ between two answers of the primary. */
+  'compare.noise': z.strictObject({ gateway: name.optional() }),
 } as const;
 
 export type CommandName = keyof typeof commandParams;
@@ -309,6 +311,7 @@ export interface CommandResults {
   'traffic.replay': TrafficResult;
   'log.import': { imported: number };
   'compare.run': CompareReport;
+  'compare.noise': { gateway: string; route: string; rules: string[] }[];
 }
 export type Result<K extends CommandName> = CommandResults[K];
 

@@ -75,7 +75,44 @@ export function CompareView({ gateway }: { gateway: GatewayView }) {
         </table>
       )}
       {current && <ShapeDetail key={key(current)} gateway={gateway} shape={current} />}
+      <LearnedNoise gateway={gateway.name} />
     </div>
+  );
+}
+
+/** What `noise: true` has learned (Diffy's idea): fields two answers of the primary disagree on. */
+function LearnedNoise({ gateway }: { gateway: string }) {
+  const client = useAppStore((s) => s.client);
+  const [noise, setNoise] = useState<{ route: string; rules: string[] }[]>([]);
+  // Asked again when the view redraws (the log moved), at most once a second.
+  const tick = Math.floor(Date.now() / 1000);
+  useEffect(() => {
+    if (!client) return;
+    let live = true;
+    client
+      .call('compare.noise', { gateway })
+      .then((n) => live && setNoise(n))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [client, gateway, tick]);
+  if (!noise.some((n) => n.rules.length)) return null;
+  return (
+    <section className="learned-noise" aria-label="Learned noise">
+      <h4>Learned noise</h4>
+      <p className="muted">Fields that differ between two answers of the primary, ignored from then on.</p>
+      <ul>
+        {noise.map((n) => (
+          <li key={n.route}>
+            {n.route}:{' '}
+            {n.rules.map((r) => (
+              <code key={r}>{r}</code>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
