@@ -11,6 +11,7 @@ import {
   type RawFaults,
 } from '../lib/chaos.js';
 import { routeColor } from '../lib/route-colors.js';
+import { DraftInput } from './DraftInput.js';
 import { useAppStore } from '../store/app-store.js';
 
 /**
@@ -202,54 +203,18 @@ function CommitBox(props: {
   placeholder?: string;
   onCommit: (value: string) => void;
 }) {
-  const [draft, setDraft] = useState<string>();
-  const [error, setError] = useState<string>();
-  useEffect(() => setError(undefined), [props.value]);
-  const errorId = `chaos-error-${props.label.replace(/\W+/g, '-')}`;
-  const commit = (): boolean => {
-    if (draft === undefined) return true;
-    const why = chaosError(props.field, draft);
-    if (why) {
-      setError(why);
-      return false;
-    }
-    setDraft(undefined);
-    setError(undefined);
-    if (draft.trim() !== props.value) props.onCommit(draft.trim());
-    return true;
-  };
-  const cancel = () => {
-    setDraft(undefined);
-    setError(undefined);
-  };
   return (
-    <span className="chaos-box">
-      <input
-        type="text"
-        style={{ width: props.width }}
-        aria-label={props.label}
-        aria-invalid={!!error}
-        aria-describedby={error ? errorId : undefined}
-        title={props.title}
-        placeholder={props.placeholder}
-        value={draft ?? props.value}
-        onChange={(e) => {
-          setDraft(e.currentTarget.value);
-          setError(undefined);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-          else if (e.key === 'Escape') cancel();
-        }}
-        onBlur={() => {
-          if (!commit()) cancel();
-        }}
-      />
-      {error && (
-        <span id={errorId} className="field-error chaos-error" role="alert">
-          {error}
-        </span>
-      )}
-    </span>
+    <DraftInput
+      boxClass="chaos-box"
+      errorClass="chaos-error"
+      errorId={`chaos-error-${props.label.replace(/\W+/g, '-')}`}
+      style={{ width: props.width }}
+      aria-label={props.label}
+      title={props.title}
+      placeholder={props.placeholder}
+      value={props.value}
+      check={(text) => chaosError(props.field, text)}
+      onCommit={props.onCommit}
+    />
   );
 }

@@ -4,6 +4,7 @@ import { isFailure } from '../lib/health.js';
 import { routeColor } from '../lib/route-colors.js';
 import { evenSplit, maxFor, rebalance } from '../lib/weights.js';
 import { useAppStore } from '../store/app-store.js';
+import { DraftInput } from './DraftInput.js';
 import { useLogStore } from '../store/log-store.js';
 
 /** How often weights go to the engine while a slider is dragged (about five times a second). */
@@ -197,58 +198,25 @@ function WeightNumber(props: {
   disabled: boolean;
   onCommit: (value: number) => void;
 }) {
-  const [draft, setDraft] = useState<string>();
-  const [error, setError] = useState<string>();
-  const errorId = `weight-error-${props.route}`;
-  const commit = (): boolean => {
-    if (draft === undefined) return true;
-    const text = draft.trim();
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || n > props.max) {
-      setError(
-        props.max === 100
-          ? 'Enter a whole number from 0 to 100'
-          : `Enter a whole number from 0 to ${props.max} (locked routes hold the rest)`,
-      );
-      return false;
-    }
-    setDraft(undefined);
-    setError(undefined);
-    if (n !== props.value) props.onCommit(n);
-    return true;
-  };
-  const cancel = () => {
-    setDraft(undefined);
-    setError(undefined);
-  };
   return (
-    <span className="weight-number-box">
-      <input
-        type="text"
-        inputMode="numeric"
-        className="weight-number"
-        aria-label={`${props.route} weight, percent`}
-        aria-invalid={!!error}
-        aria-describedby={error ? errorId : undefined}
-        value={draft ?? String(props.value)}
-        disabled={props.disabled}
-        onChange={(e) => {
-          setDraft(e.currentTarget.value);
-          setError(undefined);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-          else if (e.key === 'Escape') cancel();
-        }}
-        onBlur={() => {
-          if (!commit()) cancel();
-        }}
-      />
-      {error && (
-        <span id={errorId} className="field-error weight-error" role="alert">
-          {error}
-        </span>
-      )}
-    </span>
+    <DraftInput
+      boxClass="weight-number-box"
+      errorClass="weight-error"
+      errorId={`weight-error-${props.route}`}
+      className="weight-number"
+      inputMode="numeric"
+      aria-label={`${props.route} weight, percent`}
+      disabled={props.disabled}
+      value={String(props.value)}
+      check={(text) =>
+        /^\d+$/.test(text) && Number(text) <= props.max
+          ? undefined
+          : props.max === 100
+            ? 'Enter a whole number from 0 to 100'
+            : `Enter a whole number from 0 to ${props.max} (locked routes hold the rest)`
+      }
+      // "035" is 35: only a different number is a change.
+      onCommit={(text) => Number(text) !== props.value && props.onCommit(Number(text))}
+    />
   );
 }
