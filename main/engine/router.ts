@@ -45,6 +45,7 @@ export function localUpstreams(): Upstreams {
   const cursors = new Map<string, BalanceCursor>();
   return {
     isHealthy: () => true,
+    allHealthy: () => true,
     cursor: (gateway, route, targets) => {
       const key = `${gateway}\u0000${route}\u0000${targets.join(' ')}`;
       let c = cursors.get(key);
@@ -390,7 +391,7 @@ function pickRoute(
     g.config.sticky !== 'none' && !g.config.stickyBy ? fromStickyCookie(g, view, trace) : undefined;
   if (sticky) return { ...sticky, override: false };
   const route = selectRoute(g, view, key, trace);
-  if (!route && g.routes.some((r) => r.weight > 0 && !routeHealthy(g, r))) {
+  if (!route && !g.health.allHealthy() && g.routes.some((r) => r.weight > 0 && !routeHealthy(g, r))) {
     const cause = `no route is healthy: ${g.routes.map((r) => routeState(g, r)).join('; ')}`;
     trace.push({ kind: 'health', text: cause });
     return { status: 503, cause };
@@ -435,8 +436,10 @@ function selectRoute(
   } else if (g.routes.some((r) => r.matcher)) {
     trace.push({ kind: 'condition', text: 'no route condition matched' });
   }
-  const healthy = g.routes.filter((r) => routeHealthy(g, r));
-  const left = g.routes.filter((r) => r.weight > 0 && !healthy.includes(r));
+  // With every instance up (the usual case) the draw is over all routes, with no list built per request.
+  const allUp = g.health.allHealthy();
+  const healthy = allUp ? g.routes : g.routes.filter((r) => routeHealthy(g, r));
+  const left = allUp ? [] : g.routes.filter((r) => r.weight > 0 && !healthy.includes(r));
   for (const r of left)
     trace.push({
       kind: 'health',
@@ -527,9 +530,11 @@ function pickInstance(
   }
   if (pinned)
     trace.push({ kind: 'health', text: `sticky instance ${pinned.url} is unhealthy; choosing again` });
-  const healthy = all.filter((t) => g.health.isHealthy(t.name));
-  for (const t of all)
-    if (!healthy.includes(t)) trace.push({ kind: 'health', text: `instance ${t.url} is unhealthy: skipped` });
+  const healthy = g.health.allHealthy() ? all : all.filter((t) => g.health.isHealthy(t.name));
+  if (healthy !== all)
+    for (const t of all)
+      if (!healthy.includes(t))
+        trace.push({ kind: 'health', text: `instance ${t.url} is unhealthy: skipped` });
   // A route forced by an override may have no healthy instance: it is tried anyway, as asked.
   const targets = healthy.length ? healthy : all;
   const { chosen, how } = balanceInstances(g, route, targets, key, view, clientIp);

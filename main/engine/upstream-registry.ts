@@ -16,6 +16,8 @@ export type Probe = (target: string, path: string, timeoutMs: number) => Promise
 /** What route selection asks of health: the one question, behind a one-method interface. */
 export interface HealthView {
   isHealthy(target: string): boolean;
+  /** True when no instance is unhealthy or ejected, so routing can skip its per-instance checks. */
+  allHealthy(): boolean;
 }
 
 /** Where a route's rotation stands: plain round-robin's next index, smooth weighted round-robin's counters. */
@@ -48,12 +50,18 @@ export class UpstreamRegistry extends EventEmitter<{ change: [] }> implements He
   /** gateway -> route -> targets, for snapshots. */
   private routes = new Map<string, { route: string; targets: string[] }[]>();
   private stopped = false;
+  /** Until when some instance may be down: 0 when none is, Infinity while one fails its checks. */
+  private downUntil = 0;
 
   constructor(
     private readonly probe: Probe,
     private readonly now: () => number = Date.now,
   ) {
     super();
+  }
+
+  allHealthy(): boolean {
+    return this.downUntil === 0 || this.downUntil <= this.now();
   }
 
   isHealthy(target: string): boolean {
@@ -146,7 +154,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [] }> implements He
         if (w.check) this.schedule(i, 0);
       }
     }
-    if (changed) this.emit('change');
+    if (changed) this.changed();
     return used;
   }
 
@@ -174,12 +182,12 @@ export class UpstreamRegistry extends EventEmitter<{ change: [] }> implements He
     i.ejectedUntil = now + i.passive.ejectForMs;
     i.reason = `${i.passive.failures} failures in a row (last: ${failure})`;
     i.since = now;
-    this.emit('change');
+    this.changed();
     // Tell listeners when it comes back, so health dots turn green without waiting for traffic.
     setTimeout(() => {
       if (this.instances.get(target) === i && !this.stopped) {
         i.since = this.now();
-        this.emit('change');
+        this.changed();
       }
     }, i.passive.ejectForMs + 5).unref();
     return `instance ${target} ejected for ${i.passive.ejectForMs} ms after ${i.reason}`;
@@ -204,6 +212,18 @@ export class UpstreamRegistry extends EventEmitter<{ change: [] }> implements He
     for (const i of this.instances.values()) clearTimeout(i.timer);
   }
 
+  /** Every change of health passes here: the fast "all healthy" answer follows it, and listeners hear it. */
+  private changed(): void {
+    const now = this.now();
+    let until = 0;
+    for (const i of this.instances.values()) {
+      if (!i.checkedHealthy) until = Infinity;
+      else if (i.ejectedUntil > now) until = Math.max(until, i.ejectedUntil);
+    }
+    this.downUntil = until;
+    this.emit('change');
+  }
+
   private schedule(i: Instance, delayMs: number): void {
     if (this.stopped || !i.check) return;
     const generation = i.generation;
@@ -226,7 +246,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [] }> implements He
       i.since = this.now();
       if (passed) delete i.reason;
       else i.reason = `health check ${check.path}: ${failure}`;
-      this.emit('change');
+      this.changed();
     }
     this.schedule(i, check.intervalMs);
   }
