@@ -320,9 +320,10 @@ export class Transport {
       };
       try {
         const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
-        // The retry goes on a connection of its own: the pool may hold more connections the upstream
-        // has closed, and a second stale one would fail the request after all.
-        const dispatcher = attempt === 0 ? up.pool : oneShotClient(up.origin, f.connectTimeoutMs);
+        // The stale-connection retry (attempt 1) goes on a connection of its own: the pool may hold more
+        // connections the upstream has closed, and a second stale one would fail the request after all.
+        // wait_for_upstream's tries (attempt 2) follow refused connections, so the pool holds none of them.
+        const dispatcher = attempt === 1 ? oneShotClient(up.origin, f.connectTimeoutMs) : up.pool;
         dispatcher.dispatch(
           {
             method: req.method ?? 'GET',
