@@ -1,18 +1,16 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { eventually, request } from '../helpers/client.js';
+import { CHROMIUM, startUiSession, type UiSession } from '../helpers/ui-session.js';
 
 /**
  * End to end: Debian's Chromium, driven by playwright-core, against a real `switchyard serve` and real
  * upstream servers. Each test leaves screenshots under test-results/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RESULTS = path.join(ROOT, 'test-results');
 const haveChromium = existsSync(CHROMIUM);
@@ -22,11 +20,9 @@ if (!haveChromium)
   );
 
 describe.skipIf(!haveChromium)('the UI in Chromium', () => {
-  let serve: ChildProcessWithoutNullStreams;
-  let out = '';
+  let session: UiSession;
   let control = 0;
   let dir: string;
-  let browser: Browser;
   let page: Page;
   let a: Upstream;
   let b: Upstream;
@@ -36,60 +32,14 @@ describe.skipIf(!haveChromium)('the UI in Chromium', () => {
     await mkdir(RESULTS, { recursive: true });
     [a, b] = [await startUpstream('a'), await startUpstream('b')];
     gatewayPort = await closedPort();
-    dir = await mkdtemp(path.join(tmpdir(), 'switchyard-e2e-'));
-    await writeFile(path.join(dir, 'switchyard.yaml'), 'gateways: []\n');
-    serve = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin/switchyard.js'),
-        'serve',
-        '--config',
-        'switchyard.yaml',
-        '--control-port',
-        '0',
-        '--log',
-        'none',
-      ],
-      { cwd: dir },
-    );
-    serve.stdout.on('data', (d) => (out += String(d)));
-    serve.stderr.on('data', (d) => (out += String(d)));
-    await eventually(
-      () => /control server on http:\/\/127\.0\.0\.1:(\d+)/.test(out),
-      10_000,
-      'the control server',
-    );
-    control = Number(/control server on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1400, height: 900 },
-      acceptDownloads: true,
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: `http://127.0.0.1:${control}`,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error('page error:', err));
-    await page.goto(`http://127.0.0.1:${control}/`);
-    await page.getByText('Connected').waitFor();
+    session = await startUiSession('gateways: []\n');
+    ({ control, dir, page } = session);
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serve?.kill('SIGTERM');
+    await session?.close();
     await a?.close();
     await b?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
