@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { startServe } from '../../helpers/serve-process.js';
+import { echoWebSocketServer, openWebSocket } from '../../helpers/websocket-echo.js';
 
 /**
  * `serve` stops on SIGTERM even with WebSocket tunnels open: they get a close frame (1001, going away)
@@ -12,33 +12,8 @@ import { startServe } from '../../helpers/serve-process.js';
  */
 const cleanup = cleanupAfterEach();
 
-async function echo(): Promise<number> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  return (wss.address() as { port: number }).port;
-}
-
-function open(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-    ws.on('error', () => undefined);
-    ws.once('open', () => resolve({ ws, closed }));
-    ws.once('unexpected-response', () => reject(new Error('no upgrade')));
-    cleanup.push(() => ws.terminate());
-  });
-}
-
 async function serving() {
-  const port = await echo();
+  const port = await echoWebSocketServer(cleanup);
   const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-stop-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'switchyard.yaml');
@@ -52,8 +27,8 @@ async function serving() {
 describe('stopping serve with WebSocket tunnels open', () => {
   it('closes them with 1001 (going away) and exits', async () => {
     const s = await serving();
-    const direct = await open(`ws://127.0.0.1:${s.gatewayPort('ws')}/`);
-    const viaProxy = await open(`ws://127.0.0.1:${s.controlPort}/proxy/gateways/ws/`);
+    const direct = await openWebSocket(cleanup, `ws://127.0.0.1:${s.gatewayPort('ws')}/`);
+    const viaProxy = await openWebSocket(cleanup, `ws://127.0.0.1:${s.controlPort}/proxy/gateways/ws/`);
     direct.ws.send('hi');
     await new Promise((r) => direct.ws.once('message', r));
     const started = Date.now();
@@ -66,7 +41,7 @@ describe('stopping serve with WebSocket tunnels open', () => {
 
   it('exits at once on a second signal', async () => {
     const s = await serving();
-    await open(`ws://127.0.0.1:${s.gatewayPort('ws')}/`);
+    await openWebSocket(cleanup, `ws://127.0.0.1:${s.gatewayPort('ws')}/`);
     s.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     s.child.kill('SIGTERM');

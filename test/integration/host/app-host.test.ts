@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
 import type { AppSettings } from '../../../shared/api/contract.js';
 import { AppHost } from '../../../main/host/app-host.js';
 import { VERSION } from '../../../main/version.js';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { request } from '../../helpers/client.js';
+import { echoWebSocketServer, openWebSocket } from '../../helpers/websocket-echo.js';
 
 /**
  * The host both `switchyard serve` and the desktop app run: engine, control plane, demo and control
@@ -22,31 +22,6 @@ function started(options: Partial<ConstructorParameters<typeof AppHost>[0]> = {}
   const host = new AppHost({ mode: 'headless', log: out.log, ...options });
   cleanup.push(() => host.stop(0));
   return { host, lines: out.lines };
-}
-
-async function echoServer(): Promise<number> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (s) => s.on('message', (d) => s.send(d)));
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  return (wss.address() as { port: number }).port;
-}
-
-function open(url: string): Promise<{ closed: Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-    ws.on('error', () => undefined);
-    ws.once('open', () => resolve({ closed }));
-    ws.once('unexpected-response', () => reject(new Error('no upgrade')));
-    cleanup.push(() => ws.terminate());
-  });
 }
 
 describe('the host of the engine', () => {
@@ -98,7 +73,7 @@ describe('the host of the engine', () => {
 
   it('stops in order: in-flight work ends, tunnels get 1001, the control server closes, once', async () => {
     const { host } = started();
-    const echo = await echoServer();
+    const echo = await echoWebSocketServer(cleanup);
     await host.plane.store.load(
       `gateways:\n  - name: ws\n    port: 0\n    routes:\n      "[127.0.0.1:${echo}]": {}\n`,
     );
@@ -109,8 +84,8 @@ describe('the host of the engine', () => {
       portExplicit: true,
       allowProxyHosts: [],
     });
-    const direct = await open(`ws://127.0.0.1:${port}/`);
-    const viaControl = await open(`${url!.replace('http', 'ws')}/proxy/gateways/ws/`);
+    const direct = await openWebSocket(cleanup, `ws://127.0.0.1:${port}/`);
+    const viaControl = await openWebSocket(cleanup, `${url!.replace('http', 'ws')}/proxy/gateways/ws/`);
 
     const stopping = host.stop(2_000);
     expect(host.stop()).toBe(stopping);
