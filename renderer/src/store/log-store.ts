@@ -126,7 +126,7 @@ export const useLogStore = create<LogState>((set, get) => ({
     set((s) => ({
       entries: list,
       visible: s.searching ? s.visible : list.filter(predicate),
-      olderAvailable: (list[0]?.seq ?? Infinity) > oldestSeq,
+      olderAvailable: (list[0]?.seq ?? 0) > oldestSeq,
       version: s.version + 1,
     }));
   },
@@ -139,7 +139,7 @@ export const useLogStore = create<LogState>((set, get) => ({
     entries.unshift(...kept);
     if (!get().searching) visible.unshift(...kept.filter(predicate));
     set({
-      olderAvailable: room > kept.length && (entries[0]?.seq ?? Infinity) > oldestSeq,
+      olderAvailable: room > kept.length && (entries[0]?.seq ?? 0) > oldestSeq,
       version: version + 1,
     });
   },

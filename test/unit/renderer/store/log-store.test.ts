@@ -35,6 +35,17 @@ describe('the log store', () => {
     s.clear();
   });
 
+  it('says nothing older is there when the first page is empty, and after traffic arrives', async () => {
+    const s = useLogStore.getState();
+    s.reset([], 1);
+    expect(useLogStore.getState().olderAvailable).toBe(false);
+    s.append(range(1, 4));
+    await frame();
+    expect(useLogStore.getState().olderAvailable).toBe(false);
+    s.reset(range(3, 4), 1);
+    expect(useLogStore.getState().olderAvailable).toBe(true);
+  });
+
   it('keeps entries unique when events bring what a fetched page already holds', async () => {
     const s = useLogStore.getState();
     s.reset(range(1, 5), 1);
