@@ -73,6 +73,14 @@ export interface LogEntry {
   waitedMs?: number;
   /** Shadow copies of this request and how their answers compared with this one (set when they finish). */
   shadows?: ShadowResult[];
+  /** The Host (or HTTP/2 :authority) the client asked for. */
+  host?: string;
+  /** How the client spoke: `http/1.1`, `h2`, or `tcp` for a TCP gateway's connection. */
+  protocol?: 'http/1.0' | 'http/1.1' | 'h2' | 'tcp';
+  /** Set when the client connection was TLS. */
+  tls?: boolean;
+  /** A TCP connection's end: who closed it, or what failed (`client closed`, `upstream closed`, `connect failed: ...`). */
+  closeCause?: string;
 }
 
 /** One shadow copy of a logged request: its answer, and the verdict of comparing it with the primary's. */

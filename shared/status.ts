@@ -5,9 +5,13 @@ export interface GatewayStatus {
   gateway: string;
   enabled: boolean;
   host: string;
-  /** The configured port; `boundPort` is the one actually bound (they differ for port 0). */
-  port: number;
+  /** The configured port (unset for a gateway on the shared listeners only); `boundPort` is the one actually bound (they differ for port 0). */
+  port?: number;
   boundPort?: number;
+  /** What its own port speaks: http, https or tcp. */
+  protocol?: 'http' | 'https' | 'tcp';
+  /** Where a user reaches it: its own port and its virtual hosts on the shared listeners, e.g. https://shop.localhost:8443/. */
+  urls?: string[];
   state: ListenerState;
   /** Why the listener is in error: the port is in use, no permission... */
   error?: string;

@@ -49,6 +49,12 @@ export interface RouteConfig {
   respond?: MockResponse;
   /** Set when the route receives shadow copies of the gateway's traffic. */
   shadow?: ShadowConfig;
+  /** Upstream TLS for https:// targets: `false` turns off verifying certificates, which are otherwise checked against the system store and the local CA. */
+  tlsVerify?: false;
+  /** A CA certificate file (PEM) trusted for this route's https:// targets, beside the defaults. */
+  caFile?: string;
+  /** Forward as HTTP/2 (h2c for http://, ALPN h2 for https://), trailers kept: gRPC upstreams. */
+  h2?: boolean;
 }
 
 /** A shadow route: copies of some of the gateway's requests, answers compared with the primary's. */
@@ -130,10 +136,25 @@ export interface PathMatcher {
 /** How a route's instances share its traffic. */
 export type Balance = { type: 'round-robin' } | { type: 'random' } | { type: 'hash'; key: StickyKey };
 
+/** What a gateway's own port speaks: written `8080`/`"8080/http"`, `"8443/https"` (or `tls` set), `"5433/tcp"`. */
+export type GatewayProtocol = 'http' | 'https' | 'tcp';
+
+/** A gateway's certificate: `auto` from the local CA, or the user's own PEM files. */
+export type TlsConfig = { kind: 'auto' } | { kind: 'files'; certFile: string; keyFile: string };
+
 export interface GatewayConfig {
   name: string;
-  /** 0 asks the system for a free port (useful in tests and scripts). */
-  port: number;
+  /**
+   * The gateway's own port; 0 asks the system for a free port (useful in tests and scripts). Unset when
+   * the gateway answers only on the shared listeners, by its virtual hosts.
+   */
+  port?: number;
+  /** What the gateway's own port speaks (unset: http); `https` for a TLS port, `tcp` for a TCP gateway. */
+  protocol?: GatewayProtocol;
+  /** Names (exact, or `*.suffix`) by which the shared listeners dispatch to this gateway, lower case. */
+  virtualHosts?: string[];
+  /** The certificate for its TLS port and its names on the shared HTTPS listener; `auto` by default there. */
+  tls?: TlsConfig;
   host: string;
   enabled: boolean;
   sticky: StickyMode;
@@ -156,8 +177,20 @@ export interface GatewayConfig {
   headers?: HeaderRules;
 }
 
+/** The shared ports (top-level `listeners:`): every gateway's virtual hosts are served on them by Host. */
+export interface ListenersConfig {
+  /** Plain HTTP for every virtual host, e.g. 8000. */
+  http?: number;
+  /** HTTPS (HTTP/2 and HTTP/1.1) for every virtual host, certificates from the local CA or the gateway's own. */
+  https?: number;
+  /** Address the shared ports bind; 127.0.0.1 unless set. */
+  host: string;
+}
+
 export interface SwitchyardConfig {
   gateways: GatewayConfig[];
+  /** Unset when the document has no `listeners:`: no shared ports. */
+  listeners?: ListenersConfig;
 }
 
 export const DEFAULTS = {
