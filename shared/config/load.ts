@@ -3,9 +3,13 @@ import { lineOf } from './yaml-lines.js';
 import { issue, type ConfigIssue } from './issues.js';
 import { normalizeGateways, topLevelIssues, type NormalizeResult } from './normalize.js';
 
+/** Top-level keys held beside the gateways, each in one document only. */
+const HELD = ['conditions', 'listeners'] as const;
+type HeldKey = (typeof HELD)[number];
+
 /**
  * Reads a configuration from YAML (JSON is YAML too): either `gateways: [...]` (with the named
- * `conditions:` beside it), a list of gateways, or a stream of gateway documents separated by `---`, so
+ * `conditions:` and the shared `listeners:` beside it), a list of gateways, or a stream of gateway documents separated by `---`, so
  * that a gateway pasted from Vamp loads as is. Issues carry the line they concern.
  */
 export function loadConfigText(text: string): NormalizeResult {
@@ -36,7 +40,10 @@ function loadDocuments(text: string): NormalizeResult {
   const raw: unknown[] = [];
   const located: { doc: Document; prefix: (string | number)[] }[] = [];
   const issues: ConfigIssue[] = [];
-  let conditions: { doc: Document; value: unknown } | undefined;
+  const held: Record<HeldKey, { doc: Document; value: unknown } | undefined> = {
+    conditions: undefined,
+    listeners: undefined,
+  };
   for (const doc of docs) {
     let value: unknown;
     try {
@@ -48,16 +55,16 @@ function loadDocuments(text: string): NormalizeResult {
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (isMap(doc.contents) && (doc.has('gateways') || doc.has('conditions'))) {
+    if (isMap(doc.contents) && (doc.has('gateways') || HELD.some((key) => doc.has(key)))) {
       for (const i of topLevelIssues(value as Record<string, unknown>))
         issues.push({ ...i, line: lineOf(doc, i.path, lines) });
-      if (doc.has('conditions')) {
-        if (conditions)
+      for (const key of HELD.filter((k) => doc.has(k))) {
+        if (held[key])
           issues.push({
-            ...issue({ path: ['conditions'] }, '`conditions` is given in more than one document; keep one'),
-            line: lineOf(doc, ['conditions'], lines),
+            ...issue({ path: [key] }, `\`${key}\` is given in more than one document; keep one`),
+            line: lineOf(doc, [key], lines),
           });
-        conditions = { doc, value: (value as { conditions: unknown }).conditions };
+        held[key] = { doc, value: (value as Record<string, unknown>)[key] };
       }
       const list = (value as { gateways?: unknown }).gateways;
       if (list !== null && list !== undefined && !Array.isArray(list)) {
@@ -82,10 +89,12 @@ function loadDocuments(text: string): NormalizeResult {
     }
   }
   if (issues.length) return { ok: false, issues };
-  const result = normalizeGateways(raw, conditions?.value);
+  const result = normalizeGateways(raw, held.conditions?.value, held.listeners?.value);
   if (result.ok) return result;
   for (const i of result.issues) {
-    if (i.path[0] === 'conditions' && conditions) i.line = lineOf(conditions.doc, i.path, lines);
+    const top = HELD.find((key) => key === i.path[0]);
+    const at = top && held[top];
+    if (at) i.line = lineOf(at.doc, i.path, lines);
     const [index, ...rest] = i.path;
     const where = typeof index === 'number' ? located[index] : undefined;
     if (where) i.line = lineOf(where.doc, [...where.prefix, ...rest], lines);
@@ -100,14 +109,14 @@ function loadDocuments(text: string): NormalizeResult {
 export function loadConfigValue(value: unknown): NormalizeResult {
   if (value === null || value === undefined) return normalizeGateways([]);
   if (Array.isArray(value)) return normalizeGateways(value);
-  if (typeof value === 'object' && ('gateways' in value || 'conditions' in value)) {
+  if (typeof value === 'object' && ('gateways' in value || HELD.some((key) => key in value))) {
     const unknown = topLevelIssues(value as Record<string, unknown>);
     if (unknown.length) return { ok: false, issues: unknown };
-    const { gateways: list, conditions } = value as { gateways?: unknown; conditions?: unknown };
-    if (list === null || list === undefined) return normalizeGateways([], conditions);
+    const { gateways: list, conditions, listeners } = value as Record<string, unknown>;
+    if (list === null || list === undefined) return normalizeGateways([], conditions, listeners);
     if (!Array.isArray(list))
       return { ok: false, issues: [issue({ path: [] }, '`gateways` must be a list of gateways')] };
-    return normalizeGateways(list, conditions);
+    return normalizeGateways(list, conditions, listeners);
   }
   return normalizeGateways([value]);
 }

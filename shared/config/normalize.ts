@@ -7,12 +7,18 @@ import {
   DEFAULTS,
   type Balance,
   type GatewayConfig,
+  type GatewayProtocol,
+  type ListenersConfig,
   type PathMatcher,
   type Rewrite,
   type RouteConfig,
   type StickyKey,
   type SwitchyardConfig,
+  type TlsConfig,
 } from './model.js';
+import { checkListeners, hasSharedPort, listenerPortIssues, type ListenersSource } from './listeners.js';
+import { tcpRefusals } from './tcp-gateway.js';
+import { readVirtualHost, virtualHostIssues } from './virtual-hosts.js';
 import { parseTemplate } from './rewrite-template.js';
 import {
   readCors,
@@ -47,6 +53,8 @@ export type NormalizeResult =
       sources: GatewaySource[];
       /** The stored conditions (top-level `conditions:`) the routes may name, as written. */
       conditions: NamedConditions;
+      /** The shared ports (top-level `listeners:`) as written; unset when the document has none. */
+      listeners?: ListenersSource;
     }
   | { ok: false; issues: ConfigIssue[] };
 
@@ -56,12 +64,18 @@ const EPSILON = 1e-6;
  * Validates raw gateways (as parsed from YAML or JSON) and returns the normalised model, or every issue
  * found. Nothing is half-valid: one issue anywhere means no configuration. `rawConditions` are the named
  * conditions (a mapping of name to definition) that routes may name; their issues' paths start with
- * 'conditions'.
+ * 'conditions'. `rawListeners` is the top-level `listeners:` (the shared ports); its issues' paths start
+ * with 'listeners'.
  */
-export function normalizeGateways(raw: unknown[], rawConditions?: unknown): NormalizeResult {
+export function normalizeGateways(
+  raw: unknown[],
+  rawConditions?: unknown,
+  rawListeners?: unknown,
+): NormalizeResult {
   const checked = checkConditions(rawConditions);
   const conditions = checked.conditions;
-  const issues: ConfigIssue[] = [...checked.issues];
+  const shared = checkListeners(rawListeners);
+  const issues: ConfigIssue[] = [...checked.issues, ...shared.issues];
   const parsed: { index: number; gw: RawGateway }[] = [];
   raw.forEach((item, index) => {
     const result = rawGatewaySchema.safeParse(withoutExtensions(vampRoutes(item)));
@@ -71,18 +85,28 @@ export function normalizeGateways(raw: unknown[], rawConditions?: unknown): Norm
   const names = new Set(parsed.map((p) => p.gw.name));
   const gateways: GatewayConfig[] = [];
   for (const { index, gw } of parsed) {
-    const g = new GatewayChecker(gw, index, names, issues, conditions, checked.broken).check();
+    const g = new GatewayChecker(
+      gw,
+      index,
+      names,
+      issues,
+      conditions,
+      checked.broken,
+      shared.listeners,
+    ).check();
     if (g) gateways.push(g);
   }
-  if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues);
+  if (issues.length === 0) checkAcrossGateways(gateways, parsed, issues, shared.listeners);
+  if (issues.length) return { ok: false, issues };
+  const config: SwitchyardConfig = { gateways };
+  if (shared.listeners) config.listeners = shared.listeners;
   // Every gateway passed the schema, so each raw value is a gateway source.
-  return issues.length
-    ? { ok: false, issues }
-    : { ok: true, config: { gateways }, sources: raw as GatewaySource[], conditions };
+  const result = { ok: true as const, config, sources: raw as GatewaySource[], conditions };
+  return shared.source ? { ...result, listeners: shared.source } : result;
 }
 
 /** Keys a document may have beside `gateways`: none, except user extensions starting with `x-`. */
-export const TOP_LEVEL_FIELDS = ['gateways', 'conditions'];
+export const TOP_LEVEL_FIELDS = ['gateways', 'conditions', 'listeners'];
 
 /**
  * Issues for the top level of a `gateways:` document: every key but `gateways` and extensions named
@@ -141,7 +165,12 @@ function gatewayLabel(item: unknown, index: number): string {
 /** Turns zod's shape errors into issues that name the gateway, route and field. */
 function shapeIssues(item: unknown, index: number, error: z.ZodError): ConfigIssue[] {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    return [issue({ path: [index] }, `gateway #${index + 1} must be a mapping with at least name and port`)];
+    return [
+      issue(
+        { path: [index] },
+        `gateway #${index + 1} must be a mapping with at least a name, and a port or virtual_hosts`,
+      ),
+    ];
   }
   const gateway = gatewayLabel(item, index);
   return error.issues.map((zi) => {
@@ -172,6 +201,8 @@ function valueAt(item: unknown, path: (string | number)[]): unknown {
 
 class GatewayChecker {
   private readonly name: string;
+  /** What the own port speaks; decides which targets a route may have. */
+  private protocol: GatewayProtocol = 'http';
   constructor(
     private readonly raw: RawGateway,
     private readonly index: number,
@@ -180,6 +211,8 @@ class GatewayChecker {
     private readonly conditions: NamedConditions = {},
     /** Stored conditions already reported as invalid: a route naming one is not reported again. */
     private readonly brokenConditions: string[] = [],
+    /** The shared ports, which a gateway with only virtual hosts needs. */
+    private readonly listeners?: ListenersConfig,
   ) {
     this.name = raw.name;
   }
@@ -194,16 +227,13 @@ class GatewayChecker {
         `${JSON.stringify(raw.name)} is not a valid name; names have no whitespace and no [ ]`,
       );
     }
-    const port = this.port();
+    const { port, protocol, tls } = this.ownPort();
+    this.protocol = protocol;
+    const virtualHosts = this.virtualHosts(port);
+    if (protocol === 'tcp') for (const r of tcpRefusals(raw)) this.fail(r.path, r.field, r.what, r.route);
     const timeoutMs = this.duration('timeout', DEFAULTS.timeoutMs);
     const connectTimeoutMs = this.duration('connect_timeout', DEFAULTS.connectTimeoutMs);
     const stickyBy = raw.sticky_by ? this.stickyBy(raw.sticky_by, ['sticky_by'], 'sticky_by') : undefined;
-    if (raw.virtual_hosts?.length)
-      this.fail(
-        ['virtual_hosts'],
-        'virtual_hosts',
-        'virtual hosts are not supported yet (they come with listeners for virtual hosts); remove virtual_hosts or leave it empty',
-      );
     const routes = this.routes();
     const waitForUpstreamMs = this.optionalDuration('wait_for_upstream');
     const cors = raw.cors ? readCors(raw.cors, this.under(['cors'])) : undefined;
@@ -211,7 +241,7 @@ class GatewayChecker {
     if (this.issues.length > before) return undefined;
     const g: GatewayConfig = {
       name: raw.name,
-      port,
+      protocol,
       host: raw.host ?? DEFAULTS.host,
       enabled: raw.enabled ?? true,
       sticky: raw.sticky ?? 'none',
@@ -221,6 +251,9 @@ class GatewayChecker {
       noRouteStatus: raw.no_route_status ?? 503,
       routes,
     };
+    if (port !== undefined) g.port = port;
+    if (virtualHosts.length) g.virtualHosts = virtualHosts;
+    if (tls) g.tls = tls;
     if (stickyBy) g.stickyBy = stickyBy;
     if (raw.max_connections) g.maxConnections = raw.max_connections;
     if (raw.max_upstream_connections) g.maxUpstreamConnections = raw.max_upstream_connections;
@@ -240,23 +273,61 @@ class GatewayChecker {
     return (path, field, what) => this.fail([...prefix, ...path], field, what, route);
   }
 
-  private port(): number {
-    const m = /^(\d+)(?:\/(http|tcp))?$/.exec(String(this.raw.port).trim());
-    const n = m ? Number(m[1]) : NaN;
-    if (!m || n > 65535) {
-      this.fail(
-        ['port'],
-        'port',
-        `${JSON.stringify(this.raw.port)} is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`,
-      );
-    } else if (m[2] === 'tcp') {
-      this.fail(
-        ['port'],
-        'port',
-        'tcp gateways are not supported yet (they come with tcp listeners); Switchyard proxies http (write "8080/http" or 8080)',
-      );
+  /**
+   * The own port and what it speaks: `"5433/tcp"` is a TCP gateway, `"8443/https"` or `tls` make it
+   * HTTPS (`tls: auto` unless given). No port: the gateway answers only by its virtual hosts.
+   */
+  private ownPort(): { port?: number; protocol: GatewayProtocol; tls?: TlsConfig } {
+    const raw = this.raw;
+    const tls: TlsConfig | undefined =
+      raw.tls === 'auto'
+        ? { kind: 'auto' }
+        : raw.tls
+          ? { kind: 'files', certFile: raw.tls.cert, keyFile: raw.tls.key }
+          : undefined;
+    if (raw.port === undefined || raw.port === null) {
+      if (!raw.virtual_hosts?.length)
+        this.fail(
+          ['port'],
+          'port',
+          'a gateway needs a port, virtual_hosts, or both; write port: 8080, or virtual_hosts: [shop.localhost] to answer on the shared listeners',
+        );
+      return { protocol: tls ? 'https' : 'http', ...(tls ? { tls } : {}) };
     }
-    return n;
+    const m = /^(\d+)(?:\/(http|https|tcp))?$/.exec(String(raw.port).trim());
+    const port = m ? Number(m[1]) : NaN;
+    if (!m || port > 65535)
+      this.fail(
+        ['port'],
+        'port',
+        `${JSON.stringify(raw.port)} is not a port; write 8080, "8080/http", "8443/https" or "5433/tcp" (1-65535, or 0 for any free port)`,
+      );
+    const suffix = m?.[2];
+    if (tls && (suffix === 'tcp' || suffix === 'http'))
+      this.fail(
+        ['tls'],
+        'tls',
+        `a "/${suffix}" port does not speak TLS; remove tls, or write the port as "${m?.[1]}/https"`,
+      );
+    if (suffix === 'tcp') return { port, protocol: 'tcp' };
+    if (suffix === 'https' || tls) return { port, protocol: 'https', tls: tls ?? { kind: 'auto' } };
+    return { port, protocol: 'http' };
+  }
+
+  /** The virtual hosts, lower case; with no own port they need a shared listener to be reached by. */
+  private virtualHosts(port: number | undefined): string[] {
+    const names = (this.raw.virtual_hosts ?? []).flatMap((text, i) => {
+      const { name, problem } = readVirtualHost(text);
+      if (problem) this.fail(['virtual_hosts', i], 'virtual_hosts', problem);
+      return problem ? [] : [name];
+    });
+    if (names.length && port === undefined && !hasSharedPort(this.listeners))
+      this.fail(
+        ['virtual_hosts'],
+        'virtual_hosts',
+        'virtual hosts are served on the shared listeners, and there are none; add listeners: {http: 8000} (or https: 8443) at the top of the document, or give the gateway a port',
+      );
+    return names;
   }
 
   private optionalDuration(field: 'wait_for_upstream'): number | undefined {
@@ -330,6 +401,16 @@ class GatewayChecker {
     if (raw.instances?.length) route.instanceNames = raw.instances.map((x, i) => x.name ?? String(i));
     if (raw.paths?.length) route.paths = raw.paths.flatMap((m, i) => this.pathMatcher(m, key, i));
     if (route.targets.length === 0 && this.gatewayNames.has(key) && !raw.respond) route.gateway = key;
+    if (route.gateway && this.protocol === 'tcp')
+      this.fail(
+        ['routes', key],
+        undefined,
+        'a tcp gateway cannot chain to another gateway (it forwards bytes, not requests); give the route targets',
+        key,
+      );
+    if (raw.tls_verify === false) route.tlsVerify = false;
+    if (raw.ca) route.caFile = raw.ca;
+    if (raw.h2) route.h2 = true;
     const under = (field: string) => this.under(['routes', key, field], key);
     if (raw.health_check) route.healthCheck = readHealthCheck(raw.health_check, under('health_check'));
     if (raw.passive) route.passive = readPassive(raw.passive, under('passive'));
@@ -382,7 +463,7 @@ class GatewayChecker {
     const listed = [
       ...(typeof raw.targets === 'string' ? [raw.targets] : (raw.targets ?? [])),
       ...(raw.target ? [raw.target] : []),
-      ...(raw.instances ?? []).map((x) => vampInstance(x.host, x.port)),
+      ...(raw.instances ?? []).map((x) => vampInstance(x.host, x.port, this.protocol)),
     ].map((t) => (typeof t === 'string' ? { url: t, weight: 1 } : t));
     const none = { urls: [], weights: [] };
     if (raw.respond) {
@@ -444,6 +525,7 @@ class GatewayChecker {
 
   /** Accepts a URL (http/https, optional base path) or host:port; returns the normalised URL or ''. */
   private target(text: string, path: (string | number)[], route: string): string {
+    if (this.protocol === 'tcp') return this.tcpTarget(text, path, route);
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
     let url: URL | undefined;
     try {
@@ -462,6 +544,32 @@ class GatewayChecker {
     if (withScheme !== text && !/:\d+$/.test(text)) return bad('has no port');
     const base = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
     return `${url.protocol}//${url.host}${base}`;
+  }
+
+  /** A tcp gateway's target: host:port or tcp://host:port, normalised to the latter. */
+  private tcpTarget(text: string, path: (string | number)[], route: string): string {
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `tcp://${text}`;
+    let url: URL | undefined;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      url = undefined;
+    }
+    const bad = (why: string) => {
+      this.fail(
+        path,
+        'target',
+        `${JSON.stringify(text)} ${why}; a tcp gateway's targets are host:port or tcp://host:port`,
+        route,
+      );
+      return '';
+    };
+    if (!url || !url.hostname) return bad('is not a valid address');
+    if (url.protocol !== 'tcp:') return bad(`uses ${url.protocol.slice(0, -1)}, not tcp`);
+    if (!url.port) return bad('has no port');
+    if ((url.pathname && url.pathname !== '/') || url.search || url.hash || url.username)
+      return bad('may not carry a path, query, fragment or credentials');
+    return `tcp://${url.host}`;
   }
 
   private rewrite(raw: Record<string, unknown>, route: string, i: number): Rewrite[] {
@@ -580,9 +688,10 @@ function parses(text: string): boolean {
  * A Vamp instance as a target. Vamp's gateway document lists `host: default` for instances on the
  * container host; on this machine that is 127.0.0.1.
  */
-function vampInstance(host: string, port: number | string): string {
+function vampInstance(host: string, port: number | string, protocol: GatewayProtocol): string {
   const h = host === 'default' ? '127.0.0.1' : host;
-  return httpOrigin(h, port);
+  const origin = httpOrigin(h, port);
+  return protocol === 'tcp' ? origin.replace(/^http:/, 'tcp:') : origin;
 }
 
 function wayName(n: number): string {
@@ -593,8 +702,10 @@ function checkAcrossGateways(
   gateways: GatewayConfig[],
   parsed: { index: number; gw: RawGateway }[],
   issues: ConfigIssue[],
+  listeners: ListenersConfig | undefined,
 ): void {
   const indexOf = new Map(parsed.map((p) => [p.gw.name, p.index]));
+  issues.push(...virtualHostIssues(gateways, indexOf), ...listenerPortIssues(gateways, indexOf, listeners));
   const seenName = new Set<string>();
   const seenPort = new Map<string, string>();
   for (const g of gateways) {
@@ -608,6 +719,7 @@ function checkAcrossGateways(
       );
     }
     seenName.add(g.name);
+    if (g.port === undefined) continue;
     const bind = `${g.host}:${g.port}`;
     const other = seenPort.get(bind);
     if (g.port !== 0 && g.enabled && other !== undefined) {

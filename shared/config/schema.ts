@@ -177,13 +177,16 @@ export const rawRouteSchema = z.strictObject({
   shadow_methods: z.array(z.string()).nullish(),
   /** How the shadow's answers are compared: `{ignore: ["header:date", "body:$.generatedAt"], noise: true}`. */
   compare: rawCompareSchema.nullish(),
+  /** `false`: do not verify the certificates of this route's https:// targets (self-signed dev servers). */
+  tls_verify: z.boolean().nullish(),
+  /** A CA certificate file (PEM) trusted for this route's https:// targets, beside the system's and the local CA. */
+  ca: z.string().nullish(),
+  /** Forward as HTTP/2 (h2c to http://, ALPN h2 to https://) with trailers: gRPC upstreams. */
+  h2: z.boolean().nullish(),
 });
 export type RawRoute = z.infer<typeof rawRouteSchema>;
 
-/**
- * Fields Vamp's API returns; accepted so that its output loads as is, and ignored (virtual_hosts only
- * when empty: virtual hosts belong to the listeners issue and are refused until then).
- */
+/** Fields Vamp's API returns; accepted so that its output loads as is, and ignored. */
 const vampReadOnlyShape = {
   kind: z.string().nullish(),
   lookup_name: z.string().nullish(),
@@ -191,15 +194,27 @@ const vampReadOnlyShape = {
   service: z.unknown().optional(),
   deployed: z.boolean().nullish(),
   active: z.boolean().nullish(),
-  virtual_hosts: z.array(z.string()).nullish(),
 };
 export const VAMP_READ_ONLY_FIELDS = Object.keys(vampReadOnlyShape);
 
 export const rawGatewaySchema = z.strictObject({
   /** Unique name; no whitespace and no [ ] (Vamp's rule). May contain '/'. */
   name: z.string(),
-  /** 8080 or "8080/http". 0 picks a free port. */
-  port: scalar,
+  /**
+   * The gateway's own port: 8080 or "8080/http", "8443/https" (TLS, `tls: auto` unless set), "5433/tcp"
+   * (a TCP gateway: routes pick by weight only). 0 picks a free port. Optional with `virtual_hosts`.
+   */
+  port: scalar.nullish(),
+  /**
+   * Names the shared `listeners:` ports answer for this gateway, by Host (and SNI): `shop.localhost`, or
+   * `*.shop.localhost` for any name under it. Vamp's field.
+   */
+  virtual_hosts: z.array(z.string()).nullish(),
+  /**
+   * The certificate: `auto` (from the local CA) or `{cert: FILE, key: FILE}` (PEM). Makes the own port
+   * HTTPS, and serves the virtual hosts on the shared https listener.
+   */
+  tls: z.union([z.literal('auto'), z.strictObject({ cert: z.string(), key: z.string() })]).nullish(),
   /** Address to bind; 127.0.0.1 unless set. */
   host: z.string().nullish(),
   /** A disabled gateway keeps its configuration but does not listen. */
@@ -240,3 +255,17 @@ export const rawGatewaySchema = z.strictObject({
   ...vampReadOnlyShape,
 });
 export type RawGateway = z.infer<typeof rawGatewaySchema>;
+
+/**
+ * The shared ports (top-level `listeners:`): every gateway's `virtual_hosts` are served on them, picked
+ * by the request's Host (and SNI on https).
+ */
+export const rawListenersSchema = z.strictObject({
+  /** Plain HTTP for every virtual host, e.g. 8000 (0: any free port). */
+  http: z.number().int().min(0).max(65535).nullish(),
+  /** HTTPS (HTTP/2 and HTTP/1.1) for every virtual host, e.g. 8443; certificates from the local CA or the gateway's `tls`. */
+  https: z.number().int().min(0).max(65535).nullish(),
+  /** Address the shared ports bind; 127.0.0.1 unless set. */
+  host: z.string().min(1).nullish(),
+});
+export type RawListeners = z.infer<typeof rawListenersSchema>;

@@ -146,11 +146,11 @@ describe('validation names gateway, route and field', () => {
   it.each([
     [
       'name: g\nport: 70000\n',
-      `2: gateway 'g': port: 70000 is not a port; write 8080 or "8080/http" (1-65535, or 0 for any free port)`,
+      `2: gateway 'g': port: 70000 is not a port; write 8080, "8080/http", "8443/https" or "5433/tcp" (1-65535, or 0 for any free port)`,
     ],
     [
-      'name: g\nport: 53/tcp\n',
-      `2: gateway 'g': port: tcp gateways are not supported yet (they come with tcp listeners); Switchyard proxies http (write "8080/http" or 8080)`,
+      'name: g\nport: 53/tcp\ntls: auto\n',
+      `3: gateway 'g': tls: a "/tcp" port does not speak TLS; remove tls, or write the port as "53/https"`,
     ],
     [
       'name: "my gateway"\nport: 1\n',
@@ -170,9 +170,12 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nwieght: 3\n',
-      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, max_connections, max_upstream_connections, semantics, wait_for_upstream, cors, headers, routes`,
+      `1: gateway 'g': unknown field 'wieght'; a gateway has name, port, virtual_hosts, tls, host, enabled, sticky, sticky_by, timeout, connect_timeout, preserve_host, no_route_status, max_connections, max_upstream_connections, semantics, wait_for_upstream, cors, headers, routes`,
     ],
-    ['name: g\n', `1: gateway 'g': port: is required`],
+    [
+      'name: g\n',
+      `1: gateway 'g': port: a gateway needs a port, virtual_hosts, or both; write port: 8080, or virtual_hosts: [shop.localhost] to answer on the shared listeners`,
+    ],
     [
       'name: g\nport: 1\nroutes:\n  v2: { weight: 100% }\n',
       `4: gateway 'g': route 'v2': has no targets; give it targets: [http://127.0.0.1:3000], write its key as "[host:port]", or name another gateway to chain to it`,
@@ -199,7 +202,7 @@ describe('validation names gateway, route and field', () => {
     ],
     [
       'name: g\nport: 1\nroutes:\n  "[h:1]": { colour: red }\n',
-      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths, health_check, passive, faults, headers, respond, shadow, shadow_methods, compare`,
+      `4: gateway 'g': route '[h:1]': unknown field 'colour'; a route has weight, condition, condition_strength, targets, target, balance, rewrites, instances, paths, health_check, passive, faults, headers, respond, shadow, shadow_methods, compare, tls_verify, ca, h2`,
     ],
   ])('%j', (yaml, expected) => {
     expect(messages(yaml)).toEqual([expected]);
@@ -379,11 +382,10 @@ routes:
     ]);
   });
 
-  it('refuses virtual hosts and tcp gateways with a message instead of ignoring them', () => {
-    expect(messages('name: g\nport: 0\nvirtual_hosts: [sava.vamp]\n')).toEqual([
-      "3: gateway 'g': virtual_hosts: virtual hosts are not supported yet (they come with listeners for virtual hosts); remove virtual_hosts or leave it empty",
-    ]);
-    expect(messages('name: g\nport: 9050/tcp\n')[0]).toMatch(/tcp gateways are not supported yet/);
+  it("reads Vamp's virtual hosts and tcp ports as real fields (issue 13)", () => {
+    const [g] = ok('name: g\nport: 0\nvirtual_hosts: [sava.vamp]\n').gateways;
+    expect(g).toMatchObject({ port: 0, protocol: 'http', virtualHosts: ['sava.vamp'] });
+    expect(ok('name: g\nport: 9050/tcp\n').gateways[0]).toMatchObject({ port: 9050, protocol: 'tcp' });
   });
 
   it("rewrites in Vamp's form: HAProxy conditions after if, in any case, and HAProxy variables", () => {
@@ -417,7 +419,7 @@ routes:
 describe('unknown keys at every level (issue 17)', () => {
   it('rejects an unknown top-level key, naming it and the known ones', () => {
     expect(messages('gateways:\n  - name: g\n    port: 0\nbogus: 1\n')).toEqual([
-      "4: unknown top-level field 'bogus'; a document has gateways, conditions (and extensions named x-...)",
+      "4: unknown top-level field 'bogus'; a document has gateways, conditions, listeners (and extensions named x-...)",
     ]);
     const r = loadConfigValue({ gateways: [], bogus: 1 });
     expect(r.ok).toBe(false);
