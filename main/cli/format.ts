@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../../shared/config/issues.js';
-import type { SwitchyardConfig } from '../../shared/config/model.js';
+import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
 import { formatPercent } from '../../shared/config/units.js';
 import type { LogEntry } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
@@ -11,8 +11,14 @@ export function formatIssues(file: string, issues: ConfigIssue[]): string {
 
 export function summarize(config: SwitchyardConfig): string {
   const routes = config.gateways.reduce((n, g) => n + g.routes.length, 0);
-  const names = config.gateways.map((g) => `${g.name} (:${g.port})`).join(', ');
+  const names = config.gateways.map((g) => `${g.name} (${whereOf(g)})`).join(', ');
   return `${config.gateways.length} gateway${config.gateways.length === 1 ? '' : 's'}, ${routes} route${routes === 1 ? '' : 's'}${names ? `: ${names}` : ''}`;
+}
+
+/** `:8080`, `:8443/https`, or the virtual hosts of a gateway that has no port of its own. */
+function whereOf(g: GatewayConfig): string {
+  if (g.port === undefined) return (g.virtualHosts ?? []).join(', ');
+  return `:${g.port}${g.protocol && g.protocol !== 'http' ? `/${g.protocol}` : ''}`;
 }
 
 export function formatStatus(s: GatewayStatus, config: SwitchyardConfig): string {
@@ -20,7 +26,12 @@ export function formatStatus(s: GatewayStatus, config: SwitchyardConfig): string
   const split = g?.routes.map((r) => `${r.name} ${formatPercent(r.weight)}`).join(', ') ?? '';
   if (!s.enabled) return `gateway '${s.gateway}' is disabled`;
   if (s.state === 'error') return `gateway '${s.gateway}' cannot listen: ${s.error}`;
-  return `gateway '${s.gateway}' listening on ${httpOrigin(s.host, s.boundPort ?? s.port)}${split ? ` (${split})` : ' (no routes)'}`;
+  // Its own port first (scripts read the port from this line), then its names on the shared listeners.
+  const port = s.boundPort ?? s.port;
+  const own =
+    port === undefined ? [] : [httpOrigin(s.host, port).replace(/^http:/, `${s.protocol ?? 'http'}:`)];
+  const where = [...own, ...(s.urls ?? []).filter((u) => !own.some((o) => u.startsWith(o)))].join(', ');
+  return `gateway '${s.gateway}' listening on ${where}${split ? ` (${split})` : ' (no routes)'}`;
 }
 
 /** A compact access line: time, gateway, method, path, route, status, duration, size. */

@@ -4,6 +4,7 @@ import type { ExportResult } from './export-result.js';
 import { exportGatewayApi, type GatewayApiOptions } from './gateway-api.js';
 import { exportHaproxy } from './haproxy.js';
 import { exportNginx } from './nginx.js';
+import { exportableGateways } from './unexported.js';
 
 export type { ExportResult } from './export-result.js';
 
@@ -25,7 +26,9 @@ export function exportConfig(
   format: ProxyFormatId,
   opts: ExportOptions,
 ): ExportResult {
-  const result = EXPORTERS[format](config, opts);
+  const kept = exportableGateways(config);
+  const exported = EXPORTERS[format](kept.config, opts);
+  const result = { ...exported, warnings: [...kept.warnings, ...exported.warnings] };
   const names = config.gateways.map((g) => g.name).join(', ') || 'none';
   const header = [
     `# Exported by Switchyard ${opts.version} (${format}) from ${opts.source ?? 'the running configuration'}: gateways ${names}.`,

@@ -45,7 +45,8 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   const warn = (what: string) => warnings.push(`gateway '${g.name}': ${what}`);
   const acls = new AclCompiler(p);
   const backend = (i: number) => `${p}_r${i}`;
-  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPort(g.host, g.port)}`];
+  // export.ts passes only gateways with a port of their own.
+  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPort(g.host, g.port ?? 0)}`];
   if (g.maxConnections) lines.push(`    maxconn ${g.maxConnections}`);
   const requestRules: string[] = [];
   const rules: string[] = [];
@@ -172,7 +173,7 @@ function routeBackend(
   if (r.respond) servers = [];
   else if (r.gateway) {
     const target = c.config.gateways.find((x) => x.name === r.gateway);
-    servers = target ? [hostPort(target.host, target.port)] : [];
+    servers = target ? [hostPort(target.host, target.port ?? 0)] : [];
     c.warn(`route '${name}' chains to gateway '${r.gateway}' through its port (an extra hop in HAProxy)`);
   } else {
     servers = r.targets.map(targetHostPort);

@@ -69,7 +69,7 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
     let servers: string[];
     if (r.gateway) {
       const target = config.gateways.find((x) => x.name === r.gateway);
-      servers = target ? [hostPort(target.host, target.port)] : [];
+      servers = target ? [hostPort(target.host, target.port ?? 0)] : [];
       warn(`route '${r.name}' chains to gateway '${r.gateway}' through its port (an extra hop in nginx)`);
     } else {
       servers = r.targets.map(
@@ -247,7 +247,8 @@ function serverBlock(
     .filter((name) => !resilience.requestHeaders.has(name))
     .map((name) => `    proxy_set_header ${xName(name)} ${FORWARDED_DEFAULTS[name]};`);
   const lines = [
-    `listen ${hostPort(g.host, g.port)};`,
+    // export.ts passes only gateways with a port of their own.
+    `listen ${hostPort(g.host, g.port ?? 0)};`,
     '',
     'location / {',
     ...resilience.first.map((l) => `    ${l}`),

@@ -43,7 +43,7 @@ export function nginxShadow(
     location.push(`mirror ${path};`);
     const chained = r.gateway ? config.gateways.find((x) => x.name === r.gateway) : undefined;
     const host = chained
-      ? hostPort(chained.host, chained.port)
+      ? hostPort(chained.host, chained.port ?? 0)
       : new URL(r.targets[0] ?? 'http://127.0.0.1').host;
     locations.push(
       [

@@ -1,4 +1,10 @@
-import type { GatewayConfig, HeaderOps, HeaderRules, RouteConfig } from '../../shared/config/model.js';
+import type {
+  GatewayConfig,
+  HeaderOps,
+  HeaderRules,
+  RouteConfig,
+  SwitchyardConfig,
+} from '../../shared/config/model.js';
 
 /**
  * The fields of a gateway that an exporter may leave out, each with the warning it then gives, so that
@@ -18,7 +24,11 @@ export type ExportableField =
   | 'headers'
   | 'respond'
   | 'shadow'
-  | 'compare';
+  | 'compare'
+  | 'virtualHosts'
+  | 'tls'
+  | 'upstreamTls'
+  | 'h2';
 
 type GatewayCheck = { set: (g: GatewayConfig) => boolean; warning: (g: GatewayConfig) => string };
 type RouteCheck = { set: (r: RouteConfig) => boolean; warning: (r: RouteConfig) => string };
@@ -44,6 +54,14 @@ const GATEWAY_FIELDS: Partial<Record<ExportableField, GatewayCheck>> = {
   semantics: {
     set: (g) => g.semantics !== undefined,
     warning: (g) => `semantics: ${g.semantics} is not exported: the export follows Vamp's rules`,
+  },
+  virtualHosts: {
+    set: (g) => (g.virtualHosts?.length ?? 0) > 0,
+    warning: () => "virtual_hosts are not exported: the export answers on the gateway's own port only",
+  },
+  tls: {
+    set: (g) => g.tls !== undefined,
+    warning: () => "tls is not exported: the export's port speaks plain http",
   },
 };
 
@@ -83,7 +101,39 @@ const ROUTE_FIELDS: Partial<Record<ExportableField, RouteCheck>> = {
     warning: () =>
       "compare (shadow answers compared with the primary) is not exported: a production proxy discards the mirror's answers; run `switchyard compare` on a HAR file in CI instead",
   },
+  upstreamTls: {
+    set: (r) => r.tlsVerify === false || r.caFile !== undefined,
+    warning: () => "tls_verify and ca are not exported: the proxy's defaults check https targets",
+  },
+  h2: {
+    set: (r) => r.h2 === true,
+    warning: () => 'h2 is not exported: the route is forwarded as HTTP/1.1',
+  },
 };
+
+/**
+ * The gateways an exporter can write: those with a port of their own that speak HTTP. A gateway that
+ * answers only on the shared listeners (by virtual hosts), and a TCP gateway, are left out with a
+ * warning each until the exporters carry listeners and TCP.
+ */
+export function exportableGateways(config: SwitchyardConfig): {
+  config: SwitchyardConfig;
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  const gateways = config.gateways.filter((g) => {
+    if (g.port === undefined)
+      warnings.push(
+        `gateway '${g.name}' is not exported: it has no port of its own, and the shared listeners (virtual hosts) are not exported yet`,
+      );
+    else if (g.protocol === 'tcp')
+      warnings.push(`gateway '${g.name}' is not exported: tcp gateways are not exported yet`);
+    else return true;
+    return false;
+  });
+  if (config.listeners) warnings.push('listeners are not exported yet');
+  return { config: { gateways }, warnings };
+}
 
 /** Warnings for every field set in `g` that the exporter does not carry (`carried`). */
 export function warnUnexported(

@@ -65,6 +65,7 @@ export async function runExported(proxy: ProductionProxy, yaml: string): Promise
   if (!check.ok) throw new Error(`${proxy.format} refused the export:\n${check.output}\n${result.text}`);
   const child: ChildProcess = spawn(proxy.binary!, args.run, { stdio: 'ignore' });
   const port = loaded.config.gateways[0]!.port;
+  if (port === undefined) throw new Error('the first gateway needs a port of its own to be exported');
   await eventually(() => connects(port), 5000, `${proxy.format} to listen on ${port}`);
   return {
     port,
