@@ -5,6 +5,7 @@ import { exportCommand } from './export.js';
 import { importCommand, IMPORT_FORMATS } from './import.js';
 import { importHar, replayHar } from './remote.js';
 import { compareCommand, COMPARE_FORMATS } from './compare.js';
+import { caPath, caStatus, caTrust, caUninstall, type CaFlags } from './ca.js';
 import { PROXY_FORMATS } from '../../shared/export-formats.js';
 import { httpOrigin } from '../../shared/wire/host.js';
 import { CONTROL_PORT, DEMO_PORTS } from '../../shared/wire/ports.js';
@@ -223,6 +224,45 @@ program
       });
     },
   );
+
+const ca = program
+  .command('ca')
+  .description(
+    "the local certificate authority that signs the HTTPS gateways' certificates ($SWITCHYARD_CA_DIR overrides where it lives)",
+  );
+ca.command('path')
+  .description("print the CA certificate's file, creating the CA on first use")
+  .action(async () => {
+    process.exitCode = await caPath();
+  });
+// The commands that touch trust stores, as data: each takes the same --nss-db option.
+const CA_TRUST_COMMANDS = [
+  { name: 'status', run: caStatus, description: 'show the CA and whether each trust store here trusts it' },
+  {
+    name: 'trust',
+    run: caTrust,
+    description:
+      'trust the CA in the NSS databases (Firefox, Chromium) and user stores it can; print the commands (sudo) for the rest',
+  },
+  {
+    name: 'uninstall',
+    run: caUninstall,
+    description: 'remove the CA from the trust stores it can; print the commands for the rest',
+  },
+];
+for (const command of CA_TRUST_COMMANDS) {
+  ca.command(command.name)
+    .description(command.description)
+    .option(
+      '--nss-db <dir>',
+      "use this NSS database instead of the browsers' (repeatable; also $SWITCHYARD_NSS_DBS)",
+      collect,
+      [],
+    )
+    .action(async (opts: CaFlags) => {
+      process.exitCode = await command.run(opts);
+    });
+}
 
 function parsePort(value: string): number {
   const n = Number(value);
