@@ -51,7 +51,7 @@ export async function createCa(commonName: string, now: number): Promise<KeyPair
     },
     crypto,
   );
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
+  return { cert: withNewline(cert.toString('pem')), key: await exportKey(keys.privateKey) };
 }
 
 /** A server certificate for `names` (normalized: see `normalizeNames`), signed by the CA. */
@@ -89,7 +89,7 @@ export async function createLeaf(
     },
     crypto,
   );
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey), notAfter };
+  return { cert: withNewline(cert.toString('pem')), key: await exportKey(keys.privateKey), notAfter };
 }
 
 /** Reads the CA back from its PEM certificate and PKCS #8 key. */
@@ -127,7 +127,12 @@ function generateKeys(): Promise<CryptoKeyPair> {
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+  return withNewline(x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY'));
+}
+
+/** PEM files end with a line break; the library's text does not, and files and strings must agree. */
+export function withNewline(s: string): string {
+  return s.endsWith('\n') ? s : `${s}\n`;
 }
 
 /** 16 random bytes, high bit clear so the DER integer stays positive (RFC 5280 4.1.2.2). */

@@ -7,6 +7,7 @@ import {
   createLeaf,
   loadIssuer,
   normalizeNames,
+  withNewline,
   type Issuer,
   type KeyPairPem,
 } from './certificates.js';
@@ -38,7 +39,7 @@ interface Leaf extends KeyPairPem {
  * the names the gateways serve. Several processes (the desktop app and `switchyard serve`) may share `dir`.
  */
 export class LocalCa {
-  private issuer?: Promise<Issuer>;
+  private issuer?: Promise<Issuer & { pem: string }>;
   private readonly leaves = new Map<string, Promise<Leaf>>();
   private readonly now: () => number;
   private readonly leafLifetimeMs: number;
@@ -63,7 +64,7 @@ export class LocalCa {
 
   /** The CA certificate, PEM. */
   async caPem(): Promise<string> {
-    return (await this.load()).cert.toString('pem');
+    return (await this.load()).pem;
   }
 
   /**
@@ -103,7 +104,7 @@ export class LocalCa {
     }
   }
 
-  private load(): Promise<Issuer> {
+  private load(): Promise<Issuer & { pem: string }> {
     this.issuer ??= loadOrCreate(this.dir, this.now()).catch((e: unknown) => {
       this.issuer = undefined; // a later call may succeed (e.g. once the directory is writable)
       throw e;
@@ -112,7 +113,7 @@ export class LocalCa {
   }
 }
 
-async function loadOrCreate(dir: string, now: number): Promise<Issuer> {
+async function loadOrCreate(dir: string, now: number): Promise<Issuer & { pem: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const keyFile = path.join(dir, CA_KEY_FILE);
   let pem = await readCa(keyFile);
@@ -124,7 +125,7 @@ async function loadOrCreate(dir: string, now: number): Promise<Issuer> {
     if (!pem) throw new Error(`${keyFile}: the CA could not be read back after creating it`);
   }
   await writeAtomic(path.join(dir, CA_CERT_FILE), pem.cert, 0o644);
-  return loadIssuer(pem);
+  return { ...(await loadIssuer(pem)), pem: pem.cert };
 }
 
 /** The key file holds the key and the certificate; undefined when it does not exist yet. */
@@ -175,10 +176,6 @@ async function writeAtomic(file: string, text: string, mode: number): Promise<vo
 
 function tempName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-}
-
-function withNewline(s: string): string {
-  return s.endsWith('\n') ? s : `${s}\n`;
 }
 
 /** `Switchyard Local CA (user@host)`: says whose machine a CA came from when several show in a trust store. */

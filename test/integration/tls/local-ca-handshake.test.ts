@@ -67,7 +67,7 @@ describe('a leaf of the local CA in a real TLS handshake', () => {
     expect(err?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
-  it.skipIf(!hasCurl)('is accepted by curl --cacert (skipped when curl is not installed)', async () => {
+  it.skipIf(!hasCurl)('is accepted by curl --cacert (needs curl; skipped without it)', async () => {
     const ca = await tempCa();
     const server = https.createServer(await ca.issue(['shop.localhost', '127.0.0.1']), (_req, res) =>
       res.end('hello over tls'),
