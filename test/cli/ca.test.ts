@@ -30,7 +30,12 @@ async function tempDir(): Promise<string> {
 
 /** Runs the CLI with the CA and the home directory in `dir`, so no real trust store is touched. */
 function switchyard(dir: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const env = { ...process.env, NO_COLOR: '1', HOME: dir, SWITCHYARD_CA_DIR: path.join(dir, 'ca') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    HOME: dir,
+    SWITCHYARD_CA_DIR: path.join(dir, 'ca'),
+  };
   delete env.SWITCHYARD_NSS_DBS;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
