@@ -4,7 +4,8 @@ import type { GatewayView } from '../../shared/api/contract.js';
 import { setEnabled, setRouteFaults, setRouteWeights, routeKeys } from '../../shared/config/edit.js';
 import type { ConfigIssue } from '../../shared/config/issues.js';
 import { loadConfigText } from '../../shared/config/load.js';
-import type { GatewayConfig, SwitchyardConfig } from '../../shared/config/model.js';
+import type { ListenersSource } from '../../shared/config/listeners.js';
+import type { GatewayConfig, ListenersConfig, SwitchyardConfig } from '../../shared/config/model.js';
 import { normalizeGateways, type NormalizeResult } from '../../shared/config/normalize.js';
 import type { GatewaySource } from '../../shared/config/source.js';
 import {
@@ -36,19 +37,21 @@ export interface ConfigPersistence {
   /** The file's name, for messages that ask the user to fix it. */
   readonly name?: string;
   /**
-   * Keeps the sources and the named conditions; throws `StaleFile` when the user saved in between, so
-   * the change is redone.
+   * Keeps the sources, the named conditions and the shared listeners (undefined: the document has no
+   * `listeners:`); throws `StaleFile` when the user saved in between, so the change is redone.
    */
-  write(sources: GatewaySource[], conditions: NamedConditions): Promise<void>;
+  write(sources: GatewaySource[], conditions: NamedConditions, listeners?: ListenersSource): Promise<void>;
 }
 
 /** The user saved the file after Switchyard read it: the change must be made again on top of their text. */
 export class StaleFile extends Error {}
 
-/** What a change computes: the gateways as written and the named conditions they may use. */
+/** What a change computes: the gateways as written, the named conditions they may use, the shared ports. */
 interface Sources {
   sources: (GatewaySource | Record<string, unknown>)[];
   conditions: NamedConditions;
+  /** A caller's draft until it is validated with the rest. */
+  listeners?: ListenersSource | Record<string, unknown> | undefined;
 }
 
 /** How often a change is redone on top of a file the user keeps saving before it is given up. */
@@ -62,6 +65,9 @@ const ATTEMPTS = 3;
 export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   private entries: GatewayEntry[] = [];
   private conditions: NamedConditions = {};
+  /** The top-level `listeners:` as written, and as it runs; both unset when there is none. */
+  private writtenListeners: ListenersSource | undefined;
+  private runningListeners: ListenersConfig | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -76,12 +82,16 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     return this.serially(() => this.install(loadConfigText(text)));
   }
 
-  /** Applies gateways (and named conditions) that are already values (the desktop store's, an import's). Not persisted. */
+  /**
+   * Applies gateways (and named conditions, and the shared listeners) that are already values (the
+   * desktop store's, an import's). Not persisted.
+   */
   loadSources(
     sources: unknown[],
     conditions?: NamedConditions,
+    listeners?: ListenersSource,
   ): Promise<{ ok: true } | { ok: false; issues: ConfigIssue[] }> {
-    return this.serially(() => this.install(normalizeGateways(sources, conditions)));
+    return this.serially(() => this.install(normalizeGateways(sources, conditions, listeners)));
   }
 
   /**
@@ -196,7 +206,8 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
 
   /**
    * Adds the gateways and named conditions in `text` (replacing those with the same names), or replaces
-   * the whole set.
+   * the whole set. The text's `listeners:`, when it has one, replace the running ones; without one the
+   * running ones stay, as the gateways that need them may stay.
    */
   async importYaml(text: string, replace = false): Promise<string[]> {
     const parsed = await loadConfigOffThread(text);
@@ -204,11 +215,12 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
     const incoming = parsed.sources;
     const names = new Set(incoming.map((s) => s.name));
     return this.changeAll(
-      ({ sources, conditions }) => ({
+      ({ sources, conditions, listeners }) => ({
         sources: replace
           ? incoming
           : [...(sources as GatewaySource[]).filter((s) => !names.has(s.name)), ...incoming],
         conditions: replace ? parsed.conditions : { ...conditions, ...parsed.conditions },
+        listeners: parsed.listeners ?? listeners,
       }),
       () => incoming.map((s) => s.name),
     );
@@ -253,11 +265,8 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   /** Validates a named condition in the company of the gateways that may name it; nothing is applied. */
   validateCondition(draft: ConditionSource): { ok: boolean; issues: ConfigIssue[] } {
     try {
-      const next = withCondition(
-        { sources: this.entries.map((e) => e.source), conditions: this.conditions },
-        draft,
-      );
-      const result = normalizeGateways(next.sources, next.conditions);
+      const next = withCondition(this.state(), draft);
+      const result = normalizeGateways(next.sources, next.conditions, next.listeners);
       return result.ok ? { ok: true, issues: [] } : { ok: false, issues: result.issues };
     } catch (err) {
       if (!(err instanceof ApiFailure)) throw err;
@@ -286,34 +295,58 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
           });
         const conditions = { ...state.conditions };
         delete conditions[name];
-        return { sources: state.sources, conditions };
+        return { ...state, conditions };
       },
       () => existed,
     );
   }
 
-  /** The running configuration of the named gateways (all when none are named), as the engine runs it. */
-  configOf(names?: string[]): SwitchyardConfig {
-    return { gateways: this.chosen(names).map((e) => e.config) };
+  /** The shared ports (top-level `listeners:`) as written; `{}` when there are none. */
+  listenerSettings(): ListenersSource {
+    return this.writtenListeners ?? {};
   }
 
-  /** The gateways as written, with the named conditions they use (all of them when none are named). */
+  /**
+   * Replaces the shared ports; `{}` removes them. Validated with every gateway (a port a gateway uses, a
+   * gateway left with only virtual hosts and no shared port): a conflict refuses the whole change and
+   * the running configuration keeps serving.
+   */
+  setListeners(draft: ListenersSource | Record<string, unknown>): Promise<ListenersSource> {
+    const none = draft !== null && typeof draft === 'object' && Object.keys(draft).length === 0;
+    return this.changeAll(
+      (state) => ({ ...state, listeners: none ? undefined : draft }),
+      () => this.listenerSettings(),
+    );
+  }
+
+  /** The running configuration of the named gateways (all when none are named), as the engine runs it. */
+  configOf(names?: string[]): SwitchyardConfig {
+    const gateways = this.chosen(names).map((e) => e.config);
+    return this.runningListeners ? { gateways, listeners: this.runningListeners } : { gateways };
+  }
+
+  /**
+   * The gateways as written, with the named conditions they use (all of them when none are named), and
+   * the shared listeners when all are exported or one of those named has virtual hosts.
+   */
   exportYaml(names?: string[]): string {
     const chosen = this.chosen(names);
     const used = new Set(chosen.flatMap((e) => e.config.routes.map((r) => r.conditionName)));
     const conditions = Object.fromEntries(
       Object.entries(this.conditions).filter(([name]) => !names || used.has(name)),
     );
+    const hosted = !names || chosen.some((e) => e.config.virtualHosts?.length);
     return new Document({
+      ...(this.writtenListeners && hosted ? { listeners: this.writtenListeners } : {}),
       ...(Object.keys(conditions).length ? { conditions } : {}),
       gateways: chosen.map((e) => e.source),
     }).toString();
   }
 
-  /** Validates a draft gateway in the company of the others (ports, chaining). */
+  /** Validates a draft gateway in the company of the others (ports, chaining, virtual hosts). */
   validate(gateway: GatewaySource | Record<string, unknown>) {
     const others = this.entries.map((e) => e.source).filter((s) => s.name !== gateway.name);
-    const result = normalizeGateways([...others, gateway], this.conditions);
+    const result = normalizeGateways([...others, gateway], this.conditions, this.writtenListeners);
     if (result.ok) return result;
     // Point the issues at the draft itself: its index in the combined list becomes 0.
     const issues = result.issues
@@ -355,21 +388,30 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
   ): Promise<T> {
     return this.changeAll((state) => {
       const sources = plan(state.sources as GatewaySource[]);
-      return sources && { sources, conditions: state.conditions };
+      return sources && { ...state, sources };
     }, answer);
   }
 
-  /** `change` for the gateways and the named conditions together. */
+  /** What a change starts from: the gateways as written, the named conditions, the shared listeners. */
+  private state(): Sources {
+    return {
+      sources: this.entries.map((e) => e.source),
+      conditions: this.conditions,
+      listeners: this.writtenListeners,
+    };
+  }
+
+  /** `change` for the gateways, the named conditions and the shared listeners together. */
   private changeAll<T>(plan: (state: Sources) => Sources | undefined, answer: () => T): Promise<T> {
     return this.serially(async () => {
       for (let attempt = 1; ; attempt++) {
         await this.catchUp();
-        const next = plan({ sources: this.entries.map((e) => e.source), conditions: this.conditions });
+        const next = plan(this.state());
         if (next === undefined) return answer();
-        const normalized = normalizeGateways(next.sources, next.conditions);
+        const normalized = normalizeGateways(next.sources, next.conditions, next.listeners);
         if (!normalized.ok) throw invalid(normalized.issues);
         try {
-          await this.persistence?.write(normalized.sources, normalized.conditions);
+          await this.persistence?.write(normalized.sources, normalized.conditions, normalized.listeners);
         } catch (err) {
           if (!(err instanceof StaleFile)) throw err;
           if (attempt < ATTEMPTS) continue;
@@ -415,6 +457,8 @@ export class ConfigStore extends EventEmitter<{ changed: [GatewayView[]] }> {
       config,
     }));
     this.conditions = result.conditions;
+    this.writtenListeners = result.listeners;
+    this.runningListeners = result.config.listeners;
     await this.engine.apply(result.config);
     this.emit('changed', this.views());
     return { ok: true };
@@ -438,7 +482,7 @@ function withCondition(state: Sources, draft: ConditionSource): Sources {
         message: `condition '${draft.name}': ${problem}`,
       },
     ]);
-  return { sources: state.sources, conditions: { ...state.conditions, [draft.name]: draft.condition } };
+  return { ...state, conditions: { ...state.conditions, [draft.name]: draft.condition } };
 }
 
 function invalid(issues: ConfigIssue[]): ApiFailure {

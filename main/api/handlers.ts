@@ -58,6 +58,8 @@ export function createHandlers(c: HandlerContext): Handlers {
     'conditions.save': ({ condition, create }) => c.store.saveCondition(condition, { create }),
     'conditions.delete': async ({ name }) => ({ deleted: await c.store.removeCondition(name) }),
     'conditions.validate': ({ condition }) => c.store.validateCondition(condition),
+    'listeners.get': () => c.store.listenerSettings(),
+    'listeners.set': ({ listeners }) => c.store.setListeners(listeners),
     'config.validate': async (draft) => {
       // A whole YAML text may be large: it is read off the engine's thread.
       const r =

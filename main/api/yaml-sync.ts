@@ -10,18 +10,25 @@ import {
 } from 'yaml';
 import type { GatewaySource } from '../../shared/config/source.js';
 import type { NamedConditions } from '../../shared/config/named-conditions.js';
+import type { ListenersSource } from '../../shared/config/listeners.js';
 import { keepLayout } from './keep-layout.js';
 
 /**
- * Writes gateway sources (and the named conditions, when given) back into the user's YAML text. The file
- * may be a `gateways:` list, a list, or a stream of gateway documents; it keeps its shape, except that
- * named conditions need a top-level `conditions:` mapping, which a bare list becomes a `gateways:`
- * document for and a stream gets as its first document. Only the nodes whose values changed are
+ * Writes gateway sources (and the named conditions and the shared listeners, when given) back into the
+ * user's YAML text. The file may be a `gateways:` list, a list, or a stream of gateway documents; it keeps
+ * its shape, except that named conditions and listeners need top-level `conditions:` and `listeners:`
+ * keys, which a bare list becomes a `gateways:` document for and a stream gets as its first document.
+ * `listeners`: undefined leaves the file's as they are, null removes them. Only the nodes whose values changed are
  * replaced, and then only the lines of those nodes: every other line (comments, indentation, quoting,
  * flow lists like `[a]`) stays as the user wrote it.
  */
-export function syncYaml(text: string, sources: GatewaySource[], conditions?: NamedConditions): string {
-  const changed = rewrite(text, sources, conditions);
+export function syncYaml(
+  text: string,
+  sources: GatewaySource[],
+  conditions?: NamedConditions,
+  listeners?: ListenersSource | null,
+): string {
+  const changed = rewrite(text, sources, conditions, listeners);
   const kept = keepLayout(text, rewrite(text), changed);
   // The merge is checked, not trusted: should it read differently from the change, the change is
   // written as the YAML library lays it out.
@@ -29,13 +36,18 @@ export function syncYaml(text: string, sources: GatewaySource[], conditions?: Na
 }
 
 /** The text with the sources written into it, laid out by the YAML library; no sources: as it is. */
-function rewrite(text: string, sources?: GatewaySource[], conditions?: NamedConditions): string {
+function rewrite(
+  text: string,
+  sources?: GatewaySource[],
+  conditions?: NamedConditions,
+  listeners?: ListenersSource | null,
+): string {
   const options = layoutOf(text);
   const docs = text.trim() ? parseAllDocuments(text) : [];
   const named = conditions && Object.keys(conditions).length ? conditions : undefined;
   const single = Array.isArray(docs) && docs.length === 1 ? (docs[0] as Document) : undefined;
-  // A bare list cannot hold `conditions:`: it becomes the `gateways:` document it means.
-  if (single && named && isSeq(single.contents))
+  // A bare list cannot hold `conditions:` or `listeners:`: it becomes the `gateways:` document it means.
+  if (single && (named || listeners) && isSeq(single.contents))
     single.contents = single.createNode({ gateways: single.contents }) as typeof single.contents;
   const list = single ? gatewayList(single) : undefined;
   if (list) {
@@ -43,11 +55,13 @@ function rewrite(text: string, sources?: GatewaySource[], conditions?: NamedCond
     const byName = new Map(seq.items.map((item) => [nameOf(item), item]));
     if (sources) seq.items = sources.map((s) => sync(doc, byName.get(s.name), s));
     if (conditions) syncConditions(doc, named);
+    if (listeners !== undefined) syncListeners(doc, listeners);
     return doc.toString(options);
   }
   if (Array.isArray(docs) && docs.length > 0) {
     // A stream of gateway documents: one document per gateway, the named conditions in one of their own.
-    const isConditions = (d: Document) => isMap(d.contents) && d.has('conditions') && !d.has('name');
+    const isConditions = (d: Document) =>
+      isMap(d.contents) && (d.has('conditions') || d.has('listeners')) && !d.has('name');
     const held = docs.find(isConditions);
     const gatewayDocs = docs.filter((d) => !isConditions(d));
     const byName = new Map(gatewayDocs.map((d) => [nameOf(d.contents), d]));
@@ -60,9 +74,10 @@ function rewrite(text: string, sources?: GatewaySource[], conditions?: NamedCond
           return existing;
         });
     let head: Document | undefined = held;
-    if (conditions !== undefined) {
-      head = held ?? (named ? new Document({ conditions: named }) : undefined);
-      if (head) syncConditions(head, named);
+    if (conditions !== undefined || listeners !== undefined) {
+      head = held ?? (named || listeners ? new Document({}) : undefined);
+      if (head && conditions !== undefined) syncConditions(head, named);
+      if (head && listeners !== undefined) syncListeners(head, listeners);
       if (head && !isMap(head.contents)) head = undefined;
       else if (head && (head.contents as { items: unknown[] }).items.length === 0) head = undefined;
     }
@@ -72,7 +87,11 @@ function rewrite(text: string, sources?: GatewaySource[], conditions?: NamedCond
     });
     return out.map((d) => d.toString(options)).join('');
   }
-  return new Document({ ...(named ? { conditions: named } : {}), gateways: sources ?? [] }).toString(options);
+  return new Document({
+    ...(listeners ? { listeners } : {}),
+    ...(named ? { conditions: named } : {}),
+    gateways: sources ?? [],
+  }).toString(options);
 }
 
 /**
@@ -114,6 +133,15 @@ function syncConditions(doc: Document, conditions: NamedConditions | undefined):
     return;
   }
   doc.contents.items.unshift(doc.createPair('conditions', conditions));
+}
+
+/** Sets the document's top-level `listeners:` (first, when it is new); null: the key goes. */
+function syncListeners(doc: Document, listeners: ListenersSource | null): void {
+  if (!isMap(doc.contents)) return;
+  const existing = doc.get('listeners', true);
+  if (!listeners) doc.delete('listeners');
+  else if (existing !== undefined) doc.set('listeners', sync(doc, existing, listeners));
+  else doc.contents.items.unshift(doc.createPair('listeners', listeners));
 }
 
 function gatewayList(doc: Document): [Document, YAMLSeq] | undefined {

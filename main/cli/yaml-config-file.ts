@@ -2,6 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { GatewaySource } from '../../shared/config/source.js';
 import type { NamedConditions } from '../../shared/config/named-conditions.js';
+import type { ListenersSource } from '../../shared/config/listeners.js';
 import { StaleFile, type ConfigPersistence } from '../api/config-store.js';
 import { syncYaml } from '../api/yaml-sync.js';
 
@@ -56,8 +57,13 @@ export class YamlConfigFile implements ConfigPersistence {
     this.known = text;
   }
 
-  async write(sources: GatewaySource[], conditions: NamedConditions): Promise<void> {
-    const next = syncYaml(this.known, sources, conditions);
+  async write(
+    sources: GatewaySource[],
+    conditions: NamedConditions,
+    listeners?: ListenersSource,
+  ): Promise<void> {
+    // No listeners: the file has none either (a `listeners:` the user removed stays removed).
+    const next = syncYaml(this.known, sources, conditions, listeners ?? null);
     if (next === this.known) return;
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, next, 'utf8');

@@ -40,7 +40,11 @@ export class RestApi {
     } catch (err) {
       if (err instanceof HttpError) sendError(req, res, err.status, err.message, err.extra);
       else if (err instanceof ApiFailure)
-        sendError(req, res, STATUS_OF[err.error.code], err.message, { code: err.error.code });
+        sendError(req, res, STATUS_OF[err.error.code], err.message, {
+          code: err.error.code,
+          // An invalid configuration says what is wrong where, as validate_only does.
+          ...(err.error.issues ? { issues: err.error.issues } : {}),
+        });
       else sendError(req, res, 500, (err as Error).message);
     }
     return true;
@@ -101,6 +105,18 @@ export class RestApi {
     }
     if (rest === 'conditions' || rest.startsWith('conditions/'))
       return this.conditions(req, res, rest, validateOnly);
+    // The shared ports: `{http, https, host}` as written in the document's `listeners:`.
+    if (rest === 'listeners') {
+      if (method === 'GET') return send(req, res, 200, await this.call('listeners.get', {}));
+      if (method === 'PUT')
+        return send(
+          req,
+          res,
+          200,
+          await this.call('listeners.set', { listeners: listenersBody(await readBody(req)) }),
+        );
+      return notAllowed(method, 'GET, PUT');
+    }
     if (rest === 'log') {
       if (method === 'GET')
         return send(
@@ -364,6 +380,15 @@ async function har(
     if (err instanceof ParseError) throw new HttpError(400, `not a HAR file${err.where}: ${err.message}`);
     throw err;
   }
+}
+
+function listenersBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new HttpError(
+      400,
+      'the body must be the shared ports, e.g. {"http": 8000, "https": 8443}, in JSON or YAML',
+    );
+  return body as Record<string, unknown>;
 }
 
 function gatewayBody(body: unknown): Record<string, unknown> {

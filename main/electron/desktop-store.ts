@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { GatewaySource } from '../../shared/config/source.js';
 import type { NamedConditions } from '../../shared/config/named-conditions.js';
+import type { ListenersSource } from '../../shared/config/listeners.js';
 import type { ConfigPersistence } from '../api/config-store.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
 
@@ -25,10 +26,12 @@ export interface DesktopData {
   gateways: GatewaySource[];
   /** The named conditions routes may use (Vamp's /conditions), as the YAML file's `conditions:`. */
   conditions: NamedConditions;
+  /** The shared ports (the YAML file's `listeners:`); unset when there are none. */
+  listeners?: ListenersSource;
   settings: Settings;
 }
 
-export const CURRENT_VERSION = 4;
+export const CURRENT_VERSION = 5;
 
 export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
@@ -49,7 +52,8 @@ export interface KeyValueStore {
 /**
  * Each step takes the data as version N-1 left it. Version 1 kept the gateways as one YAML string;
  * version 2 added the settings; version 3 renamed `logSize` to `logCapacity`; version 4 added the named
- * conditions (a version 1 YAML string's own `conditions:` are kept).
+ * conditions (a version 1 YAML string's own `conditions:` are kept); version 5 added the shared
+ * listeners, kept as `{}` while there are none (conf has no way to say "remove" in its base interface).
  */
 export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
   2: (d) => {
@@ -82,6 +86,7 @@ export const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Recor
     };
   },
   4: (d) => ({ ...d, conditions: isMapping(d.conditions) ? d.conditions : {} }),
+  5: (d) => ({ ...d, listeners: isMapping(d.listeners) ? d.listeners : {} }),
 };
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -97,6 +102,9 @@ export function migrate(data: Record<string, unknown>): DesktopData {
     version: CURRENT_VERSION,
     gateways: Array.isArray(current.gateways) ? (current.gateways as GatewaySource[]) : [],
     conditions: isMapping(current.conditions) ? (current.conditions as NamedConditions) : {},
+    ...(isMapping(current.listeners) && Object.keys(current.listeners).length
+      ? { listeners: current.listeners as ListenersSource }
+      : {}),
     settings: { ...DEFAULT_SETTINGS, ...((current.settings as Partial<Settings>) ?? {}) },
   };
 }
@@ -134,11 +142,19 @@ export function openDesktopStore(
   return movedAside ? { store, data, movedAside } : { store, data };
 }
 
-/** Gateways and named conditions changed in the app are kept in the store (conf writes atomically). */
+/**
+ * Gateways, named conditions and listeners changed in the app are kept in the store (conf writes
+ * atomically).
+ */
 export class DesktopPersistence implements ConfigPersistence {
   constructor(private readonly store: KeyValueStore) {}
-  async write(sources: GatewaySource[], conditions: NamedConditions): Promise<void> {
+  async write(
+    sources: GatewaySource[],
+    conditions: NamedConditions,
+    listeners?: ListenersSource,
+  ): Promise<void> {
     this.store.set('gateways', sources);
     this.store.set('conditions', conditions);
+    this.store.set('listeners', listeners ?? {});
   }
 }

@@ -96,7 +96,7 @@ async function start(): Promise<void> {
   const demo = await h.startDemo(DEMO_PORTS, DEMO_PORTS.gateway);
   const loaded = await (firstRun
     ? h.plane.store.load(demo.config)
-    : h.plane.store.loadSources(opened.data.gateways, opened.data.conditions));
+    : h.plane.store.loadSources(opened.data.gateways, opened.data.conditions, opened.data.listeners));
   if (!loaded.ok)
     await dialog.showMessageBox({
       type: 'error',

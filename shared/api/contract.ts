@@ -3,6 +3,7 @@ import type { ConfigIssue } from '../config/issues.js';
 import type { GatewayConfig } from '../config/model.js';
 import type { GatewaySource } from '../config/source.js';
 import type { ConditionSource } from '../config/named-conditions.js';
+import type { ListenersSource } from '../config/listeners.js';
 import { EXPORT_FORMAT_IDS } from '../export-formats.js';
 import type { LogEntry, ShadowResult } from '../log-entry.js';
 import type { GatewayStatus } from '../status.js';
@@ -151,6 +152,13 @@ export const commandParams = {
   'conditions.delete': z.strictObject({ name }),
   /** Validates a named condition with the gateways that use it, without storing it. */
   'conditions.validate': z.strictObject({ condition: conditionDraft }),
+  /** The shared ports (top-level `listeners:`) as written: `{http?, https?, host?}`, `{}` when none. */
+  'listeners.get': z.strictObject({}),
+  /**
+   * Replaces the shared ports (`{}` removes them); validated with every gateway, so a clash with a
+   * gateway's port, or a gateway left with only virtual hosts and no shared port, refuses it whole.
+   */
+  'listeners.set': z.strictObject({ listeners: z.record(z.string(), z.unknown()) }),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
   'config.validate': z.strictObject({
     gateway: gatewayDraft.optional(),
@@ -287,6 +295,8 @@ export interface CommandResults {
   'conditions.save': ConditionSource;
   'conditions.delete': { deleted: boolean };
   'conditions.validate': { ok: boolean; issues: ConfigIssue[] };
+  'listeners.get': ListenersSource;
+  'listeners.set': ListenersSource;
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
   'config.export': { text: string; warnings: string[] };

@@ -194,3 +194,54 @@ ${FILE.split('\n').slice(1).join('\n')}`;
     ).toBe(stream.replace('port: 2', 'port: 3'));
   });
 });
+
+describe('syncYaml writes the shared listeners as a top-level listeners: mapping (issue 13)', () => {
+  const WITH = `# the shared ports
+listeners:
+  http: 8000 # plain
+  https: 8443
+${FILE.split('\n').slice(1).join('\n')}`;
+
+  it('changes only the port that changed, keeps comments, and removes the key with null', () => {
+    const source = parse(WITH).gateways;
+    expect(syncYaml(WITH, source, undefined, { http: 8001, https: 8443 })).toBe(
+      WITH.replace('http: 8000 #', 'http: 8001 #'),
+    );
+    expect(parse(syncYaml(WITH, source, undefined, null))).toEqual({ gateways: parse(FILE).gateways });
+    // Without listeners to write, the file's are left alone; conditions beside them too.
+    expect(syncYaml(WITH, source)).toBe(WITH);
+    expect(parse(syncYaml(WITH, source, { beta: 'has cookie beta' }))).toMatchObject({
+      listeners: { http: 8000, https: 8443 },
+      conditions: { beta: 'has cookie beta' },
+    });
+  });
+
+  it('adds the key first; a bare list becomes a gateways: document, a stream gets it in a document of its own', () => {
+    const source = parse(FILE).gateways;
+    expect(syncYaml(FILE, source, undefined, { http: 8000 })).toBe(`listeners:\n  http: 8000\n${FILE}`);
+    const list = '- name: a\n  port: 1\n';
+    expect(parse(syncYaml(list, [{ name: 'a', port: 1 }], {}, { https: 8443 }))).toEqual({
+      gateways: [{ name: 'a', port: 1 }],
+      listeners: { https: 8443 },
+    });
+    const stream = '---\nname: a\nport: 1\n---\nname: b\nport: 2\n';
+    const both = [
+      { name: 'a', port: 1 },
+      { name: 'b', virtual_hosts: ['b.localhost'] },
+    ];
+    const out = syncYaml(stream, both, {}, { http: 8000 });
+    expect(parseAllDocuments(out).map((d) => d.toJS())).toEqual([
+      { listeners: { http: 8000 } },
+      { name: 'a', port: 1 },
+      { name: 'b', virtual_hosts: ['b.localhost'] },
+    ]);
+    expect(parseAllDocuments(syncYaml(out, both, {}, null)).map((d) => d.toJS())).toEqual([
+      { name: 'a', port: 1 },
+      { name: 'b', virtual_hosts: ['b.localhost'] },
+    ]);
+    expect(parse(syncYaml('', [], undefined, { http: 8000 }))).toEqual({
+      listeners: { http: 8000 },
+      gateways: [],
+    });
+  });
+});

@@ -56,7 +56,7 @@ describe('the desktop store', () => {
     );
     const { data, store } = openDesktopStore(open(dir), file);
     expect(data).toEqual({
-      version: 4,
+      version: 5,
       gateways: [{ name: 'shop', port: 8080 }],
       conditions: {},
       settings: { ...DEFAULT_SETTINGS, theme: 'dark', logCapacity: 500 },
@@ -69,7 +69,7 @@ describe('the desktop store', () => {
 
   it("migrates version 3 to 4 with no named conditions, and keeps a version 1 YAML file's conditions", () => {
     const v3 = migrate({ version: 3, gateways: [{ name: 'x' }], settings: DEFAULT_SETTINGS });
-    expect(v3).toMatchObject({ version: 4, gateways: [{ name: 'x' }], conditions: {} });
+    expect(v3).toMatchObject({ version: 5, gateways: [{ name: 'x' }], conditions: {} });
     const v1 = migrate({
       version: 1,
       gatewaysYaml: 'conditions:\n  beta: has cookie beta\ngateways:\n  - { name: shop, port: 8080 }\n',
@@ -103,5 +103,20 @@ describe('the desktop store', () => {
     const reopened = openDesktopStore(open(dir), path.join(dir, 'switchyard.json')).data;
     expect(reopened.gateways).toEqual([{ name: 'a', port: 1 }]);
     expect(reopened.conditions).toEqual({ beta: 'has cookie beta' });
+    expect(reopened.listeners).toBeUndefined();
+  });
+
+  it('migrates version 4 to 5 with no listeners, and persists listeners beside the gateways (issue 13)', async () => {
+    const v4 = migrate({ version: 4, gateways: [], conditions: {}, settings: DEFAULT_SETTINGS });
+    expect(v4.version).toBe(5);
+    expect(v4.listeners).toBeUndefined();
+    const dir = await temp();
+    const file = path.join(dir, 'switchyard.json');
+    const { store } = openDesktopStore(open(dir), file);
+    const persistence = new DesktopPersistence(store);
+    await persistence.write([{ name: 'shop', virtual_hosts: ['shop.localhost'] }], {}, { http: 8000 });
+    expect(openDesktopStore(open(dir), file).data.listeners).toEqual({ http: 8000 });
+    await persistence.write([], {}, undefined);
+    expect(openDesktopStore(open(dir), file).data.listeners).toBeUndefined();
   });
 });
