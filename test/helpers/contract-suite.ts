@@ -121,6 +121,32 @@ export function contractSuite(transport: string, connect: Connect): void {
       });
     });
 
+    it('reads and replaces the shared listeners, validated with the gateways (issue 13)', async () => {
+      const [a] = await upstreams('a');
+      const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
+      expect(await client.call('listeners.get', {})).toEqual({});
+      expect(await client.call('listeners.set', { listeners: { http: 0 } })).toEqual({ http: 0 });
+      expect(await client.call('listeners.get', {})).toEqual({ http: 0 });
+      const error = await failure(client.call('listeners.set', { listeners: { http: 'x' } }));
+      expect(error).toMatchObject({
+        code: 'invalid_config',
+        issues: [{ path: ['listeners', 'http'], field: 'listeners.http' }],
+      });
+      const hosted = await client.call('gateways.save', {
+        gateway: { name: 'two', virtual_hosts: ['two.localhost'], routes: { [`[${a!.hostPort}]`]: {} } },
+        create: true,
+      });
+      expect(hosted.config).toMatchObject({ virtualHosts: ['two.localhost'], protocol: 'http' });
+      // Removing the shared ports would leave 'two' unreachable: refused whole, the listeners stay.
+      const orphan = await failure(client.call('listeners.set', { listeners: {} }));
+      expect(orphan).toMatchObject({
+        code: 'invalid_config',
+        issues: [{ gateway: 'two', field: 'virtual_hosts' }],
+      });
+      expect(await client.call('listeners.get', {})).toEqual({ http: 0 });
+      expect((await client.call('config.export', {})).text).toMatch(/^listeners:\n {2}http: 0\n/);
+    });
+
     it('rejects invalid configurations whole, with the engine issues and field paths', async () => {
       const [a] = await upstreams('a');
       const { client } = await setup(`name: one\nport: 0\nroutes:\n  "[${a!.hostPort}]": {}\n`);
