@@ -2,6 +2,8 @@ import { OVERRIDE_HEADER, OVERRIDE_QUERY } from '../../shared/wire/override.js';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../shared/config/model.js';
 import { WS_PREVIEW_BYTES, type LogEntry, type TraceStep, type WsMessage } from '../../shared/log-entry.js';
 import type { GatewayStatus } from '../../shared/status.js';
@@ -20,7 +22,12 @@ import {
 } from './error-response.js';
 import { clientAddress } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
-import { DEFAULT_MAX_CONNECTIONS, Listener, portIsFree } from './listener.js';
+import { DEFAULT_MAX_CONNECTIONS, Listener, portIsFree, type ListenerKind } from './listener.js';
+import { Certificates, type CertificateAuthority } from './certificates.js';
+import { hostName, VirtualHosts } from './virtual-hosts.js';
+import { proxyTcp, type TcpOutcome } from './tcp-proxy.js';
+import { unknownHostPage } from './unknown-host.js';
+import { UpstreamTls, type UpstreamOptions } from './upstream-tls.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
@@ -55,6 +62,18 @@ export interface EngineOptions {
   /** When false, requests are proxied but not logged (used by the benchmark to price logging). */
   logging?: boolean;
   now?: () => number;
+  /** Issues the certificates of TLS listeners without files of their own (the local CA); none: they fail to start. */
+  ca?: CertificateAuthority;
+}
+
+/** One socket the configuration asks for: a gateway's own port, or a shared port. */
+interface ListenerSpec {
+  key: string;
+  kind: ListenerKind;
+  host: string;
+  port: number;
+  /** Undefined for a shared port, which dispatches by Host. */
+  gateway: GatewayConfig | undefined;
 }
 
 /** Where a request goes, and what the log says about the decision. */
@@ -91,6 +110,10 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   private config: SwitchyardConfig = { gateways: [] };
   private gateways = new Map<string, CompiledGateway>();
   private readonly sockets = new Map<string, Listener>();
+  /** Which gateway each name on the shared ports belongs to. */
+  private hosts = new VirtualHosts([]);
+  private readonly certificates: Certificates;
+  private readonly upstreamTls: UpstreamTls;
   private readonly transport = new Transport();
   /** Health and round-robin positions of upstream instances, kept across applies. */
   readonly upstreams: UpstreamRegistry;
@@ -113,6 +136,9 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     this.previewBytes = options.previewBytes ?? 64 * 1024;
     this.logging = options.logging ?? true;
     this.now = options.now ?? Date.now;
+    this.certificates = new Certificates(options.ca);
+    const ca = options.ca;
+    this.upstreamTls = new UpstreamTls(() => (ca ? ca.caPem() : Promise.resolve(undefined)));
     this.shadows = new Shadows(this.transport, this.random);
     this.upstreams = new UpstreamRegistry((t, p, ms) => this.transport.probe(t, p, ms));
     this.upstreams.on('change', () => this.emit('status', this.status()));
@@ -129,37 +155,62 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
    * be bound is reported in that gateway's status while the others serve.
    */
   async apply(config: SwitchyardConfig): Promise<GatewayStatus[]> {
-    const compiled = compileGateways(config, this.random, this.gateways, this.upstreams);
+    const compiled = compileGateways(withTcpStickiness(config), this.random, this.gateways, this.upstreams);
+    await this.upstreamTls.load(config);
     // The swap: from here on new requests see the new routing; in-flight ones keep what they had.
     this.config = config;
     this.gateways = compiled;
+    this.hosts = new VirtualHosts(config.gateways);
+    this.certificates.forgetFiles();
     this.transport.retain(this.upstreams.retain(config));
-    await this.reconcileListeners(config.gateways);
+    await this.reconcileListeners();
     return this.status();
   }
 
   status(): GatewayStatus[] {
+    const shared = this.sharedListeners();
     return this.config.gateways.map((g) => {
-      const l = this.sockets.get(listenerKey(g));
+      const own = g.port === undefined ? undefined : this.sockets.get(listenerKey(g));
+      const names = g.enabled ? (g.virtualHosts ?? []) : [];
+      // A gateway on the shared ports only is as up as they are.
+      const l =
+        own ?? (names.length ? (shared.find((x) => x.state === 'listening') ?? shared[0]) : undefined);
       const s: GatewayStatus = {
         gateway: g.name,
         enabled: g.enabled,
         host: g.host,
-        port: g.port,
+        protocol: g.protocol ?? 'http',
         state: g.enabled && !this.paused ? (l?.state ?? 'starting') : 'stopped',
       };
-      if (g.enabled && l?.boundPort !== undefined) s.boundPort = l.boundPort;
+      if (g.port !== undefined) s.port = g.port;
+      if (g.enabled && own?.boundPort !== undefined) s.boundPort = own.boundPort;
       if (g.enabled && l?.error) s.error = l.error;
+      const urls = this.urlsOf(g, own, shared, names);
+      if (urls.length) s.urls = urls;
       const health = this.upstreams.snapshot(g.name);
       if (health) s.health = health;
       return s;
     });
   }
 
+  /** Where a user reaches a gateway: its own port, then each exact name on each shared port. */
+  private urlsOf(g: GatewayConfig, own: Listener | undefined, shared: Listener[], names: string[]): string[] {
+    const urls: string[] = [];
+    if (own?.boundPort !== undefined) urls.push(urlOf(own.kind, displayHost(g.host), own.boundPort));
+    for (const l of shared)
+      if (l.boundPort !== undefined)
+        for (const name of names) if (!name.startsWith('*.')) urls.push(urlOf(l.kind, name, l.boundPort));
+    return urls;
+  }
+
+  private sharedListeners(): Listener[] {
+    return [...this.sockets.values()].filter((l) => l.gateway === undefined);
+  }
+
   /** Pausing closes every listener without touching the configuration; resuming opens them again. */
   async setPaused(paused: boolean): Promise<GatewayStatus[]> {
     this.paused = paused;
-    await this.reconcileListeners(this.config.gateways);
+    await this.reconcileListeners();
     return this.status();
   }
 
@@ -172,7 +223,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
    * this machine listens on (checked by binding it), so a new gateway starts listening rather than failing.
    */
   async freePort(from = 8081): Promise<number> {
-    const configured = new Set(this.config.gateways.map((g) => g.port));
+    const configured = new Set<number | undefined>(this.config.gateways.map((g) => g.port));
+    configured.add(this.config.listeners?.http).add(this.config.listeners?.https);
     for (let port = from; port <= 65535; port++) {
       if (configured.has(port)) continue;
       if ((await portIsFree('127.0.0.1', port)) && (await portIsFree('0.0.0.0', port))) return port;
@@ -203,26 +255,52 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     this.log.flush();
   }
 
-  private async reconcileListeners(gateways: GatewayConfig[]): Promise<void> {
-    const wanted = new Map(gateways.filter((g) => g.enabled && !this.paused).map((g) => [listenerKey(g), g]));
+  /** The sockets the running configuration asks for, by key. */
+  private wantedListeners(): Map<string, ListenerSpec> {
+    const wanted = new Map<string, ListenerSpec>();
+    if (this.paused) return wanted;
+    for (const g of this.config.gateways) {
+      if (!g.enabled || g.port === undefined) continue;
+      const spec = { kind: g.protocol ?? 'http', host: g.host, port: g.port, gateway: g };
+      wanted.set(listenerKey(g), { key: listenerKey(g), ...spec });
+    }
+    const shared = this.config.listeners;
+    for (const kind of ['http', 'https'] as const) {
+      const port = shared?.[kind];
+      if (port === undefined || !shared) continue;
+      const key = `shared:${kind}:${shared.host}:${port}`;
+      wanted.set(key, { key, kind, host: shared.host, port, gateway: undefined });
+    }
+    return wanted;
+  }
+
+  private async reconcileListeners(): Promise<void> {
+    const wanted = this.wantedListeners();
     const closing: Promise<void>[] = [];
+    // A port that changes what it speaks (or who owns it) is closed before it is opened again.
+    const reopened: Promise<void>[] = [];
+    const addresses = new Set([...wanted.values()].map((w) => `${w.host}:${w.port}`));
     for (const [key, listener] of this.sockets) {
       if (wanted.has(key) && listener.state === 'listening') continue;
       this.sockets.delete(key);
-      closing.push(listener.close());
+      if (listener.port !== 0 && addresses.has(`${listener.host}:${listener.port}`))
+        reopened.push(listener.close(0));
+      else closing.push(listener.close());
     }
+    await Promise.all(reopened);
     const starting: Promise<void>[] = [];
-    for (const [key, g] of wanted) {
+    for (const [key, spec] of wanted) {
+      const max = spec.gateway?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
       const existing = this.sockets.get(key);
       if (existing) {
-        existing.gateway = g.name;
-        existing.maxConnections = g.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+        existing.gateway = spec.gateway?.name;
+        existing.maxConnections = max;
         continue;
       }
-      const listener = this.createListener(g);
-      listener.maxConnections = g.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+      const listener = this.createListener(spec);
+      listener.maxConnections = max;
       this.sockets.set(key, listener);
-      starting.push(listener.listen());
+      starting.push(this.certificates.check(spec.gateway).then((problem) => listener.listen(problem)));
     }
     await Promise.all(starting);
     this.emit('status', this.status());
@@ -230,20 +308,46 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     void Promise.all(closing);
   }
 
-  private createListener(g: GatewayConfig): Listener {
+  private createListener(spec: ListenerSpec): Listener {
     const listener: Listener = new Listener(
-      g.host,
-      g.port,
-      g.name,
+      spec.host,
+      spec.port,
+      spec.gateway?.name,
       {
         request: (req, res) => this.handleRequest(listener, req, res),
         upgrade: (req, socket, head) => this.handleUpgrade(listener, req, socket, head),
         connect: (req, socket) => this.handleConnect(listener, req, socket),
         clientError: (err, socket) => this.handleClientError(listener, err, socket),
+        certificate: (name) => this.certificateFor(listener, name),
+        tcp: (socket) => this.handleTcp(listener, socket),
       },
-      g.timeoutMs,
+      spec.gateway?.timeoutMs,
+      spec.kind,
     );
     return listener;
+  }
+
+  /** The certificate for an SNI name: the gateway of the port, or of the name on a shared port. */
+  private certificateFor(listener: Listener, servername: string | undefined): Promise<SecureContext> {
+    const name = listener.gateway ?? this.hosts.lookup(servername);
+    const g = name === undefined ? undefined : this.config.gateways.find((x) => x.name === name);
+    const known = servername !== undefined && g !== undefined && this.hosts.lookup(servername) === g.name;
+    return this.certificates.contextFor(g, known ? servername : undefined);
+  }
+
+  /** The gateway a request on this listener is for: its own, or the one its Host names on a shared port. */
+  private gatewayOf(listener: Listener, req: IncomingMessage): string | undefined {
+    return listener.gateway ?? this.hosts.lookup(hostOf(req));
+  }
+
+  private upstreamOptions(gateway: string, route: string): { upstream?: UpstreamOptions } {
+    const upstream = this.upstreamTls.of(gateway, route);
+    return upstream ? { upstream } : {};
+  }
+
+  /** A shared port's label in the log, for requests no virtual host claimed. */
+  private static sharedLabel(listener: Listener): string {
+    return `listeners.${listener.kind}`;
   }
 
   /**
@@ -267,20 +371,120 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   }
 
   private handleRequest(listener: Listener, req: IncomingMessage, res: ServerResponse): void {
+    const gateway = this.gatewayOf(listener, req);
+    if (gateway === undefined)
+      return this.serve(req, res, Engine.sharedLabel(listener), (facts) =>
+        this.unknownHost(listener, req, facts),
+      );
     this.serve(
       req,
       res,
-      listener.gateway,
-      (facts) =>
-        this.preflight(listener.gateway, req, facts) ??
-        this.route(listener.gateway, req.url ?? '', req, facts, {}),
+      gateway,
+      (facts) => this.preflight(gateway, req, facts) ?? this.route(gateway, req.url ?? '', req, facts, {}),
     );
   }
 
   private handleUpgrade(listener: Listener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.serveUpgrade(req, socket, head, listener.gateway, (facts) =>
-      this.route(listener.gateway, req.url ?? '', req, facts, {}),
+    const gateway = this.gatewayOf(listener, req);
+    if (gateway === undefined)
+      return this.serveUpgrade(req, socket, head, Engine.sharedLabel(listener), (facts) =>
+        this.unknownHost(listener, req, facts),
+      );
+    this.serveUpgrade(req, socket, head, gateway, (facts) =>
+      this.route(gateway, req.url ?? '', req, facts, {}),
     );
+  }
+
+  /** A Host no gateway claims on a shared port: 404 with a page listing the names that are served. */
+  private unknownHost(listener: Listener, req: IncomingMessage, facts: RequestFacts): Routed {
+    const label = Engine.sharedLabel(listener);
+    const known = this.hosts.all.map((v) => ({
+      ...v,
+      url: v.name.startsWith('*.')
+        ? undefined
+        : urlOf(listener.kind, v.name, listener.boundPort ?? listener.port),
+    }));
+    const page = unknownHostPage(facts.host, known, req.headers.accept);
+    const cause = facts.host
+      ? `no gateway has the virtual host '${hostName(facts.host)}'`
+      : 'the request names no host, and this port serves gateways by their virtual hosts';
+    return {
+      ok: true,
+      log: {
+        gateway: label,
+        target: 'virtual hosts',
+        trace: [{ kind: 'no-route', text: cause }],
+        override: false,
+      },
+      local: { kind: 'respond', respond: page },
+      forward: this.forwardRequest(req, facts, {
+        gateway: label,
+        route: '',
+        target: '',
+        path: req.url ?? '/',
+      }),
+    };
+  }
+
+  /**
+   * A TCP gateway's connection: a route by weight (or by the client's address with sticky: route), its
+   * instance, and the bytes carried both ways; one log entry when it closes.
+   */
+  private handleTcp(listener: Listener, socket: Socket): void {
+    const started = this.now();
+    const name = listener.gateway ?? '';
+    const clientIp = clientAddress(socket.remoteAddress);
+    const facts: RequestFacts = {
+      method: 'TCP',
+      url: '',
+      headers: {},
+      clientIp,
+      protocol: 'tcp',
+      tls: false,
+    };
+    const gateway = this.gateways.get(name);
+    const view = new HttpRequestView('TCP', '/', '', {});
+    const d = gateway ? decide(gateway, { view, clientIp }) : undefined;
+    if (!d?.ok) {
+      socket.destroy();
+      const cause = d?.cause ?? 'the gateway was removed';
+      const routed: Routed = {
+        ok: false,
+        status: 503,
+        gateway: name,
+        info: { gateway: name, cause },
+        trace: d?.trace ?? [],
+      };
+      this.record(facts, started, routed, {
+        status: 503,
+        error: describeFailure(routed.info),
+        closeCause: cause,
+      });
+      return;
+    }
+    const g = d.gateway.config;
+    const routed: Routed & { ok: true } = {
+      ok: true,
+      log: { gateway: name, route: d.entryRoute, target: d.target, trace: d.trace, override: false },
+      instance: d.instance,
+      forward: this.forwardRequest(undefined, facts, {
+        gateway: name,
+        route: d.route.name,
+        target: d.target,
+        path: '',
+      }),
+    };
+    proxyTcp(socket, d.target, g.connectTimeoutMs, g.timeoutMs, (outcome: TcpOutcome) => {
+      if (routed.instance)
+        this.upstreams.report(routed.instance, outcome.status >= 500 ? outcome.error : undefined);
+      this.record(facts, started, routed, {
+        status: outcome.status,
+        bytesIn: outcome.bytesIn,
+        bytesOut: outcome.bytesOut,
+        closeCause: outcome.closeCause,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
+    });
   }
 
   /**
@@ -541,9 +745,10 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   /** A forward proxy's CONNECT has no place at a reverse proxy: 405, logged, as nginx answers it. */
   private handleConnect(listener: Listener, req: IncomingMessage, socket: Duplex): void {
     const started = this.now();
-    const info = { gateway: listener.gateway, cause: 'CONNECT is not supported: this is a reverse proxy' };
+    const gateway = this.gatewayOf(listener, req) ?? Engine.sharedLabel(listener);
+    const info = { gateway, cause: 'CONNECT is not supported: this is a reverse proxy' };
     writeSocketError(socket, 405, info, req, { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
-    const routed: Routed = { ok: false, status: 405, gateway: listener.gateway, info, trace: [] };
+    const routed: Routed = { ok: false, status: 405, gateway, info, trace: [] };
     this.record(requestFacts(req), started, routed, { status: 405, error: describeFailure(info) });
   }
 
@@ -554,11 +759,12 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       socket.destroy();
       return;
     }
-    const info = { gateway: listener.gateway, cause: answer.cause };
+    const gateway = listener.gateway ?? Engine.sharedLabel(listener);
+    const info = { gateway, cause: answer.cause };
     writeSocketError(socket, answer.status, info);
     if (this.logging) {
       this.log.append({
-        ...emptyEntry(this.now(), listener.gateway),
+        ...emptyEntry(this.now(), gateway),
         status: answer.status,
         error: describeFailure(info),
       });
@@ -735,6 +941,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
         setCookies: d.setCookies,
         maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
         ...(shadows ? { captureBytes: SHADOW_BODY_CAP } : {}),
+        ...this.upstreamOptions(d.gateway.name, d.route.name),
       }),
     };
     return routed;
@@ -812,7 +1019,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   }
 
   private forwardRequest(
-    req: IncomingMessage,
+    req: IncomingMessage | undefined,
     facts: RequestFacts,
     f: Pick<ForwardRequest, 'gateway' | 'route' | 'target' | 'path'> & Partial<ForwardRequest>,
   ): ForwardRequest {
@@ -825,13 +1032,13 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       ...f,
       from: {
         // AILERON gateways append to a client's X-Forwarded-For (its core/httpproxy/util.go).
-        ...(isAileronRequest(req) && req.headers['x-forwarded-for']
+        ...(isAileronRequest(req) && req?.headers['x-forwarded-for']
           ? { priorForwardedFor: String(req.headers['x-forwarded-for']) }
           : {}),
         clientIp: facts.clientIp,
-        host: req.headers.host,
-        localPort: req.socket.localPort ?? 0,
-        encrypted: false,
+        host: facts.host,
+        localPort: req?.socket.localPort ?? 0,
+        encrypted: facts.tls,
       },
       previewBytes: this.logging ? this.previewBytes : 0,
     };
@@ -847,7 +1054,9 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       exchange?: Exchange;
       websocket?: boolean;
       responseHeaders?: Record<string, string | string[]>;
+      bytesIn?: number;
       bytesOut?: number;
+      closeCause?: string;
     },
   ): LogEntry | undefined {
     if (!this.logging) return undefined;
@@ -858,7 +1067,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       path: req.url,
       status: x?.status ?? r.status ?? 0,
       durationMs: this.now() - started,
-      bytesIn: x?.bytesIn ?? 0,
+      bytesIn: x?.bytesIn ?? r.bytesIn ?? 0,
       bytesOut: x?.bytesOut ?? r.bytesOut ?? 0,
       clientIp: req.clientIp,
       requestHeaders: req.headers,
@@ -866,7 +1075,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       trace: routed.ok ? routed.log.trace : routed.trace,
       override: routed.ok && routed.log.override,
       websocket: r.websocket ?? false,
+      protocol: req.protocol,
     };
+    if (req.host !== undefined) entry.host = req.host;
+    if (req.tls) entry.tls = true;
+    if (r.closeCause) entry.closeCause = r.closeCause;
     if (routed.ok) {
       if (routed.faults?.kinds.length) entry.faults = routed.faults.kinds;
       if (x?.waitedMs !== undefined) entry.waitedMs = x.waitedMs;
@@ -911,6 +1124,10 @@ interface RequestFacts {
   url: string;
   headers: Record<string, string | string[]>;
   clientIp: string;
+  /** Host, or HTTP/2's :authority. */
+  host?: string;
+  protocol: NonNullable<LogEntry['protocol']>;
+  tls: boolean;
 }
 
 /**
@@ -933,12 +1150,46 @@ function internalError(gateway: string, err: unknown): Routed & { ok: false } {
 }
 
 function requestFacts(req: IncomingMessage): RequestFacts {
-  return {
+  const facts: RequestFacts = {
     method: req.method ?? '',
     url: req.url ?? '',
     headers: req.headers as Record<string, string | string[]>,
     clientIp: clientAddress(req.socket.remoteAddress),
+    protocol: req.httpVersionMajor === 2 ? 'h2' : req.httpVersionMinor === 0 ? 'http/1.0' : 'http/1.1',
+    tls: (req.socket as Partial<TLSSocket>).encrypted === true,
   };
+  const host = hostOf(req);
+  if (host !== undefined) facts.host = host;
+  return facts;
+}
+
+/** The host a request names: Host, or HTTP/2's :authority. */
+function hostOf(req: IncomingMessage): string | undefined {
+  const host = req.headers.host ?? req.headers[':authority'];
+  return typeof host === 'string' ? host : undefined;
+}
+
+/** `http://shop.localhost:8000/`, `https://127.0.0.1:8443/`, `tcp://127.0.0.1:5433`. */
+function urlOf(kind: ListenerKind, host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return kind === 'tcp' ? `tcp://${h}:${port}` : `${kind}://${h}:${port}/`;
+}
+
+/** A wildcard bind address is reached at localhost. */
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+/** A TCP connection has no cookie: `sticky: route` pins a client by its address instead. */
+function withTcpStickiness(config: SwitchyardConfig): SwitchyardConfig {
+  if (!config.gateways.some((g) => g.protocol === 'tcp' && g.sticky === 'route' && !g.stickyBy))
+    return config;
+  const gateways = config.gateways.map((g) =>
+    g.protocol === 'tcp' && g.sticky === 'route' && !g.stickyBy
+      ? { ...g, stickyBy: { source: 'ip' as const } }
+      : g,
+  );
+  return { ...config, gateways };
 }
 
 function emptyEntry(time: number, gateway: string): Omit<LogEntry, 'seq'> {
@@ -960,7 +1211,11 @@ function emptyEntry(time: number, gateway: string): Omit<LogEntry, 'seq'> {
   };
 }
 
-/** Gateways on port 0 get a listener of their own that survives re-applies; others share by address. */
+/**
+ * Gateways on port 0 get a listener of their own that survives re-applies; others share by address and
+ * what the port speaks.
+ */
 function listenerKey(g: GatewayConfig): string {
-  return g.port === 0 ? `auto:${g.name}` : `${g.host}:${g.port}`;
+  const kind = g.protocol ?? 'http';
+  return g.port === 0 ? `auto:${g.name}:${kind}` : `${kind}:${g.host}:${g.port}`;
 }

@@ -39,6 +39,8 @@ export function endToEndHeaders(
   const named = connectionTokens(headers.connection);
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) describe the request; they are not headers.
+    if (name.charCodeAt(0) === 58) continue;
     if (HOP_BY_HOP.has(name) || drop.has(name) || (named && named.has(name))) continue;
     const value = headers[name];
     if (value !== undefined) out[name] = value;
@@ -75,6 +77,8 @@ export function upstreamRequestHeaders(
   out['x-forwarded-proto'] = from.encrypted ? 'https' : 'http';
   out['x-forwarded-port'] = String(from.localPort);
   if (upstreamHost) out.host = upstreamHost;
+  // preserve_host for an HTTP/2 client: its :authority is the Host.
+  else if (out.host === undefined && from.host) out.host = from.host;
   return out;
 }
 

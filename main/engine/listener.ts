@@ -1,5 +1,7 @@
 import net from 'node:net';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -11,53 +13,126 @@ export interface ListenerHandlers {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   connect(req: IncomingMessage, socket: Duplex): void;
   clientError(err: Error & { code?: string }, socket: Duplex): void;
+  /** A TLS listener's certificate for a client's SNI name (undefined when it sent none). */
+  certificate?(servername: string | undefined): Promise<SecureContext>;
+  /** A TCP gateway's connection. */
+  tcp?(socket: Socket): void;
 }
+
+/**
+ * What a listener speaks: plain HTTP/1.1; TLS with HTTP/2 and HTTP/1.1 chosen by ALPN (WebSocket over
+ * HTTP/1.1); or raw TCP.
+ */
+export type ListenerKind = 'http' | 'https' | 'tcp';
 
 /** How long a removed listener waits for in-flight requests before cutting what is left. */
 const DRAIN_MS = 10_000;
 /** Connections one listener holds at most (the gateway's `max_connections`), as nginx's worker_connections. */
 export const DEFAULT_MAX_CONNECTIONS = 4096;
 const OVERLOADED_BODY = '503 Service Unavailable\nSwitchyard: too many connections to this gateway\n';
+const USE_HTTPS_BODY = '400 Bad Request\nSwitchyard: this port speaks HTTPS; use https:// in the URL\n';
+const USE_HTTPS = `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${USE_HTTPS_BODY.length}\r\nConnection: close\r\n\r\n${USE_HTTPS_BODY}`;
 const OVERLOADED = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${OVERLOADED_BODY.length}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n${OVERLOADED_BODY}`;
 
 /** One listening socket. The only place in the engine that listens. */
 export class Listener {
   state: ListenerState = 'starting';
   error?: string;
-  /** The gateway this socket serves now; re-pointed by apply without closing the socket. */
-  gateway: string;
+  /**
+   * The gateway this socket serves now; re-pointed by apply without closing the socket. Undefined on a
+   * shared listener, which picks the gateway by each request's Host.
+   */
+  gateway: string | undefined;
   /** Re-set by apply, like `gateway`. */
   maxConnections = DEFAULT_MAX_CONNECTIONS;
-  private readonly server: http.Server;
+  private readonly server: net.Server;
   private connections = 0;
+  /** A TLS listener's HTTP/2 sessions and HTTP/1.1 sockets, which close() ends itself. */
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly tlsSockets = new Map<TLSSocket, number>();
+  /** A TCP listener's connections, cut at the end of a drain. */
+  private readonly tcpSockets = new Set<Socket>();
 
   constructor(
     readonly host: string,
     readonly port: number,
-    gateway: string,
+    gateway: string | undefined,
     handlers: ListenerHandlers,
     headersTimeoutMs = 60_000,
+    readonly kind: ListenerKind = 'http',
   ) {
     this.gateway = gateway;
-    // Headers that do not arrive within the gateway's timeout (at most a minute, as nginx's
-    // client_header_timeout) get a 408; Node checks for that once a second here, not every 30 s.
-    this.server = http.createServer({
-      keepAliveTimeout: 5_000,
-      headersTimeout: Math.min(headersTimeoutMs, 60_000),
-      connectionsCheckingInterval: 1_000,
-    });
-    this.server.on('request', handlers.request);
-    this.server.on('upgrade', handlers.upgrade);
-    this.server.on('connect', handlers.connect);
-    this.server.on('clientError', handlers.clientError);
+    this.server =
+      kind === 'tcp'
+        ? net.createServer({ allowHalfOpen: true })
+        : kind === 'https'
+          ? this.tlsServer(handlers)
+          : httpServer(handlers, headersTimeoutMs);
     // Every socket gets an error handler before anything else can fail on it. Past the cap a new
-    // connection gets a 503 and is closed, so one flooded gateway cannot take every descriptor.
+    // connection gets a 503 (an HTTP listener) or is closed, so one flooded gateway cannot take every
+    // descriptor.
     this.server.on('connection', (socket: Socket) => {
       socket.on('error', () => undefined);
       this.connections++;
       socket.once('close', () => this.connections--);
-      if (this.connections > this.maxConnections) socket.end(OVERLOADED);
+      if (kind === 'tcp') {
+        this.tcpSockets.add(socket);
+        socket.once('close', () => this.tcpSockets.delete(socket));
+      }
+      if (this.connections > this.maxConnections)
+        if (kind === 'http') socket.end(OVERLOADED);
+        else socket.destroy();
+      else if (kind === 'tcp') handlers.tcp?.(socket);
     });
+  }
+
+  /**
+   * HTTPS: HTTP/2 and HTTP/1.1 by ALPN on one port (node:http2 with allowHTTP1, which also passes
+   * HTTP/1.1 upgrades on for wss://), the certificate chosen per SNI name.
+   */
+  private tlsServer(handlers: ListenerHandlers): http2.Http2SecureServer {
+    const certificate = handlers.certificate;
+    const server = http2.createSecureServer({
+      allowHTTP1: true,
+      SNICallback: (name, done) =>
+        certificate
+          ? certificate(name || undefined).then(
+              (context) => done(null, context),
+              (err: Error) => done(err),
+            )
+          : done(new Error('no certificate source')),
+    });
+    server.on('request', handlers.request as never);
+    server.on('upgrade', handlers.upgrade);
+    server.on('session', (session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
+    // HTTP/1.1 sockets count their requests in flight, so close() can end the idle ones at once.
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') return;
+      this.tlsSockets.set(socket, 0);
+      socket.once('close', () => this.tlsSockets.delete(socket));
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket as TLSSocket;
+      const busy = this.tlsSockets.get(socket);
+      if (busy === undefined) return;
+      this.tlsSockets.set(socket, busy + 1);
+      res.once('close', () => {
+        const left = (this.tlsSockets.get(socket) ?? 1) - 1;
+        this.tlsSockets.set(socket, left);
+        if (left === 0 && this.state === 'stopped') socket.destroy();
+      });
+    });
+    // A plain-HTTP request to a TLS port: OpenSSL recognises it, and the raw socket (which the TLS layer
+    // never wrote to) can still carry a plain answer saying what to do.
+    server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+      const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+      if (err.code === 'ERR_SSL_HTTP_REQUEST' && raw?.writable) raw.end(USE_HTTPS);
+      else socket.destroy();
+    });
+    return server;
   }
 
   /** The port actually bound (differs from `port` when it was 0). */
@@ -66,7 +141,13 @@ export class Listener {
     return addr && typeof addr === 'object' ? addr.port : undefined;
   }
 
-  listen(): Promise<void> {
+  /** Binds the port; `problem` (a certificate that cannot be read, say) puts it in error instead. */
+  listen(problem?: string): Promise<void> {
+    if (problem !== undefined) {
+      this.state = 'error';
+      this.error = problem;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const onError = (err: Error & { code?: string }) => {
         this.state = 'error';
@@ -89,14 +170,39 @@ export class Listener {
     this.state = 'stopped';
     if (!wasListening) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.server.closeAllConnections(), drainMs).unref();
+      const timer = setTimeout(() => this.cutAll(), drainMs).unref();
       this.server.close(() => {
         clearTimeout(timer);
         resolve();
       });
-      this.server.closeIdleConnections();
+      if (this.server instanceof http.Server) this.server.closeIdleConnections();
+      for (const session of this.sessions) session.close();
+      for (const [socket, busy] of this.tlsSockets) if (busy === 0) socket.destroy();
     });
   }
+
+  /** The end of the drain: whatever is still open is cut (TCP connections included). */
+  private cutAll(): void {
+    if (this.server instanceof http.Server) this.server.closeAllConnections();
+    for (const session of this.sessions) session.destroy();
+    for (const socket of this.tlsSockets.keys()) socket.destroy();
+    for (const socket of this.tcpSockets) socket.destroy();
+  }
+}
+
+function httpServer(handlers: ListenerHandlers, headersTimeoutMs: number): http.Server {
+  // Headers that do not arrive within the gateway's timeout (at most a minute, as nginx's
+  // client_header_timeout) get a 408; Node checks for that once a second here, not every 30 s.
+  const server = http.createServer({
+    keepAliveTimeout: 5_000,
+    headersTimeout: Math.min(headersTimeoutMs, 60_000),
+    connectionsCheckingInterval: 1_000,
+  });
+  server.on('request', handlers.request);
+  server.on('upgrade', handlers.upgrade);
+  server.on('connect', handlers.connect);
+  server.on('clientError', handlers.clientError);
+  return server;
 }
 
 /**

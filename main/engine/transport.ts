@@ -2,7 +2,8 @@ import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import { Client, Pool, type Dispatcher } from 'undici';
+import { Client, H2CClient, Pool, type Dispatcher } from 'undici';
+import type { UpstreamOptions } from './upstream-tls.js';
 import { BodyTap } from './body-tap.js';
 import { HeldBody } from './held-body.js';
 import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
@@ -36,6 +37,8 @@ export interface ForwardRequest {
   previewBytes: number;
   /** Connections to one target at most; more requests queue. */
   maxUpstreamConnections: number;
+  /** TLS trust and HTTP/2 for the route's targets; unset: HTTP/1.1, Node's defaults. */
+  upstream?: UpstreamOptions;
   /** How long to wait for a target that refuses connections, retrying every 100 ms (wait_for_upstream). */
   waitForUpstreamMs?: number;
   /** Hold the response to this many bytes per second (a bandwidth fault). */
@@ -96,7 +99,9 @@ export interface Exchange {
 }
 
 interface Upstream {
-  pool: Pool;
+  pool: Dispatcher;
+  /** How a one-shot connection to the same target is made (the stale-connection retry). */
+  connect: { timeout: number; ca?: string[]; rejectUnauthorized?: boolean };
   /** Origin as http-proxy wants it, and the base path to prefix. */
   origin: string;
   basePath: string;
@@ -126,9 +131,14 @@ const CAUSES: Record<string, string> = {
   UND_ERR_SOCKET: 'the upstream closed the connection',
 };
 
+/** Certificate failures of https:// targets: said as such, with what the route can do about them. */
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
+
 function causeOf(err: Error & { code?: string }): string {
   if (err.code?.startsWith('HPE_') || err.name === 'HTTPParserError')
     return `invalid response from the upstream (${err.message})`;
+  if (err.code && CERTIFICATE_ERRORS.test(err.code))
+    return `the upstream's certificate was refused: ${err.message} (${err.code}); for a dev server's own certificate set ca: FILE, or tls_verify: false, on the route`;
   const known = err.code ? CAUSES[err.code] : undefined;
   return known ? `${known} (${err.code})` : err.message;
 }
@@ -250,7 +260,9 @@ export class Transport {
           exchange.responseHeaders = out as Record<string, string | string[]>;
           if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
           if (f.captureBytes) exchange.responseCapture = new BodyTap(f.captureBytes);
-          res.writeHead(statusCode, statusMessage ?? '', out);
+          // HTTP/2 has no reason phrase (Node warns when given one).
+          if (req.httpVersionMajor === 2) res.writeHead(statusCode, out);
+          else res.writeHead(statusCode, statusMessage ?? '', out);
           res.on('drain', () => c.resume());
           if (f.bandwidthBps)
             throttle = new Throttle(
@@ -268,7 +280,9 @@ export class Transport {
             if (!throttle.push(chunk)) c.pause();
           } else if (!res.write(chunk)) c.pause();
         },
-        onResponseEnd: () => {
+        onResponseEnd: (_c, trailers) => {
+          // gRPC's status travels in trailers: they are passed on (HTTP/2, or chunked HTTP/1.1).
+          if (trailers && Object.keys(trailers).length) res.addTrailers(trailers as http.OutgoingHttpHeaders);
           if (throttle) throttle.finish();
           else res.end();
         },
@@ -319,19 +333,21 @@ export class Transport {
         },
       };
       try {
-        const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections);
+        if (f.upstream?.error)
+          throw Object.assign(new Error(f.upstream.error), { code: 'SWITCHYARD_UPSTREAM_TLS' });
+        const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections, f.upstream);
         // The stale-connection retry (attempt 1) goes on a connection of its own: the pool may hold more
         // connections the upstream has closed, and a second stale one would fail the request after all.
         // wait_for_upstream's tries (attempt 2) follow refused connections, so the pool holds none of them.
-        const dispatcher = attempt === 1 ? oneShotClient(up.origin, f.connectTimeoutMs) : up.pool;
+        const dispatcher = attempt === 1 && !f.upstream?.h2 ? oneShotClient(up.origin, up.connect) : up.pool;
+        const headers = upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : up.host);
+        // gRPC servers want `te: trailers` (the one TE value HTTP/2 allows); other hops never see TE.
+        if (f.upstream?.h2 && String(req.headers.te ?? '').includes('trailers')) headers.te = 'trailers';
         dispatcher.dispatch(
           {
             method: req.method ?? 'GET',
             path: up.basePath + f.path,
-            headers: withEdits(
-              upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : up.host),
-              f.requestEdits,
-            ) as Record<string, string>,
+            headers: withEdits(headers, f.requestEdits) as Record<string, string>,
             body: held ? held.attempt() : body,
             headersTimeout: f.timeoutMs,
             bodyTimeout: f.timeoutMs,
@@ -652,8 +668,13 @@ export class Transport {
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 
-  private upstream(target: string, connectTimeoutMs: number, maxConnections: number): Upstream {
-    const key = `${target} ${connectTimeoutMs} ${maxConnections}`;
+  private upstream(
+    target: string,
+    connectTimeoutMs: number,
+    maxConnections: number,
+    options?: UpstreamOptions,
+  ): Upstream {
+    const key = `${target} ${connectTimeoutMs} ${maxConnections}${options ? ` ${options.key}` : ''}`;
     let up = this.upstreams.get(key);
     if (up) return up;
     const url = new URL(target);
@@ -664,8 +685,17 @@ export class Transport {
       this.upstreams.delete(oldestKey);
       void oldest.pool.close().catch(() => undefined);
     }
+    const connect = {
+      timeout: connectTimeoutMs,
+      ...(options?.ca ? { ca: options.ca } : {}),
+      ...(options && !options.rejectUnauthorized ? { rejectUnauthorized: false } : {}),
+    };
     up = {
-      pool: new Pool(url.origin, { connect: { timeout: connectTimeoutMs }, connections: maxConnections }),
+      pool:
+        options?.h2 && url.protocol === 'http:'
+          ? new H2CClient(url.origin, { connect })
+          : new Pool(url.origin, { connect, connections: maxConnections, allowH2: options?.h2 ?? false }),
+      connect,
       origin: url.origin,
       basePath: url.pathname === '/' ? '' : url.pathname,
       host: url.host,
@@ -692,8 +722,8 @@ function watchMessages(client: Duplex, upstream: Duplex, watch: TunnelWatch): vo
 }
 
 /** A client for one request on a new connection, closed when that request is done. */
-function oneShotClient(origin: string, connectTimeoutMs: number): Dispatcher {
-  const client = new Client(origin, { connect: { timeout: connectTimeoutMs }, pipelining: 1 });
+function oneShotClient(origin: string, connect: Upstream['connect']): Dispatcher {
+  const client = new Client(origin, { connect, pipelining: 1 });
   // close() waits for the request in flight, then releases the socket.
   queueMicrotask(() => void client.close().catch(() => undefined));
   return client;
@@ -711,6 +741,8 @@ function failureOf(err: Error & { code?: string }, f: ForwardRequest): { status:
       return { status: 502, cause: `could not connect within ${f.connectTimeoutMs} ms (connect_timeout)` };
     case 'UND_ERR_HEADERS_TIMEOUT':
       return { status: 504, cause: `no response within ${f.timeoutMs} ms (timeout)` };
+    case 'SWITCHYARD_UPSTREAM_TLS':
+      return { status: 502, cause: err.message };
     default:
       return { status: 502, cause: causeOf(err) };
   }
