@@ -33,13 +33,14 @@ describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))(
       async () => {
         const home = await mkdtemp(path.join(tmpdir(), 'switchyard-ca-chromium-'));
         cleanup.push(() => rm(home, { recursive: true, force: true }));
-        const env = { ...process.env, HOME: home, SWITCHYARD_CA_DIR: path.join(home, 'ca') };
+        const caDir = path.join(home, 'ca');
+        const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SWITCHYARD_CA_DIR: caDir };
         delete env.SWITCHYARD_NSS_DBS;
         const nssdb = path.join(home, '.pki', 'nssdb');
         await mkdir(nssdb, { recursive: true });
         await run('certutil', ['-N', '--empty-password', '-d', `sql:${nssdb}`]);
 
-        const ca = new LocalCa(env.SWITCHYARD_CA_DIR);
+        const ca = new LocalCa(caDir);
         const server = https.createServer(await ca.issue(['shop.localhost']), (_req, res) =>
           res.end('<title>shop over tls</title>'),
         );
