@@ -89,6 +89,15 @@ describe('LocalCa', () => {
     expect(Date.parse(new X509Certificate(a.cert).validTo)).toBe(now + 7 * DAY);
   });
 
+  it('keeps at most maxCachedLeaves name sets, dropping the oldest', async () => {
+    const ca = new LocalCa(await tempCaDir(), { maxCachedLeaves: 2 });
+    const a = await ca.issue(['a.localhost']);
+    const b = await ca.issue(['b.localhost']);
+    await ca.issue(['c.localhost']); // evicts a
+    expect((await ca.issue(['b.localhost'])).cert).toBe(b.cert);
+    expect((await ca.issue(['a.localhost'])).cert).not.toBe(a.cert);
+  });
+
   it('keeps the CA of the directory: a second instance (another process) loads it rather than making a new one', async () => {
     const dir = await tempCaDir();
     const [one, two] = [new LocalCa(dir), new LocalCa(dir)];
