@@ -145,6 +145,12 @@ export function contractSuite(transport: string, connect: Connect): void {
       });
       expect(await client.call('listeners.get', {})).toEqual({ http: 0 });
       expect((await client.call('config.export', {})).text).toMatch(/^listeners:\n {2}http: 0\n/);
+      // Other changes keep them; an import's own listeners replace them.
+      await client.call('conditions.save', { condition: { name: 'beta', condition: 'has cookie beta' } });
+      await client.call('config.import', { yaml: 'conditions:\n  ff: user-agent == Firefox\n' });
+      expect(await client.call('listeners.get', {})).toEqual({ http: 0 });
+      await client.call('config.import', { yaml: 'listeners: {https: 0}\n' });
+      expect(await client.call('listeners.get', {})).toEqual({ https: 0 });
     });
 
     it('rejects invalid configurations whole, with the engine issues and field paths', async () => {
