@@ -1,5 +1,15 @@
 export type ListenerState = 'starting' | 'listening' | 'error' | 'stopped';
 
+/** A shared port (top-level `listeners:`) as the engine reports it. */
+export interface SharedListenerStatus {
+  kind: 'http' | 'https';
+  host: string;
+  port: number;
+  boundPort?: number;
+  state: ListenerState;
+  error?: string;
+}
+
 /** A gateway's listener as the engine reports it. */
 export interface GatewayStatus {
   gateway: string;

@@ -19,31 +19,29 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
  * its leaves, so a context is asked of it again after a day.
  */
 export class Certificates {
-  private readonly files = new Map<string, Promise<SecureContext>>();
-  private readonly issued = new Map<string, { context: Promise<SecureContext>; at: number }>();
+  private readonly files = new Map<string, Promise<Pair>>();
+  private readonly issued = new Map<string, { pair: Promise<Pair>; at: number }>();
 
   constructor(private readonly ca: CertificateAuthority | undefined) {}
 
-  /** Why a gateway's listener cannot serve TLS (unreadable or invalid files, no CA); undefined: it can. */
-  async check(g: GatewayConfig | undefined): Promise<string | undefined> {
-    if (g && g.protocol !== 'https') return undefined;
-    if (g?.tls?.kind === 'files') {
-      try {
-        await this.fromFiles(g.tls.certFile, g.tls.keyFile);
-        return undefined;
-      } catch (err) {
-        return `tls: ${(err as Error).message}`;
-      }
+  /**
+   * The certificate a TLS listener presents to clients that send no SNI name (an IP address in the URL),
+   * or why it cannot serve (unreadable or invalid files, no CA). `g` is the port's gateway; undefined
+   * for the shared HTTPS port.
+   */
+  async fallback(g: GatewayConfig | undefined): Promise<{ pair: Pair } | { problem: string }> {
+    if (!this.ca && g?.tls?.kind !== 'files')
+      return { problem: 'tls: there is no local CA to issue a certificate (tls: auto)' };
+    try {
+      return { pair: await this.pairFor(g, undefined) };
+    } catch (err) {
+      return { problem: `tls: ${(err as Error).message}` };
     }
-    return this.ca ? undefined : 'tls: there is no local CA to issue a certificate (tls: auto)';
   }
 
   /** The context for gateway `g` (undefined: none claims the name) and the SNI name it claims. */
-  contextFor(g: GatewayConfig | undefined, servername: string | undefined): Promise<SecureContext> {
-    if (g?.tls?.kind === 'files') return this.fromFiles(g.tls.certFile, g.tls.keyFile);
-    return this.fromCa(
-      servername && !LOOPBACK_NAMES.includes(servername) ? [servername, ...LOOPBACK_NAMES] : LOOPBACK_NAMES,
-    );
+  async contextFor(g: GatewayConfig | undefined, servername: string | undefined): Promise<SecureContext> {
+    return (await this.pairFor(g, servername)).context;
   }
 
   /** Each apply reads the files again: the user may have replaced them. */
@@ -51,38 +49,56 @@ export class Certificates {
     this.files.clear();
   }
 
-  private fromFiles(certFile: string, keyFile: string): Promise<SecureContext> {
-    const key = `${certFile}\n${keyFile}`;
-    let context = this.files.get(key);
-    if (!context) {
-      context = readPair(certFile, keyFile);
-      this.files.set(key, context);
-      context.catch(() => this.files.delete(key));
-    }
-    return context;
+  private pairFor(g: GatewayConfig | undefined, servername: string | undefined): Promise<Pair> {
+    if (g?.tls?.kind === 'files') return this.fromFiles(g.tls.certFile, g.tls.keyFile);
+    return this.fromCa(
+      servername && !LOOPBACK_NAMES.includes(servername) ? [servername, ...LOOPBACK_NAMES] : LOOPBACK_NAMES,
+    );
   }
 
-  private fromCa(names: string[]): Promise<SecureContext> {
+  private fromFiles(certFile: string, keyFile: string): Promise<Pair> {
+    const key = `${certFile}\n${keyFile}`;
+    let pair = this.files.get(key);
+    if (!pair) {
+      pair = readPair(certFile, keyFile);
+      this.files.set(key, pair);
+      pair.catch(() => this.files.delete(key));
+    }
+    return pair;
+  }
+
+  private fromCa(names: string[]): Promise<Pair> {
     const ca = this.ca;
     if (!ca) return Promise.reject(new Error('there is no local CA to issue a certificate'));
     const key = names.join(' ');
     const cached = this.issued.get(key);
-    if (cached && Date.now() - cached.at < RECHECK_MS) return cached.context;
-    const context = ca.issue(names).then(({ cert, key: pem }) => tls.createSecureContext({ cert, key: pem }));
-    this.issued.set(key, { context, at: Date.now() });
-    context.catch(() => this.issued.delete(key));
+    if (cached && Date.now() - cached.at < RECHECK_MS) return cached.pair;
+    const pair = ca.issue(names).then(({ cert, key: pem }) => ({
+      cert,
+      key: pem,
+      context: tls.createSecureContext({ cert, key: pem }),
+    }));
+    this.issued.set(key, { pair, at: Date.now() });
+    pair.catch(() => this.issued.delete(key));
     // Names come from clients' SNI (only names a gateway claims, but wildcards admit many): keep the
     // cache bounded.
     if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value!);
-    return context;
+    return pair;
   }
+}
+
+/** A certificate and key (PEM), and the TLS context made of them. */
+export interface Pair {
+  cert: string | Buffer;
+  key: string | Buffer;
+  context: SecureContext;
 }
 
 /** How long a context from the CA is used before the CA is asked again (it renews leaves near expiry). */
 const RECHECK_MS = 60 * 60 * 1000;
 const MAX_ISSUED = 1000;
 
-async function readPair(certFile: string, keyFile: string): Promise<SecureContext> {
+async function readPair(certFile: string, keyFile: string): Promise<Pair> {
   const [cert, key] = await Promise.all([
     readFile(certFile).catch((err: Error & { code?: string }) => {
       throw new Error(`cannot read the certificate ${certFile}: ${err.code ?? err.message}`);
@@ -92,7 +108,7 @@ async function readPair(certFile: string, keyFile: string): Promise<SecureContex
     }),
   ]);
   try {
-    return tls.createSecureContext({ cert, key });
+    return { cert, key, context: tls.createSecureContext({ cert, key }) };
   } catch (err) {
     throw new Error(
       `${certFile} and ${keyFile} are not a PEM certificate and its key: ${(err as Error).message}`,

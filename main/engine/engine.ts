@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { DEFAULTS, type GatewayConfig, type SwitchyardConfig } from '../../shared/config/model.js';
 import { WS_PREVIEW_BYTES, type LogEntry, type TraceStep, type WsMessage } from '../../shared/log-entry.js';
-import type { GatewayStatus } from '../../shared/status.js';
+import type { GatewayStatus, SharedListenerStatus } from '../../shared/status.js';
 export type { GatewayStatus } from '../../shared/status.js';
 // The control server answers malformed requests as the gateways do.
 export { clientErrorAnswer, writeSocketError } from './error-response.js';
@@ -193,6 +193,21 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     });
   }
 
+  /** The shared ports and their state (the Settings view, tests that bind them to port 0). */
+  sharedStatus(): SharedListenerStatus[] {
+    return this.sharedListeners().map((l) => {
+      const s: SharedListenerStatus = {
+        kind: l.kind === 'https' ? 'https' : 'http',
+        host: l.host,
+        port: l.port,
+        state: l.state,
+      };
+      if (l.boundPort !== undefined) s.boundPort = l.boundPort;
+      if (l.error) s.error = l.error;
+      return s;
+    });
+  }
+
   /** Where a user reaches a gateway: its own port, then each exact name on each shared port. */
   private urlsOf(g: GatewayConfig, own: Listener | undefined, shared: Listener[], names: string[]): string[] {
     const urls: string[] = [];
@@ -300,7 +315,13 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       const listener = this.createListener(spec);
       listener.maxConnections = max;
       this.sockets.set(key, listener);
-      starting.push(this.certificates.check(spec.gateway).then((problem) => listener.listen(problem)));
+      starting.push(
+        spec.kind === 'https'
+          ? this.certificates
+              .fallback(spec.gateway)
+              .then((f) => listener.listen('problem' in f ? f.problem : f.pair))
+          : listener.listen(),
+      );
     }
     await Promise.all(starting);
     this.emit('status', this.status());

@@ -141,13 +141,22 @@ export class Listener {
     return addr && typeof addr === 'object' ? addr.port : undefined;
   }
 
-  /** Binds the port; `problem` (a certificate that cannot be read, say) puts it in error instead. */
-  listen(problem?: string): Promise<void> {
-    if (problem !== undefined) {
+  /**
+   * Binds the port. A TLS listener is given the certificate for clients that send no SNI name, or the
+   * problem (a certificate that cannot be read, say) that puts it in error instead.
+   */
+  listen(tls?: string | { cert: string | Buffer; key: string | Buffer }): Promise<void> {
+    if (typeof tls === 'string') {
       this.state = 'error';
-      this.error = problem;
+      this.error = tls;
       return Promise.resolve();
     }
+    if (tls)
+      (this.server as http2.Http2SecureServer).setSecureContext({
+        cert: tls.cert,
+        key: tls.key,
+        allowHTTP1: true,
+      } as never);
     return new Promise((resolve) => {
       const onError = (err: Error & { code?: string }) => {
         this.state = 'error';
