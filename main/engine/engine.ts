@@ -40,7 +40,7 @@ import {
   type TunnelWatch,
 } from './transport.js';
 import type { WsFrameMessage } from './ws-frames.js';
-import { httpOrigin } from '../../shared/wire/host.js';
+import { hostPort, httpOrigin } from '../../shared/wire/host.js';
 import { corsResponseHeaders, isPreflight, preflightAnswer } from './cors.js';
 import { planFaults, type FaultPlan } from './faults.js';
 import { describeEdits, evaluateHeaderRules } from './header-rules.js';
@@ -1192,8 +1192,7 @@ function hostOf(req: IncomingMessage): string | undefined {
 
 /** `http://shop.localhost:8000/`, `https://127.0.0.1:8443/`, `tcp://127.0.0.1:5433`. */
 function urlOf(kind: ListenerKind, host: string, port: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return kind === 'tcp' ? `tcp://${h}:${port}` : `${kind}://${h}:${port}/`;
+  return kind === 'tcp' ? `tcp://${hostPort(host, port)}` : `${kind}://${hostPort(host, port)}/`;
 }
 
 /** A wildcard bind address is reached at localhost. */

@@ -1,4 +1,5 @@
 import net, { type Socket } from 'node:net';
+import { bareHost } from '../../shared/wire/host.js';
 
 /** How one TCP connection through a gateway went, for its log entry. */
 export interface TcpOutcome {
@@ -25,8 +26,7 @@ export function proxyTcp(
   done: (outcome: TcpOutcome) => void,
 ): void {
   const url = new URL(target);
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const upstream = net.connect({ host, port: Number(url.port), allowHalfOpen: true });
+  const upstream = net.connect({ host: bareHost(url.hostname), port: Number(url.port), allowHalfOpen: true });
   const outcome: TcpOutcome = { status: 200, bytesIn: 0, bytesOut: 0, closeCause: '' };
   let connected = false;
   let ended = 0;

@@ -4,6 +4,8 @@ import { Transform, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { Client, H2CClient, Pool, type Dispatcher } from 'undici';
 import type { UpstreamOptions } from './upstream-tls.js';
+import { H2Upstreams, h2RequestHeaders, withoutPseudo } from './h2-upstream.js';
+import { constants as h2constants } from 'node:http2';
 import { BodyTap } from './body-tap.js';
 import { HeldBody } from './held-body.js';
 import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
@@ -143,8 +145,13 @@ function causeOf(err: Error & { code?: string }): string {
   return known ? `${known} (${err.code})` : err.message;
 }
 
-/** A request that announces no body needs no stream upstream. */
+/**
+ * A request that announces no body needs no stream upstream. An HTTP/2 request has a body unless its
+ * HEADERS frame ended the stream (it need not send content-length).
+ */
 function hasBody(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor === 2)
+    return !(req as IncomingMessage & { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders;
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -178,6 +185,8 @@ export class Transport {
   private readonly copyPools = new Map<string, Pool>();
   private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
   private readonly pendingUpgrades = new WeakMap<IncomingMessage, (proxyReq: http.ClientRequest) => void>();
+  /** Sessions to the targets of h2 routes. */
+  private readonly h2 = new H2Upstreams();
   /** Open WebSocket tunnels: both sockets, so that shutdown can end them. */
   private readonly tunnels = new Set<{ client: Duplex; upstream: Duplex }>();
 
@@ -191,6 +200,7 @@ export class Transport {
   }
 
   forward(req: IncomingMessage, res: ServerResponse, f: ForwardRequest, done: (x: Exchange) => void): void {
+    if (f.upstream?.h2) return this.forwardH2(req, res, f, done);
     const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
     const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
     let controller: Dispatcher.DispatchController | undefined;
@@ -360,6 +370,106 @@ export class Transport {
       }
     };
     dispatch(0);
+  }
+
+  /**
+   * An `h2: true` route's request, as HTTP/2 on node:http2 (gRPC): headers, body and trailers both ways.
+   * What HTTP/1.1 forwarding adds for dev servers (the stale-connection retry, wait_for_upstream, the
+   * bandwidth fault) is not done here.
+   */
+  private forwardH2(
+    req: IncomingMessage,
+    res: ServerResponse,
+    f: ForwardRequest,
+    done: (x: Exchange) => void,
+  ): void {
+    const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
+    const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
+    let finished = false;
+    const finish = (error?: string) => {
+      if (finished) return;
+      finished = true;
+      if (error) exchange.error = describeFailure({ ...info, cause: error });
+      done(exchange);
+    };
+    const fail = (status: number, cause: string) => {
+      if (res.headersSent) res.destroy();
+      else {
+        exchange.status = status;
+        sendError(req, res, status, { ...info, cause });
+      }
+      finish(cause);
+    };
+    if (f.upstream?.error) return fail(502, f.upstream.error);
+    const url = new URL(f.target);
+    const base = url.pathname === '/' ? '' : url.pathname;
+    const session = this.h2.session(url.origin, {
+      timeout: f.connectTimeoutMs,
+      ...(f.upstream?.ca ? { ca: f.upstream.ca } : {}),
+      ...(f.upstream?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    });
+    const headers = withEdits(
+      upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : url.host),
+      f.requestEdits,
+    );
+    if (String(req.headers.te ?? '').includes('trailers')) headers.te = 'trailers';
+    const withBody = hasBody(req);
+    const h2headers = h2RequestHeaders(
+      req.method ?? 'GET',
+      base + f.path,
+      url.protocol.slice(0, -1),
+      headers,
+    );
+    let stream: ReturnType<typeof session.request>;
+    try {
+      stream = session.request(h2headers, { endStream: !withBody });
+    } catch (err) {
+      return fail(502, causeOf(err as Error));
+    }
+    stream.setTimeout(f.timeoutMs, () => {
+      stream.close(h2constants.NGHTTP2_CANCEL);
+      fail(504, `no response within ${f.timeoutMs} ms (timeout)`);
+    });
+    if (withBody) {
+      const body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
+      req.pipe(body).pipe(stream);
+      body.on('error', (err) => stream.destroy(err));
+    } else req.resume();
+
+    stream.on('response', (upstreamHeaders, flags) => {
+      const status = Number(upstreamHeaders[':status']);
+      if (status < 200) return;
+      const out = endToEndHeaders(withoutPseudo(upstreamHeaders));
+      // A gRPC "trailers-only" answer (an error with no message) ends the stream with its headers; Node's
+      // server cannot end a stream on its headers, so the status moves to trailers, as gRPC also allows.
+      if (flags & h2constants.NGHTTP2_FLAG_END_STREAM) res.addTrailers(takeGrpcStatus(out));
+      applyHeaderEdits(out, f.responseEdits);
+      if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
+      if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
+      exchange.status = status;
+      exchange.responseHeaders = out as Record<string, string | string[]>;
+      if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
+      res.writeHead(status, out);
+    });
+    stream.on('data', (chunk: Buffer) => {
+      exchange.bytesOut += chunk.length;
+      exchange.responseBody?.push(chunk);
+      if (!res.write(chunk)) stream.pause();
+    });
+    res.on('drain', () => stream.resume());
+    stream.on('trailers', (trailers) => res.addTrailers(withoutPseudo(trailers) as http.OutgoingHttpHeaders));
+    stream.on('end', () => res.end());
+    stream.on('error', (err: Error & { code?: string }) => {
+      if (!finished) fail(502, causeOf(err));
+    });
+    res.on('close', () => {
+      if (res.writableFinished) return finish();
+      if (!stream.closed) stream.close(h2constants.NGHTTP2_CANCEL);
+      if (!finished) {
+        exchange.status = exchange.status && res.headersSent ? exchange.status : 499;
+        finish('the client closed the connection before the response was complete');
+      }
+    });
   }
 
   /**
@@ -660,6 +770,7 @@ export class Transport {
   /** Closes upstream connections; used when the engine stops. */
   async close(): Promise<void> {
     this.closeTunnels();
+    this.h2.close();
     const pools = [...this.upstreams.values()].map((u) => u.pool);
     pools.push(...this.copyPools.values());
     this.upstreams.clear();
@@ -719,6 +830,16 @@ function watchMessages(client: Duplex, upstream: Duplex, watch: TunnelWatch): vo
   upstream.on('data', (chunk: Buffer) => {
     for (const m of received.push(chunk)) watch.message(m, 'received');
   });
+}
+
+function takeGrpcStatus(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  const trailers: http.OutgoingHttpHeaders = {};
+  for (const name of ['grpc-status', 'grpc-message', 'grpc-status-details-bin'])
+    if (headers[name] !== undefined) {
+      trailers[name] = headers[name];
+      delete headers[name];
+    }
+  return trailers;
 }
 
 /** A client for one request on a new connection, closed when that request is done. */
