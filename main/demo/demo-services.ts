@@ -63,11 +63,21 @@ function page(name: string, served: number): string {
 }
 
 /** The demo gateway: `demo` on `port`, 80% blue and 20% green. */
-export function demoConfig(blue: string, green: string, port: number = DEMO_PORTS.gateway): string {
-  return `# Switchyard demo: reload http://127.0.0.1:${port}/ a few times and watch the split.
+export function demoConfig(
+  blue: string,
+  green: string,
+  port: number = DEMO_PORTS.gateway,
+  shared: { http: number; https?: number | undefined } = { http: DEMO_PORTS.http },
+): string {
+  const named = shared.http ? ` or http://demo.localhost:${shared.http}/` : '';
+  const https = shared.https === undefined ? '' : `\n  https: ${shared.https}`;
+  return `# Switchyard demo: reload http://127.0.0.1:${port}/${named} a few times and watch the split.
+listeners:
+  http: ${shared.http}${https}
 gateways:
   - name: demo
     port: ${port}
+    virtual_hosts: [demo.localhost]
     routes:
       blue:
         targets: [${blue}]

@@ -10,6 +10,7 @@ import type { ControlServer } from '../control/control-server.js';
 import { startControl, type ControlStart } from '../control/start-control.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
+import { CA_CERT_FILE, defaultCaDir, LocalCa } from '../tls/local-ca.js';
 import { VERSION } from '../version.js';
 
 /** The built UI, which the desktop app serves from app:// and the control server from `/`. */
@@ -25,6 +26,8 @@ export interface AppHostOptions {
   /** The settings the UI may change (desktop); absent where the command line decides them (headless). */
   settings?: Host['settings'];
   log?: Pick<Console, 'log' | 'error'>;
+  /** The local CA's directory (default: defaultCaDir(), shared by `switchyard ca` and the desktop app). */
+  caDir?: string;
 }
 
 /** The control server's options, less what the host knows itself (the UI and the version). */
@@ -38,6 +41,9 @@ export type ControlOptions = Omit<ControlStart, 'uiDir' | 'version'>;
 export class AppHost {
   readonly engine: Engine;
   readonly plane: ControlPlane;
+  /** Certificates for TLS listeners; created on disk only when one first needs it. */
+  readonly ca: LocalCa;
+  private readonly caDir: string;
   private readonly demo: DemoService[] = [];
   private control: { server: ControlServer; url: string } | undefined;
   private stopped: Promise<void> | undefined;
@@ -45,7 +51,9 @@ export class AppHost {
 
   constructor(o: AppHostOptions) {
     this.log = o.log ?? console;
-    this.engine = new Engine(o.engine);
+    this.caDir = o.caDir ?? defaultCaDir();
+    this.ca = new LocalCa(this.caDir);
+    this.engine = new Engine({ ca: this.ca, ...o.engine });
     const info = (): AppInfo => ({
       mode: o.mode,
       version: VERSION,
@@ -67,6 +75,8 @@ export class AppHost {
   /**
    * Starts the demo's blue and green services, on `ports` when they are free (else on any), and returns
    * the demo gateway for them (on `gatewayPort`), as YAML with a comment that says what to do with it.
+   * The gateway also answers as demo.localhost on the shared ports (HTTPS only once the local CA exists,
+   * so a first run creates no CA); a demo on port 0 (tests) takes any free shared port too.
    */
   async startDemo(
     ports: { blue: number; green: number } = { blue: 0, green: 0 },
@@ -76,7 +86,12 @@ export class AppHost {
     this.demo.push(blue);
     const green = await startDemoService('green', '127.0.0.1', ports.green);
     this.demo.push(green);
-    return { config: demoConfig(blue.url, green.url, gatewayPort), blue: blue.url, green: green.url };
+    const caExists = existsSync(path.join(this.caDir, CA_CERT_FILE));
+    const shared =
+      gatewayPort === 0
+        ? { http: 0 }
+        : { http: DEMO_PORTS.http, https: caExists ? DEMO_PORTS.https : undefined };
+    return { config: demoConfig(blue.url, green.url, gatewayPort, shared), blue: blue.url, green: green.url };
   }
 
   /**

@@ -15,10 +15,11 @@ export const SCHEME_PORTS: Readonly<Record<string, number>> = {
 export const CONTROL_PORT = 7700;
 
 /**
- * The demo's ports: its gateway (`serve --demo-port` changes it), and the blue and green services, which
- * the desktop app keeps on these stable ports so the saved demo gateway still reaches them next launch.
+ * The demo's ports: its gateway (`serve --demo-port` changes it), the shared ports where it also answers
+ * as demo.localhost, and the blue and green services, which the desktop app keeps on these stable ports
+ * so the saved demo gateway still reaches them next launch.
  */
-export const DEMO_PORTS = { gateway: 8080, blue: 18_081, green: 18_082 } as const;
+export const DEMO_PORTS = { gateway: 8080, http: 8000, https: 8443, blue: 18_081, green: 18_082 } as const;
 
 /** The port of a URL, its scheme's when it names none; undefined for a scheme without a known port. */
 export function portOf(url: URL): number | undefined {
