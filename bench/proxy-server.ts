@@ -6,13 +6,17 @@ import { ControlPlane } from '../main/api/control-plane.js';
 import { ControlServer } from '../main/control/control-server.js';
 import { Engine } from '../main/engine/engine.js';
 import { loadConfigText } from '../shared/config/load.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LocalCa } from '../main/tls/local-ca.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
  * Modes: raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
  * weighted routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
  * gateway inside a control plane with its control server, as `serve` runs it; it also reports the
- * control server's port).
+ * control server's port), switchyard-https (the gateway on a TLS port).
  * It reports its port, then answers { rss } requests with its peak resident memory.
  */
 const [mode, upstreamPort] = [process.argv[2], Number(process.argv[3])];
@@ -33,9 +37,13 @@ async function start(): Promise<number> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   }
-  const engine = new Engine({ logging: mode !== 'switchyard-nolog' });
+  // switchyard-https: the same gateway on a TLS port (HTTP/2 and HTTP/1.1 by ALPN), certificates from
+  // a CA made for this run.
+  const https = mode === 'switchyard-https';
+  const ca = https ? new LocalCa(mkdtempSync(path.join(tmpdir(), 'switchyard-bench-ca-'))) : undefined;
+  const engine = new Engine({ logging: mode !== 'switchyard-nolog', ...(ca ? { ca } : {}) });
   const yaml = `name: bench
-port: 0
+port: ${https ? '0/https' : 0}
 routes:
   a: { targets: [${upstream}], weight: 50% }
   b: { targets: [${upstream}], weight: 50% }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { h2Load } from './h2-load.js';
 
 /**
  * `npm run bench`: the same load against the upstream directly, through raw http-proxy, and through a
@@ -71,8 +72,16 @@ interface Load {
   errors: number;
 }
 
-async function load(port: number, urlPath: string): Promise<Load> {
-  const url = `http://127.0.0.1:${port}${urlPath}`;
+/** How a target is spoken to: plain HTTP/1.1, HTTP/1.1 over TLS, or HTTP/2 over TLS. */
+type Scheme = 'http' | 'https' | 'h2';
+
+async function load(port: number, urlPath: string, scheme: Scheme = 'http'): Promise<Load> {
+  if (scheme === 'h2') {
+    const origin = `https://127.0.0.1:${port}`;
+    await h2Load(origin, urlPath, { seconds: 0.5, streams: CONNECTIONS, sessions: 2 }); // warm-up
+    return h2Load(origin, urlPath, { seconds: SECONDS, streams: CONNECTIONS, sessions: 2 });
+  }
+  const url = `${scheme}://127.0.0.1:${port}${urlPath}`;
   await autocannon({ url, connections: CONNECTIONS, duration: 0.5 }); // warm-up: connections, JIT
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
@@ -80,12 +89,12 @@ async function load(port: number, urlPath: string): Promise<Load> {
 
 /** The median round of each target, by req/s; rounds interleave the targets so drift hits all alike. */
 async function measure(
-  targets: { name: string; port: number }[],
+  targets: { name: string; port: number; scheme?: Scheme }[],
   urlPath: string,
 ): Promise<Map<string, Load>> {
   const rounds = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, urlPath));
+    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, urlPath, t.scheme));
   }
   const out = new Map<string, Load>();
   for (const [name, loads] of rounds) {
@@ -142,8 +151,12 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 async function main(): Promise<void> {
   const upstream = await startChild('upstream.js', []);
-  const targets = [
+  const tls = await startChild('proxy-server.js', ['switchyard-https', String(upstream.port)]);
+  const targets: { name: string; child: Child | undefined; port: number; scheme?: Scheme }[] = [
     { name: 'direct upstream', child: undefined as Child | undefined, port: upstream.port },
+    // One TLS gateway, loaded over HTTP/1.1 and over HTTP/2 in turn; its RSS row is the HTTP/1.1 one's.
+    { name: 'switchyard https (h1)', child: tls, port: tls.port, scheme: 'https' },
+    { name: 'switchyard https (h2)', child: undefined, port: tls.port, scheme: 'h2' },
     ...(await Promise.all(
       ['raw', 'switchyard', 'switchyard-nolog', 'switchyard-shadow'].map(async (mode) => {
         const child = await startChild('proxy-server.js', [mode, String(upstream.port)]);
@@ -239,6 +252,10 @@ async function main(): Promise<void> {
   console.log(
     `  shadow 100% / logging on, p99 at saturation:    ${ratio((results['switchyard (shadow 100%)']!['small body'] as Load).p99, (results['switchyard (logging on)']!['small body'] as Load).p99)}   (the upstream does twice the work)`,
   );
+  for (const scheme of ['h1', 'h2'])
+    console.log(
+      `  https (${scheme}) / http, small body req/s:     ${ratio(small(`switchyard https (${scheme})`), small('switchyard (logging on)'))}   1 MiB: ${ratio(large(`switchyard https (${scheme})`), large('switchyard (logging on)'))}`,
+    );
   console.log(
     `  cost of logging, small body:                    ${(logCost * 100).toFixed(1)}%   (bar: < 10%)`,
   );
