@@ -4,7 +4,6 @@ import type { ExportResult } from './export-result.js';
 import { exportGatewayApi, type GatewayApiOptions } from './gateway-api.js';
 import { exportHaproxy } from './haproxy.js';
 import { exportNginx } from './nginx.js';
-import { exportableGateways } from './unexported.js';
 
 export type { ExportResult } from './export-result.js';
 
@@ -26,9 +25,9 @@ export function exportConfig(
   format: ProxyFormatId,
   opts: ExportOptions,
 ): ExportResult {
-  const kept = exportableGateways(config);
-  const exported = EXPORTERS[format](kept.config, opts);
-  const result = { ...exported, warnings: [...kept.warnings, ...exported.warnings] };
+  const exported = EXPORTERS[format](config, opts);
+  // A gateway's certificate serves its own port and the shared one: its warning is said once.
+  const result = { ...exported, warnings: [...new Set(exported.warnings)] };
   const names = config.gateways.map((g) => g.name).join(', ') || 'none';
   const header = [
     `# Exported by Switchyard ${opts.version} (${format}) from ${opts.source ?? 'the running configuration'}: gateways ${names}.`,

@@ -1,5 +1,6 @@
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import type { TCPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute';
 import { stringify } from 'yaml';
 import type { ConditionNode } from '../../shared/conditions/ast.js';
 import { parseCondition } from '../../shared/conditions/parser.js';
@@ -12,6 +13,13 @@ import type { ExportResult } from './export-result.js';
 import { headerPlan } from './header-plan.js';
 import { warnUnexported } from './unexported.js';
 import { gatewayApiShadow } from './shadow-export.js';
+import {
+  dnsName,
+  gatewayListeners,
+  hostnameParents,
+  tcpRoute,
+  upstreamWarnings,
+} from './gateway-api-listeners.js';
 
 type HTTPRouteData = ConstructorParameters<typeof HTTPRoute>[0] & object;
 type Rule = NonNullable<NonNullable<HTTPRouteData['spec']>['rules']>[number];
@@ -38,20 +46,33 @@ export function exportGatewayApi(config: SwitchyardConfig, opts: GatewayApiOptio
     metadata: { name: 'switchyard' },
     spec: {
       gatewayClassName: opts.gatewayClass ?? 'switchyard-export',
-      listeners: config.gateways.map((g) => ({
-        name: dnsName(g.name),
-        port: g.port || 80,
-        protocol: 'HTTP' as const,
-      })),
+      listeners: gatewayListeners(config, warnings),
     },
   });
   gateway.validate();
-  const routes = config.gateways.map((g) => {
-    const route = new HTTPRoute(
-      httpRoute(g, opts, (w) => warnings.push(`gateway '${g.name}': ${w}`), derived),
-    );
-    route.validate();
-    return route;
+  const routes = config.gateways.flatMap((g): (HTTPRoute | TCPRoute)[] => {
+    const warn = (w: string) => warnings.push(`gateway '${g.name}': ${w}`);
+    if (g.protocol === 'tcp') return [tcpRoute(g, (r) => serviceFor(g, r, opts, derived), warn)];
+    const data = httpRoute(g, opts, warn, derived);
+    // HTTPRoute hostnames filter every parent, so the virtual hosts get a route of their own beside the
+    // one for the gateway's own port, which answers any Host.
+    const hosts = hostnameParents(g, config);
+    const own = g.port !== undefined ? [data] : [];
+    const named = hosts
+      ? [
+          {
+            metadata: { name: dnsName(own.length ? `${g.name}-hosts` : g.name) },
+            spec: { ...data.spec, parentRefs: hosts, hostnames: g.virtualHosts },
+          },
+        ]
+      : [];
+    if (!own.length && !named.length)
+      warn('is not exported: it has no port of its own and no virtual hosts on shared listeners');
+    return [...own, ...named].map((d) => {
+      const route = new HTTPRoute(d);
+      route.validate();
+      return route;
+    });
   });
   if (config.gateways.some((g) => g.port === 0))
     warnings.push('gateways on port 0 (any free port) get listener port 80');
@@ -68,7 +89,12 @@ function httpRoute(
   warn: (w: string) => void,
   derived: string[],
 ): HTTPRouteData {
-  warnUnexported(g, ['headers', 'gatewayHeaders', 'shadow'], warn);
+  warnUnexported(
+    g,
+    ['headers', 'gatewayHeaders', 'shadow', 'virtualHosts', 'tls', 'upstreamTls', 'h2'],
+    warn,
+  );
+  upstreamWarnings(g, warn);
   const filters = headerFilters(g, warn);
   const backend = (r: RouteConfig, weight: number): BackendRef => {
     const port = r.targets[0] ? (portOf(new URL(r.targets[0])) ?? g.port) : g.port;
@@ -338,17 +364,6 @@ function serviceFor(g: GatewayConfig, r: RouteConfig, opts: GatewayApiOptions, d
   const name = dnsName(r.gateway ?? `${g.name}-${r.name}`);
   if (!derived.includes(name)) derived.push(name);
   return name;
-}
-
-/** A Kubernetes object name: lower case, digits and '-', at most 63 characters. */
-function dnsName(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 63) || 'route'
-  );
 }
 
 function escape(s: string): string {

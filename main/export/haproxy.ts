@@ -13,6 +13,7 @@ import {
 import type { ExportResult } from './export-result.js';
 import { corsLines, routeResilience } from './haproxy-resilience.js';
 import { warnUnexported } from './unexported.js';
+import { gatewayBinds, serverTls, sharedFrontends, tcpGateway, tlsPorts } from './haproxy-listeners.js';
 
 /**
  * Exports gateways as HAProxy configuration, in the structure Vamp generated: a frontend per gateway
@@ -23,7 +24,12 @@ import { warnUnexported } from './unexported.js';
  */
 export function exportHaproxy(config: SwitchyardConfig, opts: { fragment?: boolean } = {}): ExportResult {
   const warnings: string[] = [];
-  const sections = config.gateways.flatMap((g, i) => gateway(g, `sy${i}`, config, warnings));
+  const sections = config.gateways.flatMap((g, i) =>
+    g.protocol === 'tcp'
+      ? tcpGateway(g, `sy${i}`, (w) => warnings.push(`gateway '${g.name}': ${w}`))
+      : gateway(g, `sy${i}`, config, warnings),
+  );
+  sections.push(...sharedFrontends(config, warnings));
   const defaults = [
     'defaults',
     '    mode http',
@@ -45,12 +51,31 @@ function gateway(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings
   const warn = (what: string) => warnings.push(`gateway '${g.name}': ${what}`);
   const acls = new AclCompiler(p);
   const backend = (i: number) => `${p}_r${i}`;
-  // export.ts passes only gateways with a port of their own.
-  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, `    bind ${hostPort(g.host, g.port ?? 0)}`];
+  const binds = gatewayBinds(g, p, config, warn);
+  if (!binds.length) {
+    warn('is not exported: it has no port of its own and no virtual hosts on shared listeners');
+    return [];
+  }
+  const lines = [`frontend ${p}`, `    # gateway '${g.name}'`, ...binds];
   if (g.maxConnections) lines.push(`    maxconn ${g.maxConnections}`);
   const requestRules: string[] = [];
   const rules: string[] = [];
-  warnUnexported(g, ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors'], warn);
+  warnUnexported(
+    g,
+    [
+      'healthCheck',
+      'passive',
+      'headers',
+      'gatewayHeaders',
+      'respond',
+      'cors',
+      'virtualHosts',
+      'tls',
+      'upstreamTls',
+      'h2',
+    ],
+    warn,
+  );
   // CORS first: a preflight is answered before any route is chosen.
   if (g.cors) requestRules.push(...corsLines(g.cors, p));
   if (g.port === 0)
@@ -175,6 +200,10 @@ function routeBackend(
     const target = c.config.gateways.find((x) => x.name === r.gateway);
     servers = target ? [hostPort(target.host, target.port ?? 0)] : [];
     c.warn(`route '${name}' chains to gateway '${r.gateway}' through its port (an extra hop in HAProxy)`);
+    if (target && (target.port === undefined || target.protocol === 'https'))
+      c.warn(
+        `route '${name}': gateway '${r.gateway}' has no plain http port of its own to chain to; give it one`,
+      );
   } else {
     servers = r.targets.map(targetHostPort);
     if (r.targets.some((t) => new URL(t).pathname !== '/'))
@@ -187,6 +216,10 @@ function routeBackend(
   lines.push('    http-request set-header X-Forwarded-For %[src]');
   lines.push('    http-request set-header X-Forwarded-Host %[req.hdr(host)]');
   lines.push('    http-request set-header X-Forwarded-Proto http');
+  // Behind the shared TLS listener the request comes over the internal socket: its port says it was TLS.
+  const tls = tlsPorts(g, c.config);
+  if (tls.length)
+    lines.push(`    http-request set-header X-Forwarded-Proto https if { dst_port ${tls.join(' ')} }`);
   lines.push('    http-request set-header X-Forwarded-Port %[dst_port]');
   lines.push(`    http-request del-header ${OVERRIDE_HEADER}`);
   if (!g.preserveHost && servers[0]) lines.push(`    http-request set-header Host ${servers[0]}`);
@@ -199,9 +232,13 @@ function routeBackend(
     );
   }
   const weight = (k: number) => (r.targetWeights ? ` weight ${r.targetWeights[k] ?? 1}` : '');
+  if (r.caFile)
+    c.warn(
+      `route '${name}': HAProxy trusts only ${r.caFile} for its targets (the engine trusts it besides the system's CAs)`,
+    );
   servers.forEach((s, k) =>
     lines.push(
-      `    server s${k} ${s}${weight(k)}${instanceSticky ? ` cookie s${k}` : ''}${g.maxUpstreamConnections ? ` maxconn ${g.maxUpstreamConnections}` : ''}${resilience.serverParams}`,
+      `    server s${k} ${s}${weight(k)}${r.gateway ? '' : serverTls(r, r.targets[k])}${instanceSticky ? ` cookie s${k}` : ''}${g.maxUpstreamConnections ? ` maxconn ${g.maxUpstreamConnections}` : ''}${resilience.serverParams}`,
     ),
   );
   return [...lines.slice(0, 3), ...c.acls.lines, ...lines.slice(3)].join('\n');

@@ -13,6 +13,8 @@ import type { ExportResult } from './export-result.js';
 import { DOLLAR_GEO, FORWARDED_DEFAULTS, nginxResilience } from './nginx-resilience.js';
 import { warnUnexported } from './unexported.js';
 import { nginxShadow } from './shadow-export.js';
+import { defaultServers, gatewayServers, upstreamTlsLines } from './nginx-listeners.js';
+import { nginxStream } from './nginx-stream.js';
 
 /**
  * Exports gateways as nginx configuration: a `server` per gateway, an `upstream` (with keepalive) per
@@ -24,15 +26,25 @@ import { nginxShadow } from './shadow-export.js';
  */
 export function exportNginx(config: SwitchyardConfig, opts: { fragment?: boolean } = {}): ExportResult {
   const warnings: string[] = [];
-  const blocks = config.gateways.map((g, i) => gatewayBlocks(g, `sy${i}`, config, warnings));
+  const blocks = config.gateways.flatMap((g, i) =>
+    g.protocol === 'tcp' ? [] : [gatewayBlocks(g, `sy${i}`, config, warnings)],
+  );
   const shared = [
     '# WebSocket upgrades pass through; other requests keep the upstream connection alive.',
     'map $http_upgrade $sy_connection {\n    default upgrade;\n    "" "";\n}',
     DOLLAR_GEO,
   ];
-  const body = [...shared, ...blocks].join('\n\n');
-  const text = opts.fragment ? `${body}\n` : `http {\n${indent(body)}\n}\n`;
-  return { text, warnings };
+  const body = [...shared, ...blocks, ...defaultServers(config)].join('\n\n');
+  // TCP gateways go in a top-level stream {} block, which an include inside http {} cannot hold.
+  const stream = nginxStream(config, warnings);
+  if (opts.fragment) {
+    if (stream)
+      warnings.push(
+        'tcp gateways need a stream {} block at the top level of nginx.conf, which a fragment for http {} cannot hold: export without --fragment',
+      );
+    return { text: `${body}\n`, warnings };
+  }
+  return { text: `http {\n${indent(body)}\n}\n${stream ? `\n${stream}` : ''}`, warnings };
 }
 
 function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, warnings: string[]): string {
@@ -42,7 +54,18 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   const upstream = (i: number) => `${p}_r${i}`;
   warnUnexported(
     g,
-    ['healthCheck', 'passive', 'headers', 'gatewayHeaders', 'respond', 'cors', 'shadow'],
+    [
+      'healthCheck',
+      'passive',
+      'headers',
+      'gatewayHeaders',
+      'respond',
+      'cors',
+      'shadow',
+      'virtualHosts',
+      'tls',
+      'upstreamTls',
+    ],
     warn,
   );
   const sticky = g.sticky !== 'none' && !g.stickyBy;
@@ -71,6 +94,10 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       const target = config.gateways.find((x) => x.name === r.gateway);
       servers = target ? [hostPort(target.host, target.port ?? 0)] : [];
       warn(`route '${r.name}' chains to gateway '${r.gateway}' through its port (an extra hop in nginx)`);
+      if (target && (target.port === undefined || target.protocol === 'https'))
+        warn(
+          `route '${r.name}': gateway '${r.gateway}' has no plain http port of its own to chain to; give it one`,
+        );
     } else {
       servers = r.targets.map(
         (t, k) =>
@@ -78,8 +105,6 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
       );
       if (r.balance.type !== 'round-robin')
         warn(`route '${r.name}': balance ${r.balance.type} is exported as nginx's round-robin`);
-      if (r.targets.some((t) => t.startsWith('https:')))
-        warn(`route '${r.name}' has https targets; nginx is exported with plain http to them`);
       if (r.targets.some((t) => new URL(t).pathname !== '/'))
         warn(`route '${r.name}' has a target base path, which nginx does not add`);
     }
@@ -176,11 +201,13 @@ function gatewayBlocks(g: GatewayConfig, p: string, config: SwitchyardConfig, wa
   );
   const pathVar = rewrites(g, p, conditions, warnings, upstream, out);
   out.unshift(...conditions.maps);
+  const upstreamTls = upstreamTlsLines(g, p, warn);
+  if (upstreamTls.length) out.push(...tlsMaps(g, p, upstream));
 
   if (g.port === 0)
     warn('port 0 (any free port) has no nginx equivalent; the server listens on 0 and needs a real port');
   out.push(...resilience.maps);
-  out.push(serverBlock(g, p, pathVar, sticky, resilience));
+  out.push(...gatewayServers(g, config, locations(g, p, pathVar, sticky, resilience, upstreamTls), warn));
   warnings.push(...conditions.warnings.map((w) => `gateway '${g.name}': ${w}`));
   return out.join('\n\n');
 }
@@ -236,20 +263,41 @@ function rewriteEntries(
   }
 }
 
-function serverBlock(
+/** The scheme and TLS name (SNI, and the name verified) of each route's upstream. */
+function tlsMaps(g: GatewayConfig, p: string, upstream: (i: number) => string): string[] {
+  const direct = g.routes
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => !r.respond && !r.gateway && r.targets[0]);
+  const url = (r: (typeof direct)[number]['r']) => new URL(r.targets[0] as string);
+  return [
+    mapBlock(
+      `$${p}_route`,
+      `$${p}_scheme`,
+      direct.filter(({ r }) => url(r).protocol === 'https:').map(({ i }) => `${upstream(i)} https;`),
+      'http',
+    ),
+    mapBlock(
+      `$${p}_route`,
+      `$${p}_tls_name`,
+      direct.map(({ r, i }) => `${upstream(i)} "${url(r).hostname.replace(/^\[|\]$/g, '')}";`),
+      '$host',
+    ),
+  ];
+}
+
+/** The server body every listener of the gateway shares: its locations. */
+function locations(
   g: GatewayConfig,
   p: string,
   pathVar: string,
   sticky: boolean,
   resilience: ReturnType<typeof nginxResilience>,
-): string {
+  upstreamTls: string[],
+): string[] {
   const forwarded = Object.keys(FORWARDED_DEFAULTS)
     .filter((name) => !resilience.requestHeaders.has(name))
     .map((name) => `    proxy_set_header ${xName(name)} ${FORWARDED_DEFAULTS[name]};`);
-  const lines = [
-    // export.ts passes only gateways with a port of their own.
-    `listen ${hostPort(g.host, g.port ?? 0)};`,
-    '',
+  return [
     'location / {',
     ...resilience.first.map((l) => `    ${l}`),
     `    if ($${p}_route = "") {`,
@@ -267,11 +315,11 @@ function serverBlock(
     `    proxy_read_timeout ${seconds(g.timeoutMs)};`,
     `    proxy_send_timeout ${seconds(g.timeoutMs)};`,
     '    proxy_redirect off;',
-    `    proxy_pass http://$${p}_route${pathVar}$is_args$args;`,
+    ...upstreamTls.map((l) => `    ${l}`),
+    `    proxy_pass ${upstreamTls.length ? `$${p}_scheme` : 'http'}://$${p}_route${pathVar}$is_args$args;`,
     '}',
     ...resilience.locations.flatMap((l) => ['', l]),
   ];
-  return `server {\n${indent(lines.join('\n'))}\n}`;
 }
 
 /** x-forwarded-for → X-Forwarded-For. */

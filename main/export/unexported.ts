@@ -1,10 +1,4 @@
-import type {
-  GatewayConfig,
-  HeaderOps,
-  HeaderRules,
-  RouteConfig,
-  SwitchyardConfig,
-} from '../../shared/config/model.js';
+import type { GatewayConfig, HeaderOps, HeaderRules, RouteConfig } from '../../shared/config/model.js';
 
 /**
  * The fields of a gateway that an exporter may leave out, each with the warning it then gives, so that
@@ -60,7 +54,7 @@ const GATEWAY_FIELDS: Partial<Record<ExportableField, GatewayCheck>> = {
     warning: () => "virtual_hosts are not exported: the export answers on the gateway's own port only",
   },
   tls: {
-    set: (g) => g.tls !== undefined,
+    set: (g) => g.tls !== undefined || g.protocol === 'https',
     warning: () => "tls is not exported: the export's port speaks plain http",
   },
 };
@@ -110,30 +104,6 @@ const ROUTE_FIELDS: Partial<Record<ExportableField, RouteCheck>> = {
     warning: () => 'h2 is not exported: the route is forwarded as HTTP/1.1',
   },
 };
-
-/**
- * The gateways an exporter can write: those with a port of their own that speak HTTP. A gateway that
- * answers only on the shared listeners (by virtual hosts), and a TCP gateway, are left out with a
- * warning each until the exporters carry listeners and TCP.
- */
-export function exportableGateways(config: SwitchyardConfig): {
-  config: SwitchyardConfig;
-  warnings: string[];
-} {
-  const warnings: string[] = [];
-  const gateways = config.gateways.filter((g) => {
-    if (g.port === undefined)
-      warnings.push(
-        `gateway '${g.name}' is not exported: it has no port of its own, and the shared listeners (virtual hosts) are not exported yet`,
-      );
-    else if (g.protocol === 'tcp')
-      warnings.push(`gateway '${g.name}' is not exported: tcp gateways are not exported yet`);
-    else return true;
-    return false;
-  });
-  if (config.listeners) warnings.push('listeners are not exported yet');
-  return { config: { gateways }, warnings };
-}
 
 /** Warnings for every field set in `g` that the exporter does not carry (`carried`). */
 export function warnUnexported(

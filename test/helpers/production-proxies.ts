@@ -19,15 +19,31 @@ export interface ProductionProxy {
 
 const find = (...paths: string[]) => paths.find((p) => existsSync(p));
 
+/**
+ * Debian builds nginx's stream module (TCP gateways) as a dynamic module, libnginx-mod-stream: loaded
+ * from modules-enabled by the system's nginx.conf, so a test's own nginx.conf loads it itself.
+ */
+export const NGINX_STREAM_MODULE = find(
+  '/usr/lib/nginx/modules/ngx_stream_module.so',
+  '/usr/share/nginx/modules/ngx_stream_module.so',
+);
+
 export const NGINX: ProductionProxy = {
   format: 'nginx',
   binary: find('/usr/sbin/nginx', '/usr/bin/nginx'),
   async prepare(exported, dir) {
-    await writeFile(path.join(dir, 'switchyard.conf'), exported);
+    // What the system's nginx.conf would set, inside http {}: logs and temp files in the test's directory.
+    const local = `access_log off;\n    client_body_temp_path ${dir}/body;\n    proxy_temp_path ${dir}/proxy;`;
+    const whole = /^http \{$/m.test(exported);
+    await writeFile(
+      path.join(dir, 'switchyard.conf'),
+      whole ? exported.replace(/^http \{$/m, `http {\n    ${local}`) : exported,
+    );
     const conf = path.join(dir, 'nginx.conf');
+    const stream = /^stream \{$/m.test(exported) && NGINX_STREAM_MODULE;
     await writeFile(
       conf,
-      `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n    access_log off;\n    client_body_temp_path ${dir}/body;\n    proxy_temp_path ${dir}/proxy;\n    include ${dir}/switchyard.conf;\n}\n`,
+      `${stream ? `load_module ${NGINX_STREAM_MODULE};\n` : ''}daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\n${whole ? `include ${dir}/switchyard.conf;` : `http {\n    ${local}\n    include ${dir}/switchyard.conf;\n}`}\n`,
     );
     return { check: ['-t', '-c', conf, '-p', dir], run: ['-c', conf, '-p', dir] };
   },
@@ -50,22 +66,22 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Exports `yaml`, checks it with the proxy, runs it, and waits for its first gateway's port. */
+/**
+ * Exports `yaml` (whole, so nginx gets its stream {} block too), checks it with the proxy, runs it, and
+ * waits for its first gateway's port, or the shared http listener's when that gateway has none.
+ */
 export async function runExported(proxy: ProductionProxy, yaml: string): Promise<Running> {
   const loaded = loadConfigText(yaml);
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => i.message).join('\n'));
-  const result = exportConfig(loaded.config, proxy.format, {
-    fragment: proxy.format === 'nginx',
-    version: 'test',
-  });
+  const result = exportConfig(loaded.config, proxy.format, { version: 'test' });
   const dir = await mkdtemp(path.join(tmpdir(), `switchyard-${proxy.format}-`));
   const args = await proxy.prepare(result.text, dir);
   const checked = spawnSync(proxy.binary!, args.check, { encoding: 'utf8' });
   const check = { ok: checked.status === 0, output: `${checked.stdout}${checked.stderr}` };
   if (!check.ok) throw new Error(`${proxy.format} refused the export:\n${check.output}\n${result.text}`);
   const child: ChildProcess = spawn(proxy.binary!, args.run, { stdio: 'ignore' });
-  const port = loaded.config.gateways[0]!.port;
-  if (port === undefined) throw new Error('the first gateway needs a port of its own to be exported');
+  const port = loaded.config.gateways[0]!.port ?? loaded.config.listeners?.http;
+  if (port === undefined) throw new Error('the first gateway needs a port of its own or a shared http port');
   await eventually(() => connects(port), 5000, `${proxy.format} to listen on ${port}`);
   return {
     port,
