@@ -11,12 +11,15 @@ import type { Stats } from './stats.js';
 import type { RequestSpec, TrafficGenerator } from './traffic.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
 import { runCompare } from './compare-run.js';
+import type { CaService } from '../tls/ca-service.js';
 
 /** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
 export interface Host {
   info(): AppInfo;
   /** Absent where settings cannot be changed (headless: the command line decides). */
   settings?: { get(): AppSettings; set(patch: Partial<AppSettings>): AppSettings };
+  /** The local CA (both modes: trusting it is the user's machine's business, not an app setting). */
+  ca?: CaService;
 }
 
 export const HEADLESS_SETTINGS: AppSettings = {
@@ -60,6 +63,10 @@ export function createHandlers(c: HandlerContext): Handlers {
     'conditions.validate': ({ condition }) => c.store.validateCondition(condition),
     'listeners.get': () => c.store.listenerSettings(),
     'listeners.set': ({ listeners }) => c.store.setListeners(listeners),
+    'listeners.status': () => c.engine.sharedStatus(),
+    'ca.status': () => caOf(c.host).status(),
+    'ca.trust': () => caOf(c.host).trust(),
+    'ca.uninstall': () => caOf(c.host).uninstall(),
     'config.validate': async (draft) => {
       // A whole YAML text may be large: it is read off the engine's thread.
       const r =
@@ -178,6 +185,11 @@ function resendRequest(e: LogEntry, edit: Params<'log.resend'>['request']): Requ
     if (!NOT_RESENT.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const body = edit?.body !== undefined ? Buffer.from(edit.body).toString('base64') : e.requestBody?.base64;
   return { method: edit?.method ?? e.method, path: edit?.path ?? e.path, headers, ...(body ? { body } : {}) };
+}
+
+function caOf(host: Host): CaService {
+  if (!host.ca) throw new ApiFailure({ code: 'not_found', message: 'this host has no local CA' });
+  return host.ca;
 }
 
 function stripUndefined<T extends object>(patch: T): Partial<T> {

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
+import { defaultTrustEnvironment } from '../tls/ca-service.js';
 import { defaultCaDir, LocalCa } from '../tls/local-ca.js';
 import {
   installTrust,
@@ -69,9 +69,7 @@ async function loadCa(): Promise<CaCertificate> {
 }
 
 function environment(flags: CaFlags): TrustEnvironment {
-  const fromEnv = process.env.SWITCHYARD_NSS_DBS?.split(path.delimiter).filter(Boolean) ?? [];
-  const nssDbs = [...flags.nssDb, ...fromEnv];
-  return { platform: process.platform, home: os.homedir(), nssDbs: nssDbs.length ? nssDbs : undefined };
+  return defaultTrustEnvironment(flags.nssDb);
 }
 
 function report(changes: TrustChange[]): void {

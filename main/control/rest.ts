@@ -117,6 +117,13 @@ export class RestApi {
         );
       return notAllowed(method, 'GET, PUT');
     }
+    if (rest === 'listeners/status' && method === 'GET')
+      return send(req, res, 200, await this.call('listeners.status', {}));
+    // The local CA: its status, and trusting or removing it (the commands left to run are in the answer).
+    if (rest === 'ca' && method === 'GET') return send(req, res, 200, await this.call('ca.status', {}));
+    if (rest === 'ca/trust' && method === 'POST') return send(req, res, 200, await this.call('ca.trust', {}));
+    if (rest === 'ca/uninstall' && method === 'POST')
+      return send(req, res, 200, await this.call('ca.uninstall', {}));
     if (rest === 'log') {
       if (method === 'GET')
         return send(

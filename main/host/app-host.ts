@@ -10,6 +10,7 @@ import type { ControlServer } from '../control/control-server.js';
 import { startControl, type ControlStart } from '../control/start-control.js';
 import { demoConfig, startDemoService, type DemoService } from '../demo/demo-services.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
+import { caService, defaultTrustEnvironment } from '../tls/ca-service.js';
 import { CA_CERT_FILE, defaultCaDir, LocalCa } from '../tls/local-ca.js';
 import { VERSION } from '../version.js';
 
@@ -63,6 +64,7 @@ export class AppHost {
     });
     this.plane = new ControlPlane(this.engine, o.persistence, {
       info,
+      ca: caService(this.ca, this.caDir, () => defaultTrustEnvironment()),
       ...(o.settings ? { settings: o.settings } : {}),
     });
   }

@@ -4,6 +4,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findNssDbs, namedNssDbs, NSS_NICKNAME, nssPrefix, type NssDb } from './nss-db.js';
 import { commandLine, runCommand, type RunCommand } from './run-command.js';
+import type { TrustChange, TrustState, TrustStatus } from '../../shared/ca-status.js';
+
+export type { TrustChange, TrustState, TrustStatus };
 
 /** The CA as trust stores see it: its certificate file and PEM. */
 export interface CaCertificate {
@@ -20,23 +23,6 @@ export interface TrustEnvironment {
   /** The root of the system's file tree, where the system trust directories are looked up ('/'). */
   root?: string;
   run?: RunCommand;
-}
-
-/** `unknown`: no way to check from here; `other`: a different Switchyard CA (an older one) is there. */
-export type TrustState = 'trusted' | 'not-trusted' | 'other' | 'unknown';
-
-export interface TrustStatus {
-  store: string;
-  state: TrustState;
-  detail?: string;
-}
-
-/** What `trust` or `uninstall` did to one store, or the commands the user has to run for it. */
-export interface TrustChange {
-  store: string;
-  done: boolean;
-  message: string;
-  commands: string[];
 }
 
 interface TrustStore {

@@ -6,7 +6,8 @@ import type { ConditionSource } from '../config/named-conditions.js';
 import type { ListenersSource } from '../config/listeners.js';
 import { EXPORT_FORMAT_IDS } from '../export-formats.js';
 import type { LogEntry, ShadowResult } from '../log-entry.js';
-import type { GatewayStatus } from '../status.js';
+import type { GatewayStatus, SharedListenerStatus } from '../status.js';
+import type { CaStatus, TrustChange } from '../ca-status.js';
 import type { CompareReport } from '../compare/report.js';
 
 /**
@@ -159,6 +160,17 @@ export const commandParams = {
    * gateway's port, or a gateway left with only virtual hosts and no shared port, refuses it whole.
    */
   'listeners.set': z.strictObject({ listeners: z.record(z.string(), z.unknown()) }),
+  /** The shared ports as the engine runs them: bound port, state, and why one could not listen. */
+  'listeners.status': z.strictObject({}),
+  /** The local CA: where it is, whether it exists (asking never creates it), which trust stores trust it. */
+  'ca.status': z.strictObject({}),
+  /**
+   * Trusts the local CA (creating it first when there is none) where Switchyard can without root; for the
+   * other stores, the commands the user must run.
+   */
+  'ca.trust': z.strictObject({}),
+  /** Removes the local CA from the trust stores (the CA itself stays), with commands where it cannot. */
+  'ca.uninstall': z.strictObject({}),
   /** Validates a draft gateway (or a whole YAML document) without applying anything. */
   'config.validate': z.strictObject({
     gateway: gatewayDraft.optional(),
@@ -297,6 +309,10 @@ export interface CommandResults {
   'conditions.validate': { ok: boolean; issues: ConfigIssue[] };
   'listeners.get': ListenersSource;
   'listeners.set': ListenersSource;
+  'listeners.status': SharedListenerStatus[];
+  'ca.status': CaStatus;
+  'ca.trust': TrustChange[];
+  'ca.uninstall': TrustChange[];
   'config.validate': { ok: boolean; issues: ConfigIssue[]; config?: GatewayConfig[] };
   'config.import': { gateways: string[] };
   'config.export': { text: string; warnings: string[] };

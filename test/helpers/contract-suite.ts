@@ -6,8 +6,20 @@ import { loadConfigText } from '../../shared/config/load.js';
 import { Engine } from '../../main/engine/engine.js';
 import { seededRandom } from '../../main/engine/random.js';
 import { eventually, request } from './client.js';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Host } from '../../main/api/handlers.js';
+import { caService } from '../../main/tls/ca-service.js';
+import { LocalCa } from '../../main/tls/local-ca.js';
+import type { RunCommand } from '../../main/tls/run-command.js';
+import { VERSION } from '../../main/version.js';
 
 const cleanup = cleanupAfterEach();
+const execFileP = promisify(execFile);
 
 export type Connect = (plane: ControlPlane) => Promise<{ client: ApiClient; close(): Promise<void> | void }>;
 
@@ -16,9 +28,9 @@ export type Connect = (plane: ControlPlane) => Promise<{ client: ApiClient; clos
  * must carry every command, result, error value and event unchanged.
  */
 export function contractSuite(transport: string, connect: Connect): void {
-  async function setup(yaml: string) {
+  async function setup(yaml: string, host?: Host) {
     const engine = new Engine({ random: seededRandom(1) });
-    const plane = new ControlPlane(engine);
+    const plane = new ControlPlane(engine, undefined, host);
     const loaded = await plane.store.load(yaml);
     expect(loaded).toEqual({ ok: true });
     const { client, close } = await connect(plane);
@@ -151,6 +163,90 @@ export function contractSuite(transport: string, connect: Connect): void {
       expect(await client.call('listeners.get', {})).toEqual({ http: 0 });
       await client.call('config.import', { yaml: 'listeners: {https: 0}\n' });
       expect(await client.call('listeners.get', {})).toEqual({ https: 0 });
+    });
+
+    it('reports the shared ports as they run (issue 13)', async () => {
+      const { client } = await setup('listeners: {http: 0}\n');
+      const [shared] = await client.call('listeners.status', {});
+      expect(shared).toMatchObject({ kind: 'http', port: 0, state: 'listening' });
+      expect(shared!.boundPort).toBeGreaterThan(0);
+      await client.call('listeners.set', { listeners: {} });
+      expect(await client.call('listeners.status', {})).toEqual([]);
+    });
+
+    it('reports, trusts and removes the local CA, in a temporary NSS database (issue 13)', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-ca-api-'));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      const caDir = path.join(dir, 'ca');
+      const nssDb = path.join(dir, 'nssdb');
+      await mkdir(nssDb);
+      await execFileP('certutil', ['-N', '--empty-password', '-d', `sql:${nssDb}`]).catch(() => undefined);
+      const certutil = existsSync(path.join(nssDb, 'cert9.db'));
+      // Without certutil the store answers with the command to run instead; a stand-in says so.
+      const run: RunCommand | undefined = certutil
+        ? undefined
+        : () => Promise.resolve({ code: null, stdout: '', stderr: '' });
+      if (!certutil) await execFileP('touch', [path.join(nssDb, 'cert9.db')]);
+      const env = {
+        platform: 'linux' as const,
+        home: dir,
+        root: dir,
+        nssDbs: [nssDb],
+        ...(run ? { run } : {}),
+      };
+      const ca = caService(new LocalCa(caDir), caDir, () => env);
+      const host: Host = {
+        info: () => ({ mode: 'headless', version: VERSION, settingsEditable: false }),
+        ca,
+      };
+      const { client } = await setup('gateways: []\n', host);
+
+      const none = await client.call('ca.status', {});
+      expect(none).toEqual({ path: path.join(caDir, 'ca-cert.pem'), exists: false, stores: [] });
+      expect(existsSync(caDir)).toBe(false); // asking did not create it
+      expect(await client.call('ca.uninstall', {})).toEqual([]);
+
+      const store = `NSS database (${nssDb})`;
+      const trusted = await client.call('ca.trust', {});
+      expect(trusted).toEqual([
+        certutil
+          ? { store, done: true, message: 'trusted', commands: [] }
+          : {
+              store,
+              done: false,
+              message: expect.stringContaining('certutil is not installed'),
+              commands: [expect.stringMatching(/^certutil -A -d sql:/)],
+            },
+      ]);
+      const status = await client.call('ca.status', {});
+      expect(status).toMatchObject({
+        path: none.path,
+        exists: true,
+        subject: expect.stringContaining('Switchyard Local CA'),
+      });
+      expect(status.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      expect(Date.parse(status.validTo!)).toBeGreaterThan(Date.now());
+      expect(status.stores).toEqual([
+        {
+          store,
+          state: certutil ? 'trusted' : 'unknown',
+          ...(certutil ? {} : { detail: 'certutil is not installed' }),
+        },
+      ]);
+
+      const removed = await client.call('ca.uninstall', {});
+      expect(removed[0]).toMatchObject(
+        certutil ? { store, done: true, message: 'removed' } : { store, done: false },
+      );
+      if (certutil) expect((await client.call('ca.status', {})).stores[0]?.state).toBe('not-trusted');
+    });
+
+    it('says so when the host has no local CA', async () => {
+      const { client } = await setup('gateways: []\n');
+      expect(await failure(client.call('ca.status', {}))).toEqual({
+        code: 'not_found',
+        message: 'this host has no local CA',
+      });
     });
 
     it('rejects invalid configurations whole, with the engine issues and field paths', async () => {

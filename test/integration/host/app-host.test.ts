@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppSettings } from '../../../shared/api/contract.js';
 import { AppHost } from '../../../main/host/app-host.js';
@@ -93,5 +97,58 @@ describe('the host of the engine', () => {
     expect(await viaControl.closed).toBe(1001);
     await stopping;
     await expect(request(Number(new URL(url!).port), '/api/v1/gateways')).rejects.toThrow();
+  });
+
+  it('serves the local CA and the shared ports over REST, without creating the CA to report it (issue 13)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-host-ca-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    // An NSS database that does not exist: the store reports 'unknown', and nothing of the real home is read.
+    const saved = process.env.SWITCHYARD_NSS_DBS;
+    process.env.SWITCHYARD_NSS_DBS = path.join(dir, 'nssdb');
+    cleanup.push(() => {
+      if (saved === undefined) delete process.env.SWITCHYARD_NSS_DBS;
+      else process.env.SWITCHYARD_NSS_DBS = saved;
+    });
+    const caDir = path.join(dir, 'ca');
+    const { host } = started({ caDir });
+    await host.plane.store.load('listeners: {http: 0}\n');
+    const url = await host.startControl({
+      host: '127.0.0.1',
+      port: 0,
+      portExplicit: true,
+      allowProxyHosts: [],
+    });
+    const port = Number(new URL(url!).port);
+
+    const none = await request(port, '/api/v1/ca');
+    expect(none.status).toBe(200);
+    expect(none.json()).toEqual({ path: path.join(caDir, 'ca-cert.pem'), exists: false, stores: [] });
+    expect(existsSync(caDir)).toBe(false);
+
+    const trust = await request(port, '/api/v1/ca/trust', { method: 'POST' });
+    const store = `NSS database (${path.join(dir, 'nssdb')})`;
+    // The machine's system stores (read only, never written: they need root) may follow the NSS one.
+    expect(trust.json<unknown[]>()[0]).toEqual({
+      store,
+      done: false,
+      message: 'no NSS database there',
+      commands: [],
+    });
+    expect((await request(port, '/api/v1/ca')).json()).toMatchObject({
+      exists: true,
+      stores: expect.arrayContaining([{ store, state: 'unknown', detail: 'no NSS database there' }]),
+    });
+    expect((await request(port, '/api/v1/ca/uninstall', { method: 'POST' })).json<unknown[]>()[0]).toEqual({
+      store,
+      done: true,
+      message: 'not there',
+      commands: [],
+    });
+    expect((await request(port, '/api/v1/ca/trust')).status).toBe(404); // GET: no such endpoint
+
+    const shared = await request(port, '/api/v1/listeners/status');
+    expect(shared.json()).toEqual([
+      { kind: 'http', host: '127.0.0.1', port: 0, boundPort: expect.any(Number), state: 'listening' },
+    ]);
   });
 });
