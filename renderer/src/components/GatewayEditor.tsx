@@ -8,12 +8,20 @@ import {
   GATEWAY_YAML_FIELDS,
   ROUTE_YAML_FIELDS,
   isBracketKey,
+  newRouteDraft,
   toForm,
   toSource,
   withRunningWeights,
   type GatewayForm,
   type RouteDraft,
 } from '../lib/gateway-form.js';
+import {
+  PORT_PROTOCOLS,
+  portProtocol,
+  withProtocol,
+  type PortProtocol,
+  type TlsMode,
+} from '../lib/gateway-form-listen.js';
 import { useAppStore } from '../store/app-store.js';
 import { ChaosPanel } from './ChaosPanel.js';
 import { ConditionInput } from './ConditionInput.js';
@@ -196,19 +204,10 @@ function FormView({
     const keys = new Set(form.routes.map((r) => r.key));
     let n = form.routes.length + 1;
     while (keys.has(`route${n}`)) n++;
-    set('routes', [
-      ...form.routes,
-      {
-        key: `route${n}`,
-        targets: 'http://127.0.0.1:3000',
-        weight: '',
-        condition: '',
-        strength: '',
-        rewrites: '',
-        yaml: { health_check: '', passive: '', headers: '', respond: '' },
-      },
-    ]);
+    set('routes', [...form.routes, newRouteDraft(`route${n}`)]);
   };
+  // A TCP gateway's routes pick by weight only: HTTP's boxes would only draw validation errors.
+  const tcp = portProtocol(form.port) === 'tcp';
   const routesIssue = issues.find((i) => i.path.length === 2 && i.path[1] === 'routes')?.message;
   const otherIssues = issues.filter((i) => i.path.length <= 1);
 
@@ -220,8 +219,65 @@ function FormView({
           <input value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
         <Field label="Port" error={at('port')}>
-          <input value={form.port} inputMode="numeric" onChange={(e) => set('port', e.currentTarget.value)} />
+          <span className="port-input">
+            <input
+              value={form.port}
+              placeholder={form.virtualHosts.trim() ? 'shared ports only' : '8080'}
+              title="8080, 8443/https or 5433/tcp; empty with virtual hosts: only on the shared ports"
+              onChange={(e) => set('port', e.currentTarget.value)}
+            />
+            <select
+              aria-label="Port protocol"
+              value={portProtocol(form.port)}
+              onChange={(e) => set('port', withProtocol(form.port, e.currentTarget.value as PortProtocol))}
+            >
+              {PORT_PROTOCOLS.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </span>
         </Field>
+        <Field label="Virtual hosts" error={at('virtual_hosts')}>
+          <input
+            value={form.virtualHosts}
+            placeholder="shop.localhost, *.shop.localhost"
+            title="Names the shared ports (Settings, Listeners) answer for this gateway, by Host and SNI"
+            onChange={(e) => set('virtualHosts', e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="TLS" error={at('tls')}>
+          <select
+            value={form.tls}
+            title="auto: a certificate from the local CA (Settings, Local CA)"
+            onChange={(e) => set('tls', e.currentTarget.value as TlsMode)}
+          >
+            <option value="none">
+              {portProtocol(form.port) === 'https' ? 'auto (port says https)' : 'none'}
+            </option>
+            <option value="auto">auto (local CA)</option>
+            <option value="files">certificate files</option>
+          </select>
+        </Field>
+        {form.tls === 'files' && (
+          <>
+            <Field label="Certificate file" error={at('tls', 'cert')}>
+              <input
+                value={form.tlsCert}
+                placeholder="/path/to/cert.pem"
+                onChange={(e) => set('tlsCert', e.currentTarget.value)}
+              />
+            </Field>
+            <Field label="Key file" error={at('tls', 'key')}>
+              <input
+                value={form.tlsKey}
+                placeholder="/path/to/key.pem"
+                onChange={(e) => set('tlsKey', e.currentTarget.value)}
+              />
+            </Field>
+          </>
+        )}
         <Field label="Bind address" error={at('host')}>
           <input
             value={form.host}
@@ -265,26 +321,29 @@ function FormView({
             onChange={(e) => set('waitForUpstream', e.currentTarget.value)}
           />
         </Field>
-        {GATEWAY_YAML_FIELDS.map((field) => (
-          <YamlBox
-            key={field}
-            label={GATEWAY_YAML_LABELS[field]}
-            value={form.yaml[field]}
-            placeholder={GATEWAY_YAML_PLACEHOLDERS[field]}
-            error={
-              issues.find((x) => x.route === undefined && String(x.field ?? '').startsWith(field))?.message
-            }
-            onChange={(v) => set('yaml', { ...form.yaml, [field]: v })}
-          />
-        ))}
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={form.preserveHost}
-            onChange={(e) => set('preserveHost', e.currentTarget.checked)}
-          />
-          Preserve the client's Host header
-        </label>
+        {!tcp &&
+          GATEWAY_YAML_FIELDS.map((field) => (
+            <YamlBox
+              key={field}
+              label={GATEWAY_YAML_LABELS[field]}
+              value={form.yaml[field]}
+              placeholder={GATEWAY_YAML_PLACEHOLDERS[field]}
+              error={
+                issues.find((x) => x.route === undefined && String(x.field ?? '').startsWith(field))?.message
+              }
+              onChange={(v) => set('yaml', { ...form.yaml, [field]: v })}
+            />
+          ))}
+        {!tcp && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={form.preserveHost}
+              onChange={(e) => set('preserveHost', e.currentTarget.checked)}
+            />
+            Preserve the client's Host header
+          </label>
+        )}
       </fieldset>
       {otherIssues.map((i) => (
         <p key={i.message} className="field-error">
@@ -368,54 +427,85 @@ function FormView({
                   </button>
                 </div>
               </div>
-              <div className="route-body">
-                <Field label="Condition" error={undefined} wide htmlFor={`condition-${i}`}>
-                  <ConditionInput
-                    id={`condition-${i}`}
-                    value={r.condition}
-                    onChange={(v) => setRoute(i, { condition: v })}
-                    error={at('routes', key, 'condition')}
-                    named={named}
-                  />
-                </Field>
-                <Field label="Condition strength" error={at('routes', key, 'condition_strength')}>
-                  <input
-                    value={r.strength}
-                    placeholder={r.condition ? '100%' : '0%'}
-                    onChange={(e) => setRoute(i, { strength: e.currentTarget.value })}
-                    aria-label={`Route ${i + 1} condition strength`}
-                  />
-                </Field>
-                <Field
-                  label="Rewrites (YAML list)"
-                  error={
-                    issues.find((x) => x.route === key && String(x.field ?? '').startsWith('rewrites'))
-                      ?.message
-                  }
-                  wide
-                >
-                  <textarea
-                    rows={Math.max(1, r.rewrites.split('\n').length)}
-                    value={r.rewrites}
-                    placeholder="- path: /v2%[path] if path starts-with /api"
-                    onChange={(e) => setRoute(i, { rewrites: e.currentTarget.value })}
-                    aria-label={`Route ${i + 1} rewrites`}
-                  />
-                </Field>
-                {ROUTE_YAML_FIELDS.map((field) => (
-                  <YamlBox
-                    key={field}
-                    label={ROUTE_YAML_LABELS[field]}
-                    aria={`Route ${i + 1} ${ROUTE_YAML_LABELS[field].replace(/ \(.*/, '').toLowerCase()}`}
-                    value={r.yaml[field]}
-                    placeholder={ROUTE_YAML_PLACEHOLDERS[field]}
+              {tcp ? (
+                <p className="muted route-body">A TCP route takes connections by weight only.</p>
+              ) : (
+                <div className="route-body">
+                  <Field label="Condition" error={undefined} wide htmlFor={`condition-${i}`}>
+                    <ConditionInput
+                      id={`condition-${i}`}
+                      value={r.condition}
+                      onChange={(v) => setRoute(i, { condition: v })}
+                      error={at('routes', key, 'condition')}
+                      named={named}
+                    />
+                  </Field>
+                  <Field label="Condition strength" error={at('routes', key, 'condition_strength')}>
+                    <input
+                      value={r.strength}
+                      placeholder={r.condition ? '100%' : '0%'}
+                      onChange={(e) => setRoute(i, { strength: e.currentTarget.value })}
+                      aria-label={`Route ${i + 1} condition strength`}
+                    />
+                  </Field>
+                  <Field
+                    label="Rewrites (YAML list)"
                     error={
-                      issues.find((x) => x.route === key && String(x.field ?? '').startsWith(field))?.message
+                      issues.find((x) => x.route === key && String(x.field ?? '').startsWith('rewrites'))
+                        ?.message
                     }
-                    onChange={(v) => setRoute(i, { yaml: { ...r.yaml, [field]: v } })}
-                  />
-                ))}
-              </div>
+                    wide
+                  >
+                    <textarea
+                      rows={Math.max(1, r.rewrites.split('\n').length)}
+                      value={r.rewrites}
+                      placeholder="- path: /v2%[path] if path starts-with /api"
+                      onChange={(e) => setRoute(i, { rewrites: e.currentTarget.value })}
+                      aria-label={`Route ${i + 1} rewrites`}
+                    />
+                  </Field>
+                  {ROUTE_YAML_FIELDS.map((field) => (
+                    <YamlBox
+                      key={field}
+                      label={ROUTE_YAML_LABELS[field]}
+                      aria={`Route ${i + 1} ${ROUTE_YAML_LABELS[field].replace(/ \(.*/, '').toLowerCase()}`}
+                      value={r.yaml[field]}
+                      placeholder={ROUTE_YAML_PLACEHOLDERS[field]}
+                      error={
+                        issues.find((x) => x.route === key && String(x.field ?? '').startsWith(field))
+                          ?.message
+                      }
+                      onChange={(v) => setRoute(i, { yaml: { ...r.yaml, [field]: v } })}
+                    />
+                  ))}
+                  <Field label="CA file for https targets" error={at('routes', key, 'ca')}>
+                    <input
+                      value={r.ca}
+                      placeholder="system and local CA"
+                      onChange={(e) => setRoute(i, { ca: e.currentTarget.value })}
+                      aria-label={`Route ${i + 1} CA file`}
+                    />
+                  </Field>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={r.tlsVerify}
+                      onChange={(e) => setRoute(i, { tlsVerify: e.currentTarget.checked })}
+                      aria-label={`Route ${i + 1} verify TLS`}
+                    />
+                    Verify the targets' certificates
+                  </label>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={r.h2}
+                      onChange={(e) => setRoute(i, { h2: e.currentTarget.checked })}
+                      aria-label={`Route ${i + 1} HTTP/2`}
+                    />
+                    HTTP/2 upstream (gRPC)
+                  </label>
+                </div>
+              )}
             </div>
           );
         })}
@@ -503,7 +593,7 @@ function withoutPlace(message: string): string {
     .replace(/^gateway '[^']*': /, '')
     .replace(/^route '[^']*': /, '')
     .replace(
-      /^(name|port|host|sticky|sticky_by|timeout|connect_timeout|targets?|weight|condition_strength): /,
+      /^(name|port|host|sticky|sticky_by|timeout|connect_timeout|targets?|weight|condition_strength|virtual_hosts|tls|ca): /,
       '',
     );
 }

@@ -52,6 +52,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
         })
       : [];
 
+  const repeatable = !entry.websocket && entry.protocol !== 'tcp';
   const copy = async (as: string, text: string) => {
     try {
       await navigator.clipboard.writeText(text);
@@ -76,8 +77,8 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
         </button>
       </div>
       <div className="detail-actions">
-        {/* A WebSocket is not a request a command line can repeat. */}
-        {!entry.websocket && (
+        {/* A WebSocket or a TCP connection is not a request a command line can repeat. */}
+        {repeatable && (
           <>
             <button onClick={() => void copy('cURL', toCurl(entry))}>Copy as cURL</button>
             <button onClick={() => void copy('fetch', toFetch(entry))}>Copy as fetch</button>
@@ -85,7 +86,7 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
           </>
         )}
         <button onClick={exportHar}>Export HAR</button>
-        {!entry.websocket && (
+        {repeatable && (
           <button aria-expanded={resending} onClick={() => setResending(!resending)}>
             Resend…
           </button>
@@ -159,6 +160,27 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
               </dd>
               <dt>Client</dt>
               <dd>{entry.clientIp}</dd>
+              {entry.host !== undefined && (
+                <>
+                  <dt>Host</dt>
+                  <dd>{entry.host}</dd>
+                </>
+              )}
+              {entry.protocol !== undefined && (
+                <>
+                  <dt>Protocol</dt>
+                  <dd>
+                    {PROTOCOL_NAMES[entry.protocol]}
+                    {entry.tls ? ' over TLS' : ''}
+                  </dd>
+                </>
+              )}
+              {entry.closeCause !== undefined && (
+                <>
+                  <dt>Closed</dt>
+                  <dd>{entry.closeCause}</dd>
+                </>
+              )}
             </dl>
           </>
         )}
@@ -187,6 +209,13 @@ export function RequestDetail({ seq, onClose }: { seq: number; onClose: () => vo
     </aside>
   );
 }
+
+const PROTOCOL_NAMES: Record<NonNullable<LogEntry['protocol']>, string> = {
+  'http/1.0': 'HTTP/1.0',
+  'http/1.1': 'HTTP/1.1',
+  h2: 'HTTP/2',
+  tcp: 'TCP',
+};
 
 function Headers({ headers }: { headers: Record<string, string | string[]> }) {
   const rows = Object.entries(headers).flatMap(([k, v]) =>

@@ -12,6 +12,8 @@ import { formatBytes } from '../lib/format-bytes.js';
 import {
   columnTemplate,
   LOG_COLUMNS,
+  protocolLabel,
+  tcpSummary,
   MIN_COLUMN_WIDTH,
   nextSort,
   sortEntries,
@@ -363,9 +365,21 @@ const Row = memo(function Row(props: {
         {e.override ? ' ⚑' : ''}
       </span>
       <span role="gridcell">{e.websocket ? 'WS' : e.method}</span>
-      <span role="gridcell" className="path" title={e.path}>
-        {e.path}
+      <span role="gridcell" title={e.host}>
+        {e.host ?? '–'}
       </span>
+      <span role="gridcell" className={`protocol${e.protocol === 'h2' ? ' h2' : ''}${e.tls ? ' tls' : ''}`}>
+        {protocolLabel(e)}
+      </span>
+      {e.protocol === 'tcp' ? (
+        <span role="gridcell" className="path muted" title={tcpSummary(e)}>
+          {tcpSummary(e)}
+        </span>
+      ) : (
+        <span role="gridcell" className="path" title={e.path}>
+          {e.path}
+        </span>
+      )}
       <span role="gridcell" className="status">
         {e.status}
         {e.wsState && <span className={`ws-state ${e.wsState}`}> {e.wsState}</span>}

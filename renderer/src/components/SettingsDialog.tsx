@@ -2,8 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import type { AppInfo, AppSettings } from '../../../shared/api/contract.js';
 import { desktop } from '../api/desktop.js';
 import { applyTheme, useAppStore } from '../store/app-store.js';
+import { ListenersSettings } from './ListenersSettings.js';
+import { LocalCaSettings } from './LocalCaSettings.js';
 
-/** Settings: theme everywhere; in the desktop app also the control server and the log's capacity. */
+/**
+ * Settings: theme everywhere; in the desktop app also the control server and the log's capacity; in both
+ * the shared ports and the local CA.
+ */
 export function SettingsDialog({ info, onClose }: { info: AppInfo | undefined; onClose: () => void }) {
   const run = useAppStore((s) => s.run);
   const [settings, setSettings] = useState<AppSettings>();
@@ -106,6 +111,9 @@ export function SettingsDialog({ info, onClose }: { info: AppInfo | undefined; o
       ) : (
         <p>Loading…</p>
       )}
+      {/* The configuration's shared ports and the machine's CA: not app settings, so in both modes. */}
+      <ListenersSettings />
+      <LocalCaSettings />
       <form method="dialog">
         <button className="primary">Close</button>
       </form>

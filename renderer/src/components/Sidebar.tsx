@@ -154,7 +154,7 @@ export function Sidebar() {
                 onDoubleClick={() => setRenaming(g.name)}
               >
                 <span>{g.name}</span>
-                <span className="port">:{g.status?.boundPort ?? g.config.port}</span>
+                <span className="port">{portText(g)}</span>
               </button>
             )}
             <HealthDots health={healthOf(g)} withRoute label={`Health of ${g.name}'s instances`} />
@@ -180,6 +180,7 @@ export function Sidebar() {
               onDuplicate={() => void duplicate(g)}
               onDelete={() => void remove(g)}
             />
+            <GatewayUrls gateway={g} />
           </li>
         ))}
       </ul>
@@ -238,12 +239,45 @@ function TroubleBadge({ trouble }: { trouble: string | undefined }) {
   );
 }
 
+/**
+ * Where the gateway answers, as links that open in the browser (the desktop app hands target=_blank
+ * links to the system browser after checking them: main/electron/security.ts). A TCP port is no URL.
+ */
+function GatewayUrls({ gateway }: { gateway: GatewayView }) {
+  const urls = gateway.status?.urls ?? [];
+  if (!urls.length || !gateway.config.enabled) return null;
+  return (
+    <ul className="gateway-urls" aria-label={`Addresses of ${gateway.name}`}>
+      {urls.map((url) => (
+        <li key={url}>
+          {/^https?:/.test(url) ? (
+            <a href={url} target="_blank" rel="noreferrer noopener" title={`Open ${url} in the browser`}>
+              {url.replace(/\/$/, '')}
+            </a>
+          ) : (
+            <span title="A TCP port">{url}</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** `:8080`, `:8443 https`, `:5433 tcp`; nothing for a gateway on the shared ports only. */
+function portText(g: GatewayView): string {
+  const port = g.status?.boundPort ?? g.status?.port ?? g.config.port;
+  if (port === undefined) return '';
+  const protocol = g.status?.protocol;
+  return `:${port}${protocol && protocol !== 'http' ? ` ${protocol}` : ''}`;
+}
+
 function statusText(g: GatewayView): string {
   const s = g.status;
   if (!g.config.enabled) return 'disabled';
   if (!s) return 'starting';
   if (s.state === 'error') return `error: ${s.error}`;
-  return s.state === 'listening' ? `listening on ${s.host}:${s.boundPort}` : s.state;
+  if (s.state !== 'listening') return s.state;
+  return s.boundPort !== undefined ? `listening on ${s.host}:${s.boundPort}` : 'on the shared ports';
 }
 
 function freeName(gateways: GatewayView[], base: string): string {

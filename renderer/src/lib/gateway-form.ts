@@ -7,6 +7,14 @@ import {
   type RouteMap,
   type RouteSource,
 } from '../../../shared/config/source.js';
+import {
+  listenPatch,
+  listenText,
+  routeTlsPatch,
+  routeTlsText,
+  type ListenDraft,
+  type RouteTlsDraft,
+} from './gateway-form-listen.js';
 
 /**
  * The gateway editor's form: text boxes and checkboxes over a gateway source (the YAML/JSON the user
@@ -15,7 +23,7 @@ import {
  * (balance, weighted targets, Vamp's read-only fields, x- extensions) and the way untouched values were
  * written come back as they were, so `toSource(toForm(s))` is `s`.
  */
-export interface RouteDraft {
+export interface RouteDraft extends RouteTlsDraft {
   key: string;
   targets: string;
   weight: string;
@@ -61,13 +69,13 @@ const FLAG_FIELDS = {
 
 export type GatewayForm = { [K in keyof typeof TEXT_FIELDS]: string } & {
   [K in keyof typeof FLAG_FIELDS]: boolean;
-} & {
-  routes: RouteDraft[];
-  /** Nested gateway fields (cors, headers), each as a small YAML box. */
-  yaml: Record<GatewayYamlField, string>;
-  /** The source the form was made from. */
-  base: GatewaySource;
-};
+} & ListenDraft & {
+    routes: RouteDraft[];
+    /** Nested gateway fields (cors, headers), each as a small YAML box. */
+    yaml: Record<GatewayYamlField, string>;
+    /** The source the form was made from. */
+    base: GatewaySource;
+  };
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
@@ -81,6 +89,7 @@ export function toForm(source: GatewaySource): GatewayForm {
   ) as { [K in keyof typeof TEXT_FIELDS]: string };
   return {
     ...text,
+    ...listenText(source),
     enabled: flagOf(source, FLAG_FIELDS.enabled),
     preserveHost: flagOf(source, FLAG_FIELDS.preserveHost),
     yaml: yamlBoxes(source, GATEWAY_YAML_FIELDS),
@@ -109,6 +118,7 @@ export function toSource(form: GatewayForm): GatewaySource {
     if (form.yaml[field] !== yamlText(form.base[field]))
       Object.assign(patch, { [field]: fromYaml(form.yaml[field]) });
   }
+  Object.assign(patch, listenPatch(form, form.base));
   const edited = patchGateway(form.base, patch);
   return sameRoutes(form) ? edited : setRoutes(edited, routesOf(form.routes));
 }
@@ -155,7 +165,13 @@ const routeText = (r: RouteSource | null): Omit<RouteDraft, 'key' | 'base'> => (
   strength: str(r?.condition_strength),
   rewrites: Array.isArray(r?.rewrites) && r.rewrites.length ? stringify(r.rewrites).trimEnd() : '',
   yaml: yamlBoxes(r ?? {}, ROUTE_YAML_FIELDS),
+  ...routeTlsText(r),
 });
+
+/** A route added in the form: a target to change, every other box empty. */
+export function newRouteDraft(key: string): RouteDraft {
+  return { ...routeText({ targets: 'http://127.0.0.1:3000' }), key };
+}
 
 /** A nested field as its box shows it: YAML, or empty when the field is not written. */
 function yamlText(value: unknown): string {
@@ -214,6 +230,7 @@ function routeOf(r: RouteDraft): RouteSource | null {
   for (const field of ROUTE_YAML_FIELDS) {
     if (r.yaml[field] !== was.yaml[field]) Object.assign(patch, { [field]: fromYaml(r.yaml[field]) });
   }
+  Object.assign(patch, routeTlsPatch(r, was));
   if (Object.keys(patch).length) return editRoute(r.base ?? null, patch);
   return r.base === undefined ? {} : r.base;
 }

@@ -1,4 +1,5 @@
 import type { LogSummary } from '../../../shared/api/contract.js';
+import { formatBytes } from './format-bytes.js';
 
 /** The request log's columns as data: label, default width, and the value a sort compares. */
 export interface LogColumn {
@@ -16,6 +17,8 @@ export const LOG_COLUMNS: readonly LogColumn[] = [
   { key: 'gateway', min: 48, label: 'Gateway', width: 110, value: (e) => e.gateway },
   { key: 'route', min: 48, label: 'Route', width: 120, value: (e) => e.route ?? '' },
   { key: 'method', min: 36, label: 'Method', width: 60, value: (e) => (e.websocket ? 'WS' : e.method) },
+  { key: 'host', min: 40, label: 'Host', width: 120, value: (e) => e.host ?? '' },
+  { key: 'protocol', min: 36, label: 'Proto', width: 64, value: (e) => protocolLabel(e) },
   { key: 'path', min: 60, label: 'Path', width: 120, value: (e) => e.path },
   { key: 'status', min: 32, label: 'Status', width: 80, value: (e) => e.status },
   { key: 'duration', min: 44, label: 'Duration', width: 70, value: (e) => e.durationMs },
@@ -23,6 +26,25 @@ export const LOG_COLUMNS: readonly LogColumn[] = [
 ];
 
 export const MIN_COLUMN_WIDTH = 36;
+
+/** Short names of how the client spoke, for a narrow column. */
+const PROTOCOL_LABELS: Record<NonNullable<LogSummary['protocol']>, string> = {
+  'http/1.0': '1.0',
+  'http/1.1': '1.1',
+  h2: 'h2',
+  tcp: 'tcp',
+};
+
+/** `h2 TLS`, `1.1`, `tcp`: the protocol, and whether the client's connection was TLS; empty when unknown (imports). */
+export function protocolLabel(e: Pick<LogSummary, 'protocol' | 'tls'>): string {
+  const name = e.protocol ? PROTOCOL_LABELS[e.protocol] : '';
+  return e.tls ? `${name} TLS`.trim() : name;
+}
+
+/** What a TCP connection's row says where a request's path would be: how it ended, and the bytes both ways. */
+export function tcpSummary(e: Pick<LogSummary, 'closeCause' | 'bytesIn' | 'bytesOut'>): string {
+  return `${e.closeCause ?? 'open'} · ${formatBytes(e.bytesIn)} in / ${formatBytes(e.bytesOut)} out`;
+}
 
 export interface LogSort {
   key: string;

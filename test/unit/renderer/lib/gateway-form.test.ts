@@ -241,6 +241,9 @@ describe('the gateway form gives back the source it was made from', () => {
           strength: '',
           rewrites: '',
           yaml: { health_check: '', passive: '', headers: '', respond: '' },
+          h2: false,
+          tlsVerify: true,
+          ca: '',
         },
       ],
     });
