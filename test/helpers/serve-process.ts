@@ -23,12 +23,17 @@ export interface ServeProcess {
  * `switchyard serve` as a real child process (built output), so a test can see whether anything a client
  * sends takes the process down. Killed after the test.
  */
-export async function startServe(cleanup: Cleanup, args: string[]): Promise<ServeProcess> {
+export async function startServe(
+  cleanup: Cleanup,
+  args: string[],
+  /** Added to the environment (SWITCHYARD_CA_DIR, say). */
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   if (!existsSync(path.join(ROOT, 'dist/main/cli/index.js')))
     throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
   const child = spawn(process.execPath, [BIN, 'serve', '--control-port', '0', ...args], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   let out = '';
   let err = '';

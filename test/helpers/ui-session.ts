@@ -30,6 +30,8 @@ export interface UiSession {
 export async function startUiSession(
   yaml: string,
   viewport = { width: 1400, height: 900 },
+  /** The environment of serve and Chromium (a temporary HOME and SWITCHYARD_CA_DIR for the local CA). */
+  env?: NodeJS.ProcessEnv,
 ): Promise<UiSession> {
   const dir = await mkdtemp(path.join(tmpdir(), 'switchyard-e2e-'));
   await writeFile(path.join(dir, 'switchyard.yaml'), yaml);
@@ -46,7 +48,7 @@ export async function startUiSession(
       '--log',
       'none',
     ],
-    { cwd: dir },
+    { cwd: dir, ...(env ? { env } : {}) },
   );
   serve.stdout.on('data', (d) => (out += String(d)));
   serve.stderr.on('data', (d) => (out += String(d)));
@@ -55,6 +57,7 @@ export async function startUiSession(
   const control = Number(listening.exec(out)![1]);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
+    ...(env ? { env } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',
