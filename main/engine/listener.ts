@@ -94,6 +94,8 @@ export class Listener {
     const certificate = handlers.certificate;
     const server = http2.createSecureServer({
       allowHTTP1: true,
+      // A handshake that stalls (a client that sent part of a hello) is cut after this, not Node's 120 s.
+      handshakeTimeout: 10_000,
       SNICallback: (name, done) =>
         certificate
           ? certificate(name || undefined).then(
@@ -104,6 +106,12 @@ export class Listener {
     });
     server.on('request', handlers.request as never);
     server.on('upgrade', handlers.upgrade);
+    // CONNECT over HTTP/1.1 is answered as on plain ports; over HTTP/2 (where this event brings a
+    // response, not a socket) with 405, which is what Node answers when nobody listens.
+    server.on('connect', (req: IncomingMessage, socket: Duplex | ServerResponse) => {
+      if (socket instanceof http2.Http2ServerResponse) socket.writeHead(405).end();
+      else handlers.connect(req, socket as Duplex);
+    });
     server.on('session', (session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
