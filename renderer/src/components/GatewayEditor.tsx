@@ -222,7 +222,7 @@ function FormView({
           <span className="port-input">
             <input
               value={form.port}
-              placeholder={form.virtualHosts.trim() ? 'shared ports only' : '8080'}
+              placeholder={form.virtualHosts.trim() ? 'none' : '8080'}
               title="8080, 8443/https or 5433/tcp; empty with virtual hosts: only on the shared ports"
               onChange={(e) => set('port', e.currentTarget.value)}
             />
@@ -478,32 +478,34 @@ function FormView({
                       onChange={(v) => setRoute(i, { yaml: { ...r.yaml, [field]: v } })}
                     />
                   ))}
-                  <Field label="CA file for https targets" error={at('routes', key, 'ca')}>
+                  <Field label="Targets' CA file" error={at('routes', key, 'ca')}>
                     <input
                       value={r.ca}
-                      placeholder="system and local CA"
+                      placeholder="system CAs"
                       onChange={(e) => setRoute(i, { ca: e.currentTarget.value })}
                       aria-label={`Route ${i + 1} CA file`}
                     />
                   </Field>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={r.tlsVerify}
-                      onChange={(e) => setRoute(i, { tlsVerify: e.currentTarget.checked })}
-                      aria-label={`Route ${i + 1} verify TLS`}
-                    />
-                    Verify the targets' certificates
-                  </label>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={r.h2}
-                      onChange={(e) => setRoute(i, { h2: e.currentTarget.checked })}
-                      aria-label={`Route ${i + 1} HTTP/2`}
-                    />
-                    HTTP/2 upstream (gRPC)
-                  </label>
+                  <div className="route-flags">
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        checked={r.tlsVerify}
+                        onChange={(e) => setRoute(i, { tlsVerify: e.currentTarget.checked })}
+                        aria-label={`Route ${i + 1} verify TLS`}
+                      />
+                      Verify the targets' certificates
+                    </label>
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        checked={r.h2}
+                        onChange={(e) => setRoute(i, { h2: e.currentTarget.checked })}
+                        aria-label={`Route ${i + 1} HTTP/2`}
+                      />
+                      HTTP/2 upstream (gRPC)
+                    </label>
+                  </div>
                 </div>
               )}
             </div>

@@ -56,8 +56,11 @@ export function LocalCaSettings() {
               {status.stores.length === 0 && <li className="muted">No trust store found to check.</li>}
               {status.stores.map((s) => (
                 <li key={s.store}>
-                  <span className={`trust ${s.state}`}>{STATE_TEXT[s.state]}</span> {s.store}
-                  {s.detail && <span className="muted"> ({s.detail})</span>}
+                  <span className={`trust ${s.state}`}>{STATE_TEXT[s.state]}</span>
+                  <span>
+                    {s.store}
+                    {s.detail && <span className="muted"> ({s.detail})</span>}
+                  </span>
                 </li>
               ))}
             </ul>
