@@ -88,7 +88,8 @@ export async function runExported(proxy: ProductionProxy, yaml: string): Promise
     warnings: result.warnings,
     check,
     stop: async () => {
-      if (child.exitCode === null) {
+      // Stopped once already (a test may stop early): exitCode stays null after a signal, signalCode not.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;

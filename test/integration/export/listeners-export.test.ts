@@ -1,5 +1,6 @@
 import https from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import tls from 'node:tls';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,6 +143,36 @@ function httpsGet(
   });
 }
 
+/** An https upstream with a certificate for `localhost` from its own local CA. */
+async function httpsUpstream(name: string) {
+  const certs = await certificates(['localhost']);
+  const server = https.createServer(
+    { cert: await readFile(certs.cert), key: await readFile(certs.key) },
+    (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ name, url: req.url }));
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // The proxies keep upstream connections alive: close those too, or close() waits for them.
+  cleanup.push(() => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())));
+  return { url: `https://localhost:${(server.address() as net.AddressInfo).port}`, caFile: certs.caFile };
+}
+
+/** The protocol the listener picks by ALPN when offered h2 first. */
+function alpnOf(port: number, servername: string, ca: string): Promise<string | false> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      { host: '127.0.0.1', port, servername, ca, ALPNProtocols: ['h2', 'http/1.1'] },
+      () => {
+        resolve(socket.alpnProtocol ?? false);
+        socket.destroy();
+      },
+    );
+    socket.on('error', reject);
+  });
+}
+
 describe.each([NGINX, HAPROXY])('the $format export of listeners, TLS and tcp', (proxy: ProductionProxy) => {
   const needsStream = proxy.format === 'nginx' && !NGINX_STREAM_MODULE;
 
@@ -209,6 +240,36 @@ gateways:
       expect(r.status).toBe(200);
       expect(JSON.parse(r.body)).toMatchObject({ name: 'shop' });
       expect(shop!.requests.at(-1)!.headers['x-forwarded-proto']).toBe('https');
+      expect(await alpnOf(tls, 'shop.localhost', certs.caPem)).toBe('h2');
+    },
+  );
+
+  it.skipIf(!proxy.binary)(
+    'verifies https targets against ca, or not at all with tls_verify: false, like the engine',
+    async () => {
+      const target = await httpsUpstream('secure');
+      const other = await certificates(['localhost']);
+      // A failed handshake is 502 from the engine and nginx; HAProxy answers 503 when it cannot connect.
+      const refused = proxy.format === 'haproxy' ? 503 : 502;
+      const cases = [
+        [`ca: ${target.caFile}`, 200, 200],
+        [`ca: ${other.caFile}`, refused, 502],
+        ['tls_verify: false', 200, 200],
+      ] as const;
+      for (const [setting, status, engineStatus] of cases) {
+        const yaml = (port: number) =>
+          `name: g\nport: ${port}\nroutes:\n  a: { targets: ["${target.url}"], ${setting} }\n`;
+        const exported = await run(yaml(await closedPort()));
+        const { engine, port } = await startEngine(yaml(0));
+        cleanup.push(() => engine.stop(100));
+        const [viaExport, viaEngine] = [await request(exported.port, '/x'), await request(port(), '/x')];
+        expect({ setting, exported: viaExport.status, engine: viaEngine.status }).toEqual({
+          setting,
+          exported: status,
+          engine: engineStatus,
+        });
+        await exported.stop();
+      }
     },
   );
 
