@@ -20,7 +20,8 @@ import { gatewayBinds, serverTls, sharedFrontends, tcpGateway, tlsPorts } from '
  * with ACLs for the conditions and `use_backend` rules in route order, and a backend per route.
  * Draws are transaction variables set from rand() (or from a hash of the sticky_by key), so one
  * request's weight draw is compared against cumulative ranges; `cookie ... insert` keeps instance
- * stickiness; rewrites are `http-request set-path`/`replace-path`.
+ * stickiness; rewrites are `http-request set-path`/`replace-path`. The shared listeners (virtual hosts),
+ * TLS binds and TCP gateways are in haproxy-listeners.ts.
  */
 export function exportHaproxy(config: SwitchyardConfig, opts: { fragment?: boolean } = {}): ExportResult {
   const warnings: string[] = [];

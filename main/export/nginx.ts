@@ -22,6 +22,8 @@ import { nginxStream } from './nginx-stream.js';
  *   the override header, then the sticky cookie, then the first route whose condition matches (taken
  *   with its strength, a second split_clients), then the weights (split_clients keyed by the sticky_by
  *   key, or per request).
+ * A gateway's servers (its own port, and the shared listeners by server_name) are in nginx-listeners.ts;
+ * TCP gateways go in a stream {} block beside http {} (nginx-stream.ts).
  * Whatever nginx cannot say exactly is listed as a warning, here and in the file.
  */
 export function exportNginx(config: SwitchyardConfig, opts: { fragment?: boolean } = {}): ExportResult {
