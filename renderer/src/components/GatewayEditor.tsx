@@ -218,9 +218,11 @@ function FormView({
         <Field label="Name" error={at('name')}>
           <input value={form.name} onChange={(e) => set('name', e.currentTarget.value)} />
         </Field>
-        <Field label="Port" error={at('port')}>
+        {/* htmlFor: the label names the port box alone, not the protocol select beside it. */}
+        <Field label="Port" error={at('port')} htmlFor="gateway-port">
           <span className="port-input">
             <input
+              id="gateway-port"
               value={form.port}
               placeholder={form.virtualHosts.trim() ? 'none' : '8080'}
               title="8080, 8443/https or 5433/tcp; empty with virtual hosts: only on the shared ports"
