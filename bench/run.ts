@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { h2Load } from './h2-load.js';
+import { startCaddy, startNginx, type External } from './external-proxies.js';
 
 /**
  * `npm run bench`: the same load against the upstream directly, through raw http-proxy, and through a
@@ -75,26 +76,38 @@ interface Load {
 /** How a target is spoken to: plain HTTP/1.1, HTTP/1.1 over TLS, or HTTP/2 over TLS. */
 type Scheme = 'http' | 'https' | 'h2';
 
-async function load(port: number, urlPath: string, scheme: Scheme = 'http'): Promise<Load> {
+/** What a load is: its URL path, connections, and whether each request opens a new connection. */
+interface Workload {
+  label: string;
+  path: string;
+  connections: number;
+  newConnections?: boolean;
+}
+
+async function load(port: number, w: Workload, scheme: Scheme = 'http'): Promise<Load> {
   if (scheme === 'h2') {
     const origin = `https://127.0.0.1:${port}`;
-    await h2Load(origin, urlPath, { seconds: 0.5, streams: CONNECTIONS, sessions: 2 }); // warm-up
-    return h2Load(origin, urlPath, { seconds: SECONDS, streams: CONNECTIONS, sessions: 2 });
+    const opts = { streams: w.connections, sessions: 2 };
+    await h2Load(origin, w.path, { seconds: 0.5, ...opts }); // warm-up
+    return h2Load(origin, w.path, { seconds: SECONDS, ...opts });
   }
-  const url = `${scheme}://127.0.0.1:${port}${urlPath}`;
-  await autocannon({ url, connections: CONNECTIONS, duration: 0.5 }); // warm-up: connections, JIT
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+  const url = `${scheme}://127.0.0.1:${port}${w.path}`;
+  // A new connection per request: the server closes each one (autocannon's reconnectRate: 1 sends none).
+  const opts = {
+    url,
+    connections: w.connections,
+    ...(w.newConnections ? { headers: { connection: 'close' } } : {}),
+  };
+  await autocannon({ ...opts, duration: 0.5 }); // warm-up: connections, JIT
+  const r = await autocannon({ ...opts, duration: SECONDS });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
 /** The median round of each target, by req/s; rounds interleave the targets so drift hits all alike. */
-async function measure(
-  targets: { name: string; port: number; scheme?: Scheme }[],
-  urlPath: string,
-): Promise<Map<string, Load>> {
+async function measure(targets: Target[], w: Workload): Promise<Map<string, Load>> {
   const rounds = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, urlPath, t.scheme));
+    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, w, t.scheme));
   }
   const out = new Map<string, Load>();
   for (const [name, loads] of rounds) {
@@ -149,63 +162,97 @@ function stream(port: number, direction: 'down' | 'up', bytes: number): Promise<
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
+/** One proxy (or the upstream itself) under load. */
+interface Target {
+  name: string;
+  port: number;
+  scheme?: Scheme;
+  pid?: number | undefined;
+  /** Its peak RSS; absent for rows that share another row's process. */
+  rss?: () => Promise<number>;
+  stop?: () => void;
+}
+
+function childTarget(name: string, child: Child, scheme?: Scheme): Target {
+  return {
+    name,
+    port: child.port,
+    ...(scheme ? { scheme } : {}),
+    pid: child.proc.pid,
+    rss: () => peakRss(child),
+    stop: () => stop(child),
+  };
+}
+
+const SWITCHYARD = 'switchyard (logging on)';
+const WORKLOADS: Workload[] = [
+  // First, while every process is fresh (issue 16: "new connection per request, fresh process").
+  { label: 'new connection per request', path: '/small', connections: CONNECTIONS, newConnections: true },
+  { label: 'small body', path: '/small', connections: CONNECTIONS },
+  { label: '1 MiB body', path: '/large', connections: 10 },
+];
+
 async function main(): Promise<void> {
   const upstream = await startChild('upstream.js', []);
-  const tls = await startChild('proxy-server.js', ['switchyard-https', String(upstream.port)]);
-  const targets: { name: string; child: Child | undefined; port: number; scheme?: Scheme }[] = [
-    { name: 'direct upstream', child: undefined as Child | undefined, port: upstream.port },
+  const proxy = (mode: string) => startChild('proxy-server.js', [mode, String(upstream.port)]);
+  const tls = await proxy('switchyard-https');
+  const externals = (await Promise.all([startCaddy(upstream.port), startNginx(upstream.port)])).filter(
+    (e): e is External => e !== undefined,
+  );
+  const targets: Target[] = [
+    { name: 'direct upstream', port: upstream.port },
+    childTarget(SWITCHYARD, await proxy('switchyard')),
+    childTarget('switchyard (logging off)', await proxy('switchyard-nolog')),
+    childTarget('bare undici proxy', await proxy('undici')),
+    ...externals.map((e) => ({
+      name: e.name,
+      port: e.port,
+      pid: e.pid,
+      rss: async () => e.rss(),
+      stop: e.stop,
+    })),
+    childTarget('raw http-proxy', await proxy('raw')),
+    childTarget('switchyard (shadow 100%)', await proxy('switchyard-shadow')),
     // One TLS gateway, loaded over HTTP/1.1 and over HTTP/2 in turn; its RSS row is the HTTP/1.1 one's.
-    { name: 'switchyard https (h1)', child: tls, port: tls.port, scheme: 'https' },
-    { name: 'switchyard https (h2)', child: undefined, port: tls.port, scheme: 'h2' },
-    ...(await Promise.all(
-      ['raw', 'switchyard', 'switchyard-nolog', 'switchyard-shadow'].map(async (mode) => {
-        const child = await startChild('proxy-server.js', [mode, String(upstream.port)]);
-        const names: Record<string, string> = {
-          raw: 'raw http-proxy',
-          switchyard: 'switchyard (logging on)',
-          'switchyard-nolog': 'switchyard (logging off)',
-          'switchyard-shadow': 'switchyard (shadow 100%)',
-        };
-        return { name: names[mode]!, child: child as Child | undefined, port: child.port };
-      }),
-    )),
+    childTarget('switchyard https (h1)', tls, 'https'),
+    { name: 'switchyard https (h2)', port: tls.port, scheme: 'h2' },
   ];
+  const missing = ['caddy', 'nginx (1 worker)'].filter((n) => !targets.some((t) => t.name === n));
 
   const pinned =
-    pin(process.pid, 0) && [upstream, ...targets.map((t) => t.child)].every((c) => !c || pin(c.proc.pid, 1));
+    pin(process.pid, 0) &&
+    [upstream.proc.pid, ...targets.map((t) => t.pid)].every((p) => p === undefined || pin(p, 1));
   console.log(
-    `Switchyard benchmark: ${CONNECTIONS} keep-alive connections, median of ${ROUNDS} interleaved rounds of ${SECONDS}s, node ${process.version}, ` +
-      (pinned ? 'load generator on CPU 0, servers on CPU 1\n' : 'not pinned to CPUs\n'),
+    `Switchyard benchmark: median of ${ROUNDS} interleaved rounds of ${SECONDS}s, node ${process.version}, ` +
+      (pinned ? 'load generator on CPU 0, proxies and upstream on CPU 1\n' : 'not pinned to CPUs\n'),
   );
+  if (missing.length) console.log(`(not installed, so not measured: ${missing.join(', ')})\n`);
 
-  const results: Record<string, Record<string, Load | number>> = {};
-  for (const body of [
-    { label: 'small body', path: '/small' },
-    { label: '1 MiB body', path: '/large' },
-  ]) {
-    console.log(`${body.label}:`);
-    const measured = await measure(targets, body.path);
-    for (const t of targets) {
-      const r = measured.get(t.name)!;
-      (results[t.name] ??= {})[body.label] = r;
+  const results = new Map<string, Map<string, Load>>();
+  for (const w of WORKLOADS) {
+    console.log(`${w.label} (${w.connections} connections):`);
+    // HTTP/2 has no new connection per request worth measuring here.
+    const measured = await measure(w.newConnections ? targets.filter((t) => t.scheme !== 'h2') : targets, w);
+    results.set(w.label, measured);
+    for (const [name, r] of measured)
       console.log(
-        `  ${t.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${r.errors ? `   errors ${r.errors}` : ''}`,
+        `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${r.errors ? `   errors ${r.errors}` : ''}`,
       );
-    }
   }
-  console.log('\npeak RSS after both loads:');
+  console.log('\npeak RSS after the loads:');
+  const rss = new Map<string, number>();
   for (const t of targets) {
-    if (!t.child) continue;
-    const rss = await peakRss(t.child);
-    results[t.name]!.rss = rss;
-    console.log(`  ${t.name.padEnd(26)} ${mb(rss)}`);
+    if (!t.rss) continue;
+    rss.set(t.name, await t.rss());
+    console.log(`  ${t.name.padEnd(26)} ${mb(rss.get(t.name)!)}`);
   }
   // Shadows double the upstream's work, so at saturation they cost throughput by design; the bar is the
   // client's p99 at the same load: both at a fixed rate below what the shadow gateway can carry.
-  const sameRate = Math.round(0.4 * (results['switchyard (shadow 100%)']!['small body'] as Load).rps);
+  const rps = (w: string, name: string) => results.get(w)?.get(name)?.rps ?? NaN;
+  const sameRate = Math.round(0.4 * rps('small body', 'switchyard (shadow 100%)'));
   const atRate = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of ['switchyard (logging on)', 'switchyard (shadow 100%)']) {
+    for (const name of [SWITCHYARD, 'switchyard (shadow 100%)']) {
       const t = targets.find((x) => x.name === name)!;
       const url = `http://127.0.0.1:${t.port}/small`;
       const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, overallRate: sameRate });
@@ -214,13 +261,12 @@ async function main(): Promise<void> {
   }
   const p99At = (name: string) => median(atRate.get(name)!);
   console.log(
-    `\nat the same load (${sameRate} req/s, small body): p99 logging on ${p99At('switchyard (logging on)')} ms, shadow 100% ${p99At('switchyard (shadow 100%)')} ms`,
+    `\nat the same load (${sameRate} req/s, small body): p99 logging on ${p99At(SWITCHYARD)} ms, shadow 100% ${p99At('switchyard (shadow 100%)')} ms`,
   );
-  results.sameLoad = { on: p99At('switchyard (logging on)'), shadow: p99At('switchyard (shadow 100%)') };
-  for (const t of targets) if (t.child) stop(t.child);
+  for (const t of targets) t.stop?.();
 
   // Streaming: a fresh gateway, 1 GiB down and 1 GiB up, then its peak RSS.
-  const sy = await startChild('proxy-server.js', ['switchyard', String(upstream.port)]);
+  const sy = await proxy('switchyard');
   if (pinned) pin(sy.proc.pid, 1);
   const directDown = await stream(upstream.port, 'down', STREAM_BYTES);
   const syDown = await stream(sy.port, 'down', STREAM_BYTES);
@@ -229,32 +275,48 @@ async function main(): Promise<void> {
   const streamRss = await peakRss(sy);
   stop(sy);
   stop(upstream);
-
-  const small = (name: string) => (results[name]!['small body'] as Load).rps;
-  const large = (name: string) => (results[name]!['1 MiB body'] as Load).rps;
-  const logCost = 1 - small('switchyard (logging on)') / small('switchyard (logging off)');
   console.log(
     `\nstreaming ${mb(STREAM_BYTES)} through switchyard: down ${syDown.toFixed(0)} MiB/s (direct ${directDown.toFixed(0)}), up ${syUp.toFixed(0)} MiB/s (direct ${directUp.toFixed(0)}), peak RSS ${mb(streamRss)}`,
   );
+
+  const columns = [SWITCHYARD, 'bare undici proxy', 'caddy', 'nginx (1 worker)', 'raw http-proxy'];
+  console.log(`\n| workload | ${columns.join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|`);
+  for (const w of WORKLOADS)
+    console.log(
+      `| ${w.label} (req/s) | ${columns.map((c) => (Number.isNaN(rps(w.label, c)) ? '-' : rps(w.label, c).toFixed(0))).join(' | ')} |`,
+    );
+  console.log(`| peak RSS | ${columns.map((c) => (rss.has(c) ? mb(rss.get(c)!) : '-')).join(' | ')} |`);
+
+  const r = (w: string, a: string, b: string) => ratio(rps(w, a), rps(w, b));
+  const logCost = 1 - rps('small body', SWITCHYARD) / rps('small body', 'switchyard (logging off)');
   console.log('\nratios (same run):');
   console.log(
-    `  switchyard / raw http-proxy, small body req/s:  ${ratio(small('switchyard (logging on)'), small('raw http-proxy'))}   (bar: >= 1.5x)`,
+    `  small body: switchyard / bare undici proxy      ${r('small body', SWITCHYARD, 'bare undici proxy')}   (bar: >= 1.0x)`,
   );
   console.log(
-    `  switchyard / raw http-proxy, 1 MiB body req/s:  ${ratio(large('switchyard (logging on)'), large('raw http-proxy'))}`,
+    `  small body: switchyard / caddy                  ${r('small body', SWITCHYARD, 'caddy')}   (bar: >= 1.3x)`,
   );
   console.log(
-    `  switchyard / direct upstream, small body req/s: ${ratio(small('switchyard (logging on)'), small('direct upstream'))}`,
+    `  small body: switchyard / raw http-proxy         ${r('small body', SWITCHYARD, 'raw http-proxy')}   (bar: >= 1.5x)`,
   );
   console.log(
-    `  shadow 100% / logging on, p99 at the same load: ${ratio(results.sameLoad!.shadow as number, results.sameLoad!.on as number)}   (bar: <= 1.1x)`,
+    `  1 MiB body: switchyard / nginx (1 worker)       ${r('1 MiB body', SWITCHYARD, 'nginx (1 worker)')}   (bar: >= 1.0x)`,
   );
   console.log(
-    `  shadow 100% / logging on, p99 at saturation:    ${ratio((results['switchyard (shadow 100%)']!['small body'] as Load).p99, (results['switchyard (logging on)']!['small body'] as Load).p99)}   (the upstream does twice the work)`,
+    `  1 MiB body: switchyard peak RSS                 ${mb(rss.get(SWITCHYARD) ?? 0)}   (bar: < 200 MB)`,
+  );
+  console.log(
+    `  new connection per request: switchyard / bare undici proxy ${r('new connection per request', SWITCHYARD, 'bare undici proxy')}   (bar: >= 1.0x)`,
+  );
+  console.log(
+    `  small body: switchyard / direct upstream        ${r('small body', SWITCHYARD, 'direct upstream')}`,
+  );
+  console.log(
+    `  shadow 100% / logging on, p99 at the same load: ${ratio(p99At('switchyard (shadow 100%)'), p99At(SWITCHYARD))}   (bar: <= 1.1x)`,
   );
   for (const scheme of ['h1', 'h2'])
     console.log(
-      `  https (${scheme}) / http, small body req/s:     ${ratio(small(`switchyard https (${scheme})`), small('switchyard (logging on)'))}   1 MiB: ${ratio(large(`switchyard https (${scheme})`), large('switchyard (logging on)'))}`,
+      `  https (${scheme}) / http: small body ${r('small body', `switchyard https (${scheme})`, SWITCHYARD)}, 1 MiB ${r('1 MiB body', `switchyard https (${scheme})`, SWITCHYARD)}`,
     );
   console.log(
     `  cost of logging, small body:                    ${(logCost * 100).toFixed(1)}%   (bar: < 10%)`,
