@@ -31,8 +31,9 @@ export async function exportCommand(opts: {
     console.error(`switchyard: ${opts.config} has no gateway ${missing.map((n) => `'${n}'`).join(', ')}`);
     return 1;
   }
+  // Chosen gateways keep the shared ports their virtual hosts are served on.
   const config = opts.gateway.length
-    ? { gateways: loaded.config.gateways.filter((g) => opts.gateway.includes(g.name)) }
+    ? { ...loaded.config, gateways: loaded.config.gateways.filter((g) => opts.gateway.includes(g.name)) }
     : loaded.config;
   const result = exportConfig(config, format, {
     fragment: opts.fragment ?? false,

@@ -101,10 +101,10 @@ const MAX_ISSUED = 1000;
 async function readPair(certFile: string, keyFile: string): Promise<Pair> {
   const [cert, key] = await Promise.all([
     readFile(certFile).catch((err: Error & { code?: string }) => {
-      throw new Error(`cannot read the certificate ${certFile}: ${err.code ?? err.message}`);
+      throw new Error(`cannot read the certificate ${certFile}: ${err.code ?? err.message}`, { cause: err });
     }),
     readFile(keyFile).catch((err: Error & { code?: string }) => {
-      throw new Error(`cannot read the key ${keyFile}: ${err.code ?? err.message}`);
+      throw new Error(`cannot read the key ${keyFile}: ${err.code ?? err.message}`, { cause: err });
     }),
   ]);
   try {
@@ -112,6 +112,7 @@ async function readPair(certFile: string, keyFile: string): Promise<Pair> {
   } catch (err) {
     throw new Error(
       `${certFile} and ${keyFile} are not a PEM certificate and its key: ${(err as Error).message}`,
+      { cause: err },
     );
   }
 }

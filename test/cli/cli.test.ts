@@ -277,6 +277,20 @@ describe('switchyard export and import', () => {
     expect(bad.err()).toContain("unknown format 'apache'; choose nginx, haproxy, gateway-api");
   });
 
+  it('exports one chosen gateway with the shared port its virtual hosts are served on', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'hosts.yaml');
+    await writeFile(
+      file,
+      'listeners: {http: 8000}\ngateways:\n  - name: shop\n    virtual_hosts: [shop.localhost]\n    routes: { web: { target: "http://127.0.0.1:3001" } }\n  - name: other\n    port: 8081\n    routes: { web: { target: "http://127.0.0.1:3002" } }\n',
+    );
+    const r = run(['export', '--format', 'nginx', '--config', file, '--gateway', 'shop']);
+    expect(await r.exited).toBe(0);
+    expect(r.out()).toMatch(/listen 127\.0\.0\.1:8000;/);
+    expect(r.out()).toContain('server_name shop.localhost;');
+    expect(r.out()).not.toContain('8081');
+  });
+
   it('imports Vamp gateways, asking for the targets of deployment routes', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'sava.yaml');
