@@ -2,7 +2,6 @@ import { toSummary, type AppInfo, type AppSettings, type Params } from '../../sh
 import { fromHar, harRequests, toHar } from '../../shared/har.js';
 import type { LogEntry } from '../../shared/log-entry.js';
 import { parseFilter } from '../../shared/log-query.js';
-import { exportConfig } from '../export/export.js';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigStore } from './config-store.js';
 import { ApiFailure, type Handlers } from './dispatcher.js';
@@ -10,7 +9,6 @@ import { loadConfigOffThread } from './off-thread.js';
 import type { Stats } from './stats.js';
 import type { RequestSpec, TrafficGenerator } from './traffic.js';
 import { CONTROL_PORT } from '../../shared/wire/ports.js';
-import { runCompare } from './compare-run.js';
 import type { CaService } from '../tls/ca-service.js';
 
 /** What the host of the engine (desktop app or `switchyard serve`) tells the UI about itself. */
@@ -76,10 +74,13 @@ export function createHandlers(c: HandlerContext): Handlers {
       return r.ok ? { ok: true, issues: [], config: r.config.gateways } : { ok: false, issues: r.issues };
     },
     'config.import': async ({ yaml, replace }) => ({ gateways: await c.store.importYaml(yaml, replace) }),
-    'config.export': ({ gateways, format }) =>
+    // The exporters and the comparison are loaded when first asked for, not at start-up (issue 16).
+    'config.export': async ({ gateways, format }) =>
       !format || format === 'yaml'
         ? { text: c.store.exportYaml(gateways), warnings: [] }
-        : exportConfig(c.store.configOf(gateways), format, { version: c.host.info().version }),
+        : (await import('../export/export.js')).exportConfig(c.store.configOf(gateways), format, {
+            version: c.host.info().version,
+          }),
     'log.page': ({ after, before, limit }) => ({
       entries: (after === undefined
         ? c.engine.log.pageBefore(before ?? Number.MAX_SAFE_INTEGER, limit ?? 500)
@@ -151,7 +152,7 @@ export function createHandlers(c: HandlerContext): Handlers {
     },
     'compare.noise': ({ gateway }) =>
       c.engine.shadows.noise().filter((n) => gateway === undefined || n.gateway === gateway),
-    'compare.run': ({ gateway, routes, ignore, har, seqs }) => {
+    'compare.run': async ({ gateway, routes, ignore, har, seqs }) => {
       if ((har === undefined) === (seqs === undefined))
         throw new ApiFailure({
           code: 'invalid_params',
@@ -164,6 +165,7 @@ export function createHandlers(c: HandlerContext): Handlers {
             if (!e) throw new ApiFailure({ code: 'not_found', message: `request ${seq} is not in the log` });
             return resendRequest(e, undefined);
           });
+      const { runCompare } = await import('./compare-run.js');
       return runCompare(c.engine, { gateway, routes, ignore, requests });
     },
   };

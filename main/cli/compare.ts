@@ -10,7 +10,8 @@ import { AppHost } from '../host/app-host.js';
 import { formatIssues } from './format.js';
 import { readTextFile } from './read-file.js';
 
-export const COMPARE_FORMATS = ['text', 'json', 'junit'] as const;
+import { COMPARE_FORMATS } from './formats.js';
+export { COMPARE_FORMATS };
 
 export interface CompareOptions {
   gateway: string;

@@ -5,7 +5,8 @@ import { importVamp } from '../import/vamp.js';
 import { readTextFile } from './read-file.js';
 import { formatIssues } from './format.js';
 
-export const IMPORT_FORMATS = ['vamp', 'aileron'] as const;
+import { IMPORT_FORMATS } from './formats.js';
+export { IMPORT_FORMATS };
 
 /** `switchyard import --from vamp|aileron FILE`: prints the equivalent Switchyard YAML, or what it still needs. */
 export async function importCommand(file: string, opts: { from: string; target: string[] }): Promise<number> {

@@ -1,11 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { serve } from './serve.js';
-import { validate } from './validate.js';
-import { exportCommand } from './export.js';
-import { importCommand, IMPORT_FORMATS } from './import.js';
-import { importHar, replayHar } from './remote.js';
-import { compareCommand, COMPARE_FORMATS } from './compare.js';
-import { caPath, caStatus, caTrust, caUninstall, type CaFlags } from './ca.js';
+import type { CaFlags } from './ca.js';
+import { COMPARE_FORMATS, IMPORT_FORMATS } from './formats.js';
 import { PROXY_FORMATS } from '../../shared/export-formats.js';
 import { httpOrigin } from '../../shared/wire/host.js';
 import { CONTROL_PORT, DEMO_PORTS } from '../../shared/wire/ports.js';
@@ -59,6 +54,9 @@ program
       program.error(`--log must be text, json or none (got '${opts.log}')`);
     }
     const token = opts.token ?? process.env.SWITCHYARD_TOKEN;
+    // Each command loads its own code when it runs: `serve` starts without the exporters, importers,
+    // comparison and certificate code (issue 16: start-up time and idle memory).
+    const { serve } = await import('./serve.js');
     process.exitCode = await serve({
       config: opts.config,
       log: opts.log as 'text',
@@ -80,6 +78,7 @@ program
   .description('check a configuration file; prints every problem and exits 1, or a summary and exits 0')
   .argument('<file>', 'gateway configuration (YAML or JSON)')
   .action(async (file: string) => {
+    const { validate } = await import('./validate.js');
     process.exitCode = await validate(file);
   });
 
@@ -124,6 +123,7 @@ program
       service: string[];
       gatewayClass?: string;
     }) => {
+      const { exportCommand } = await import('./export.js');
       process.exitCode = await exportCommand({ ...opts, version: VERSION });
     },
   );
@@ -155,12 +155,14 @@ program
     ) => {
       process.exitCode =
         opts.from === 'har'
-          ? await importHar(file, {
+          ? await (
+              await import('./remote.js')
+            ).importHar(file, {
               control: opts.control,
               token: opts.token ?? process.env.SWITCHYARD_TOKEN,
               gateway: opts.gateway,
             })
-          : await importCommand(file, opts);
+          : await (await import('./import.js')).importCommand(file, opts);
     },
   );
 
@@ -177,6 +179,7 @@ program
   )
   .option('--token <token>', 'the control server token (default: $SWITCHYARD_TOKEN)')
   .action(async (file: string, opts: { gateway: string; rate?: number; control: string; token?: string }) => {
+    const { replayHar } = await import('./remote.js');
     process.exitCode = await replayHar(file, { ...opts, token: opts.token ?? process.env.SWITCHYARD_TOKEN });
   });
 
@@ -218,6 +221,7 @@ program
         token?: string;
       },
     ) => {
+      const { compareCommand } = await import('./compare.js');
       process.exitCode = await compareCommand(file, {
         ...opts,
         token: opts.token ?? process.env.SWITCHYARD_TOKEN,
@@ -233,20 +237,24 @@ const ca = program
 ca.command('path')
   .description("print the CA certificate's file, creating the CA on first use")
   .action(async () => {
-    process.exitCode = await caPath();
+    process.exitCode = await (await import('./ca.js')).caPath();
   });
 // The commands that touch trust stores, as data: each takes the same --nss-db option.
-const CA_TRUST_COMMANDS = [
-  { name: 'status', run: caStatus, description: 'show the CA and whether each trust store here trusts it' },
+const CA_TRUST_COMMANDS: {
+  name: string;
+  run: 'caStatus' | 'caTrust' | 'caUninstall';
+  description: string;
+}[] = [
+  { name: 'status', run: 'caStatus', description: 'show the CA and whether each trust store here trusts it' },
   {
     name: 'trust',
-    run: caTrust,
+    run: 'caTrust',
     description:
       'trust the CA in the NSS databases (Firefox, Chromium) and user stores it can; print the commands (sudo) for the rest',
   },
   {
     name: 'uninstall',
-    run: caUninstall,
+    run: 'caUninstall',
     description: 'remove the CA from the trust stores it can; print the commands for the rest',
   },
 ];
@@ -260,7 +268,7 @@ for (const command of CA_TRUST_COMMANDS) {
       [],
     )
     .action(async (opts: CaFlags) => {
-      process.exitCode = await command.run(opts);
+      process.exitCode = await (await import('./ca.js'))[command.run](opts);
     });
 }
 

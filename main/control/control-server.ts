@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { createRequire } from 'node:module';
 import type { Message, Pipe } from '../../shared/api/contract.js';
 import type { ControlPlane } from '../api/control-plane.js';
 import { clientErrorAnswer, writeSocketError, type ProxyEndpoint } from '../engine/engine.js';
@@ -37,7 +38,7 @@ const UNAUTHORIZED =
  */
 export class ControlServer {
   private readonly server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000 });
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
+  private wssInstance: WebSocketServer | undefined;
   private security!: ControlSecurity;
   readonly auth: ControlAuth;
   private readonly rest: RestApi;
@@ -81,9 +82,18 @@ export class ControlServer {
   }
 
   async close(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
+    for (const client of this.wssInstance?.clients ?? []) client.terminate();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** The stream's WebSocket server; `ws` is loaded (synchronously) when the first client connects. */
+  private get wss(): WebSocketServer {
+    if (!this.wssInstance) {
+      const ws = createRequire(import.meta.url)('ws') as typeof import('ws');
+      this.wssInstance = new ws.WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
+    }
+    return this.wssInstance;
   }
 
   /** An unexpected throw: a 500 that says so, reported with its cause; the server carries on. */

@@ -16,8 +16,10 @@ export class BodyTap {
     const room = this.limit - this.kept;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     if (part.length < chunk.length) this.truncated = true;
-    // Copy: the stream may reuse its buffers once the chunk has been written on.
-    this.chunks.push(Buffer.from(part));
+    // Kept by reference, not copied: sockets (Node's and undici's parsers) hand out a new buffer for each
+    // read and nothing writes into one afterwards, and the tap is read once the exchange ends, so the
+    // only copy a preview costs is the preview itself (issue 16: 1 MiB bodies in bounded memory).
+    this.chunks.push(part);
     this.kept += part.length;
   }
 
@@ -26,13 +28,14 @@ export class BodyTap {
     return this.truncated;
   }
 
-  /** The bytes kept. */
+  /** The bytes kept, as a buffer of their own. */
   bytes(): Buffer {
-    return Buffer.concat(this.chunks);
+    return Buffer.concat(this.chunks, this.kept);
   }
 
   preview(): BodyPreview | undefined {
     if (this.kept === 0) return undefined;
-    return { base64: Buffer.concat(this.chunks).toString('base64'), truncated: this.truncated };
+    const only = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
+    return { base64: only.toString('base64'), truncated: this.truncated };
   }
 }

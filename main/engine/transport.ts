@@ -1,8 +1,10 @@
 import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Duplex } from 'node:stream';
-import httpProxy from 'http-proxy';
-import { Client, H2CClient, Pool, type Dispatcher } from 'undici';
+import type HttpProxy from 'http-proxy';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
+import { Client, H2CClient, Pool } from './undici.js';
 import type { UpstreamOptions } from './upstream-tls.js';
 import { H2Upstreams, h2RequestHeaders, withoutPseudo } from './h2-upstream.js';
 import { constants as h2constants } from 'node:http2';
@@ -183,20 +185,26 @@ export class Transport {
   private readonly upstreams = new Map<string, Upstream>();
   /** Pools for copies of requests (shadows), apart from the clients' pools. */
   private readonly copyPools = new Map<string, Pool>();
-  private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
+  private proxyServer: HttpProxy | undefined;
   private readonly pendingUpgrades = new WeakMap<IncomingMessage, (proxyReq: http.ClientRequest) => void>();
   /** Sessions to the targets of h2 routes. */
   private readonly h2 = new H2Upstreams();
   /** Open WebSocket tunnels: both sockets, so that shutdown can end them. */
   private readonly tunnels = new Set<{ client: Duplex; upstream: Duplex }>();
 
-  constructor() {
+  /** http-proxy carries WebSocket upgrades; loaded (synchronously) on the first one, as most sessions have none. */
+  private get proxy(): HttpProxy {
+    if (this.proxyServer) return this.proxyServer;
+    const httpProxy = createRequire(import.meta.url)('http-proxy') as typeof HttpProxy;
+    const proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
     // Every failure is answered by the callback passed to ws(); this listener only keeps an unexpected
     // emit from becoming an uncaught exception (node-http-proxy #1438, #1586).
-    this.proxy.on('error', () => undefined);
-    this.proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, req: IncomingMessage) =>
+    proxy.on('error', () => undefined);
+    proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, req: IncomingMessage) =>
       this.pendingUpgrades.get(req)?.(proxyReq),
     );
+    this.proxyServer = proxy;
+    return proxy;
   }
 
   forward(req: IncomingMessage, res: ServerResponse, f: ForwardRequest, done: (x: Exchange) => void): void {
@@ -775,7 +783,7 @@ export class Transport {
     pools.push(...this.copyPools.values());
     this.upstreams.clear();
     this.copyPools.clear();
-    this.proxy.close();
+    this.proxyServer?.close();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 

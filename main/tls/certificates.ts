@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import { withNewline } from './names.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -100,39 +101,12 @@ export async function loadIssuer(pem: KeyPairPem): Promise<Issuer> {
   return { cert, key };
 }
 
-/**
- * Lower-cases DNS names, drops a trailing dot and IPv6 brackets, removes duplicates and sorts, so that the
- * same set of names always means the same cache entry; throws on an empty list or a name that cannot go in
- * a certificate.
- */
-export function normalizeNames(names: string[]): string[] {
-  const out = new Set<string>();
-  for (const raw of names) {
-    const name = raw.trim().replace(/^\[(.*)\]$/, '$1');
-    if (isIP(name)) {
-      out.add(name.toLowerCase());
-      continue;
-    }
-    const dns = name.toLowerCase().replace(/\.$/, '');
-    if (!/^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(dns))
-      throw new Error(`'${raw}' is not a DNS name or IP address a certificate can be issued for`);
-    out.add(dns);
-  }
-  if (out.size === 0) throw new Error('a certificate needs at least one name');
-  return [...out].sort();
-}
-
 function generateKeys(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
   return withNewline(x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY'));
-}
-
-/** PEM files end with a line break; the library's text does not, and files and strings must agree. */
-export function withNewline(s: string): string {
-  return s.endsWith('\n') ? s : `${s}\n`;
 }
 
 /** 16 random bytes, high bit clear so the DER integer stays positive (RFC 5280 4.1.2.2). */

@@ -2,15 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createCa,
-  createLeaf,
-  loadIssuer,
-  normalizeNames,
-  withNewline,
-  type Issuer,
-  type KeyPairPem,
-} from './certificates.js';
+import type { Issuer, KeyPairPem } from './certificates.js';
+import { normalizeNames, withNewline } from './names.js';
+
+/**
+ * The X.509 code (with its library and polyfill, some 20 MB) is loaded when a certificate is first made
+ * or read, not when Switchyard starts: most sessions never need one.
+ */
+const x509 = () => import('./certificates.js');
 
 /** The CA's private key followed by its certificate; the one file that defines the CA (mode 0600). */
 export const CA_KEY_FILE = 'ca-key.pem';
@@ -85,7 +84,9 @@ export class LocalCa {
         break;
       }
     }
-    const created = this.load().then((issuer) => createLeaf(issuer, sorted, this.now(), this.leafLifetimeMs));
+    const created = this.load().then(async (issuer) =>
+      (await x509()).createLeaf(issuer, sorted, this.now(), this.leafLifetimeMs),
+    );
     this.remember(cacheKey, created);
     const leaf = await created;
     return { cert: leaf.cert, key: leaf.key };
@@ -114,6 +115,7 @@ export class LocalCa {
 }
 
 async function loadOrCreate(dir: string, now: number): Promise<Issuer & { pem: string }> {
+  const { createCa, loadIssuer } = await x509();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const keyFile = path.join(dir, CA_KEY_FILE);
   let pem = await readCa(keyFile);

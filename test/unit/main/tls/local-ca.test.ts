@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../../helpers/cleanup.js';
-import { normalizeNames } from '../../../../main/tls/certificates.js';
+import { normalizeNames } from '../../../../main/tls/names.js';
 import { CA_CERT_FILE, CA_KEY_FILE, defaultCaDir, LocalCa } from '../../../../main/tls/local-ca.js';
 
 const cleanup = cleanupAfterEach();
