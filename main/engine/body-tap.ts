@@ -33,9 +33,41 @@ export class BodyTap {
     return Buffer.concat(this.chunks, this.kept);
   }
 
+  /** The preview for the log: one copy of the bytes kept (releasing the sockets' buffers), base64 on demand. */
   preview(): BodyPreview | undefined {
     if (this.kept === 0) return undefined;
-    const only = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
-    return { base64: only.toString('base64'), truncated: this.truncated };
+    return lazyPreview(Buffer.concat(this.chunks, this.kept), this.truncated);
   }
+}
+
+/** How many base64 characters `bytes` bytes make: a preview's size in the log's budget, read or not. */
+export function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+const RAW: unique symbol = Symbol('preview bytes');
+
+/**
+ * A preview that holds its bytes and makes its base64 text when first read: most previews are never
+ * read, and a 64 KiB body's text is 87 KB of string per response that the garbage collector must then
+ * find (issue 16: 1 MiB bodies in bounded memory). `base64` is an own enumerable getter, so JSON, the
+ * structured clone of IPC and spreads all see it as the plain field it stands for.
+ */
+export function lazyPreview(bytes: Buffer, truncated: boolean): BodyPreview {
+  let text: string | undefined;
+  // A literal's getter is an own property, and far cheaper to make than Object.defineProperty's.
+  return {
+    truncated,
+    get base64() {
+      return (text ??= bytes.toString('base64'));
+    },
+    [RAW]: bytes,
+  } as BodyPreview;
+}
+
+/** A preview's size in base64 characters, without making the text. */
+export function previewLength(p: BodyPreview | undefined): number {
+  if (!p) return 0;
+  const raw = (p as { [RAW]?: Buffer })[RAW];
+  return raw ? base64Length(raw.length) : p.base64.length;
 }

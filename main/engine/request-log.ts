@@ -1,3 +1,4 @@
+import { previewLength } from './body-tap.js';
 import { WS_MESSAGE_LIMIT, type LogEntry, type WsMessage } from '../../shared/log-entry.js';
 
 export type LogSubscriber = (batch: readonly LogEntry[]) => void;
@@ -193,7 +194,7 @@ export class RequestLog {
 }
 
 function previewSize(e: LogEntry): number {
-  let size = (e.requestBody?.base64.length ?? 0) + (e.responseBody?.base64.length ?? 0);
+  let size = previewLength(e.requestBody) + previewLength(e.responseBody);
   for (const m of e.messages ?? []) size += m.preview.base64.length;
   return size;
 }
