@@ -1083,7 +1083,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     if (!this.logging) return undefined;
     const x = r.exchange;
     const entry: Omit<LogEntry, 'seq'> = {
-      ...emptyEntry(started, routed.ok ? routed.log.gateway : routed.gateway),
+      time: started,
+      gateway: routed.ok ? routed.log.gateway : routed.gateway,
       method: req.method,
       path: req.url,
       status: x?.status ?? r.status ?? 0,
@@ -1110,8 +1111,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     }
     const error = x?.error ?? r.error;
     if (error) entry.error = error;
-    const reqBody = x?.requestBody?.preview();
-    const resBody = x?.responseBody?.preview();
+    const reqBody = x?.requestBody?.preview(this.log.arena);
+    const resBody = x?.responseBody?.preview(this.log.arena);
     if (reqBody) entry.requestBody = reqBody;
     if (resBody) entry.responseBody = resBody;
     return this.log.append(entry);

@@ -1,4 +1,5 @@
 import { previewLength } from './body-tap.js';
+import { PreviewArena } from './preview-arena.js';
 import { WS_MESSAGE_LIMIT, type LogEntry, type WsMessage } from '../../shared/log-entry.js';
 
 export type LogSubscriber = (batch: readonly LogEntry[]) => void;
@@ -19,6 +20,8 @@ export class RequestLog {
   /** Entries changed after they were added (a WebSocket's messages and end), told in the same batches. */
   private updated = new Set<LogEntry>();
   private readonly updateSubscribers = new Set<LogSubscriber>();
+  /** Where large body previews are copied; the budget below (in base64 characters) keeps them inside it. */
+  readonly arena: PreviewArena;
   private previewBytes = 0;
   /** The oldest entry that may still hold previews. */
   private evictFrom = 1;
@@ -29,10 +32,13 @@ export class RequestLog {
     private readonly previewBudget = 64 * 1024 * 1024,
   ) {
     this.ring = new Array<LogEntry | undefined>(capacity);
+    this.arena = new PreviewArena(previewBudget);
   }
 
+  /** Adds an entry, which the log takes as it is (given its number), not as a copy: one object per request. */
   append(entry: Omit<LogEntry, 'seq'>): LogEntry {
-    const full = { ...entry, seq: this.nextSeq++ } as LogEntry;
+    const full = entry as LogEntry;
+    full.seq = this.nextSeq++;
     const slot = (full.seq - 1) % this.capacity;
     const overwritten = this.ring[slot];
     if (overwritten) this.previewBytes -= previewSize(overwritten);

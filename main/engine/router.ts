@@ -450,10 +450,12 @@ function selectRoute(
     (left.length && key !== undefined ? rendezvousPick(healthy, key) : undefined);
   if (route) {
     const how = key === undefined ? 'weighted draw' : 'hash of the sticky_by key';
-    trace.push({
-      kind: 'weight',
-      text: `${how} chose route '${route.name}' (weight ${pct(route.weight / 100)})`,
-    });
+    trace.push(
+      sharedStep(route, how, () => ({
+        kind: 'weight',
+        text: `${how} chose route '${route.name}' (weight ${pct(route.weight / 100)})`,
+      })),
+    );
   }
   return route;
 }
@@ -512,6 +514,21 @@ function fromStickyCookie(
   return instanceId ? { route, stickyInstance: instanceId } : { route };
 }
 
+/**
+ * The steps most requests take are worded the same way every time (this route by weight, this instance
+ * by round-robin): each is made once per compiled route or instance and shared, frozen, by every log
+ * entry that took it, instead of a new string per request held by thousands of entries (issue 16).
+ */
+const sharedSteps = new WeakMap<object, Map<string, TraceStep>>();
+
+function sharedStep(owner: object, key: string, make: () => TraceStep): TraceStep {
+  let steps = sharedSteps.get(owner);
+  if (!steps) sharedSteps.set(owner, (steps = new Map()));
+  let step = steps.get(key);
+  if (!step) steps.set(key, (step = Object.freeze(make())));
+  return step;
+}
+
 function pickInstance(
   g: CompiledGateway,
   route: CompiledRoute,
@@ -539,7 +556,12 @@ function pickInstance(
   const targets = healthy.length ? healthy : all;
   const { chosen, how } = balanceInstances(g, route, targets, key, view, clientIp);
   if (all.length > 1)
-    trace.push({ kind: 'instance', text: `instance ${chosen.url} (${how} over ${targets.length})` });
+    trace.push(
+      sharedStep(chosen, `${how} ${targets.length}`, () => ({
+        kind: 'instance',
+        text: `instance ${chosen.url} (${how} over ${targets.length})`,
+      })),
+    );
   if (g.config.sticky === 'instance' && !g.config.stickyBy)
     setCookies.push(stickyCookie(g, `${route.stickyId}.${chosen.stickyId}`));
   return chosen;

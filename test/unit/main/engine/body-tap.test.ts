@@ -15,7 +15,7 @@ describe('body previews', () => {
   });
 
   it('make their base64 text when first read, and look like the plain field to JSON, clones and spreads', () => {
-    const preview = lazyPreview(Buffer.from('hello'), false);
+    const preview = lazyPreview(Buffer.from('hello'), false, () => true);
     expect(previewLength(preview)).toBe(8);
     expect(JSON.parse(JSON.stringify({ body: preview }))).toEqual({
       body: { base64: 'aGVsbG8=', truncated: false },
