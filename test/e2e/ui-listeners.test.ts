@@ -232,6 +232,8 @@ describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))('the UI of listeners and 
     await expect(page().getByRole('combobox', { name: 'Port protocol' }).inputValue()).resolves.toBe('tcp');
     await page().getByText('A TCP route takes connections by weight only.').waitFor();
     expect(await page().getByRole('textbox', { name: 'Route 1 rewrites' }).count()).toBe(0);
+    // Nor does it have faults to inject.
+    expect(await page().getByRole('heading', { name: 'Chaos' }).count()).toBe(0);
     await shot('listeners-editor-tcp');
   });
 });

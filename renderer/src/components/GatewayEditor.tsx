@@ -96,7 +96,8 @@ export function GatewayEditor({ gateway }: { gateway: GatewayView }) {
   return (
     <div className="editor">
       <WeightSliders gateway={gateway} />
-      <ChaosPanel gateway={gateway} />
+      {/* Faults are HTTP answers, delays and bandwidth of requests: a TCP gateway has none of them. */}
+      {gateway.config.protocol !== 'tcp' && <ChaosPanel gateway={gateway} />}
       <div className="editor-bar">
         <Tabs
           className="subtabs"
