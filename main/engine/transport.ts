@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Duplex } from 'node:stream';
 import type HttpProxy from 'http-proxy';
 import { createRequire } from 'node:module';
-import { Client, H2CClient, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Client, H2CClient, Pool, requestOn } from './undici.js';
 import type { UpstreamOptions } from './upstream-tls.js';
 import { H2Upstreams, h2RequestHeaders, withoutPseudo } from './h2-upstream.js';
 import { constants as h2constants } from 'node:http2';
@@ -652,7 +653,7 @@ export class Transport {
     const base = url.pathname === '/' ? '' : url.pathname;
     const client = new Client(url.origin, { connect: { timeout: timeoutMs }, pipelining: 1 });
     try {
-      const answer = await client.request({
+      const answer = await requestOn(client, {
         method: 'GET',
         path: base + path,
         headers: { host: url.host, 'user-agent': 'Switchyard health check' },
@@ -720,7 +721,7 @@ export class Transport {
     const base = url.pathname === '/' ? '' : url.pathname;
     const signal = AbortSignal.timeout(r.timeoutMs);
     try {
-      const answer = await pool.request({
+      const answer = await requestOn(pool, {
         method: r.method as Dispatcher.HttpMethod,
         path: base + r.path,
         headers: r.headers as Record<string, string>,
