@@ -27,7 +27,7 @@ import { Certificates, type CertificateAuthority } from './certificates.js';
 import { hostName, VirtualHosts } from './virtual-hosts.js';
 import { proxyTcp, type TcpOutcome } from './tcp-proxy.js';
 import { unknownHostPage } from './unknown-host.js';
-import { UpstreamTls, type UpstreamOptions } from './upstream-tls.js';
+import { UpstreamTls } from './upstream-tls.js';
 import { systemRandom, type Random } from './random.js';
 import { parseRequestTarget } from './request-target.js';
 import { RequestLog } from './request-log.js';
@@ -359,11 +359,6 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   /** The gateway a request on this listener is for: its own, or the one its Host names on a shared port. */
   private gatewayOf(listener: Listener, req: IncomingMessage): string | undefined {
     return listener.gateway ?? this.hosts.lookup(hostOf(req));
-  }
-
-  private upstreamOptions(gateway: string, route: string): { upstream?: UpstreamOptions } {
-    const upstream = this.upstreamTls.of(gateway, route);
-    return upstream ? { upstream } : {};
   }
 
   /** A shared port's label in the log, for requests no virtual host claimed. */
@@ -933,9 +928,28 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     const shadows = d.respond
       ? undefined
       : this.planShadows(gateway, d.route.name, view, target.search, req, g, trace);
+    // Built field by field, not from spreads of conditional objects: this runs for every request.
+    const forward = this.forwardRequest(req, facts, {
+      gateway: d.gateway.name,
+      route: d.route.name,
+      target: d.target,
+      path: d.path + target.search,
+      timeoutMs: g.timeoutMs,
+      connectTimeoutMs: g.connectTimeoutMs,
+      preserveHost: g.preserveHost,
+      setCookies: d.setCookies,
+      maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
+    });
+    if (requestEdits) forward.requestEdits = requestEdits;
+    if (responseEdits) forward.responseEdits = responseEdits;
+    if (extra) forward.extraResponseHeaders = extra;
+    if (g.waitForUpstreamMs) forward.waitForUpstreamMs = g.waitForUpstreamMs;
+    if (faults?.bandwidthBps) forward.bandwidthBps = faults.bandwidthBps;
+    if (shadows) forward.captureBytes = SHADOW_BODY_CAP;
+    const upstream = this.upstreamTls.of(d.gateway.name, d.route.name);
+    if (upstream) forward.upstream = upstream;
     const routed: Routed & { ok: true } = {
       ok: true,
-      ...(shadows ? { shadows } : {}),
       log: {
         gateway: gateway.name,
         route: d.entryRoute,
@@ -944,27 +958,11 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
         override: d.override,
       },
       instance: d.instance,
-      ...(faults ? { faults } : {}),
-      ...(d.respond ? { local: { kind: 'respond' as const, respond: d.respond } } : {}),
-      forward: this.forwardRequest(req, facts, {
-        ...(requestEdits ? { requestEdits } : {}),
-        ...(responseEdits ? { responseEdits } : {}),
-        ...(extra ? { extraResponseHeaders: extra } : {}),
-        ...(g.waitForUpstreamMs ? { waitForUpstreamMs: g.waitForUpstreamMs } : {}),
-        ...(faults?.bandwidthBps ? { bandwidthBps: faults.bandwidthBps } : {}),
-        gateway: d.gateway.name,
-        route: d.route.name,
-        target: d.target,
-        path: d.path + target.search,
-        timeoutMs: g.timeoutMs,
-        connectTimeoutMs: g.connectTimeoutMs,
-        preserveHost: g.preserveHost,
-        setCookies: d.setCookies,
-        maxUpstreamConnections: g.maxUpstreamConnections ?? DEFAULT_MAX_UPSTREAM_CONNECTIONS,
-        ...(shadows ? { captureBytes: SHADOW_BODY_CAP } : {}),
-        ...this.upstreamOptions(d.gateway.name, d.route.name),
-      }),
+      forward,
     };
+    if (shadows) routed.shadows = shadows;
+    if (faults) routed.faults = faults;
+    if (d.respond) routed.local = { kind: 'respond', respond: d.respond };
     return routed;
   }
 
