@@ -14,7 +14,8 @@ export interface External {
   stop(): void;
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now: bound, read, released. */
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {

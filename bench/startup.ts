@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './external-proxies.js';
 
 /**
  * `switchyard serve` with the demo, as a user starts it: the time from spawning the process to the first
@@ -12,16 +12,6 @@ import path from 'node:path';
  */
 const BIN = path.resolve(import.meta.dirname, '../../bin/switchyard.js');
 const IDLE_MS = 3000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function once(): Promise<{ firstMs: number; idleRss: number }> {
   const [demo, control] = [await freePort(), await freePort()];

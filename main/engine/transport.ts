@@ -270,10 +270,7 @@ export class Transport {
           responded = true;
           held?.release();
           waited();
-          const out = endToEndHeaders(headers as http.IncomingHttpHeaders);
-          applyHeaderEdits(out, f.responseEdits);
-          if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
-          if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
+          const out = clientResponseHeaders(endToEndHeaders(headers as http.IncomingHttpHeaders), f);
           exchange.status = statusCode;
           exchange.responseHeaders = out as Record<string, string | string[]>;
           if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
@@ -451,9 +448,7 @@ export class Transport {
       // A gRPC "trailers-only" answer (an error with no message) ends the stream with its headers; Node's
       // server cannot end a stream on its headers, so the status moves to trailers, as gRPC also allows.
       if (flags & h2constants.NGHTTP2_FLAG_END_STREAM) res.addTrailers(takeGrpcStatus(out));
-      applyHeaderEdits(out, f.responseEdits);
-      if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
-      if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
+      clientResponseHeaders(out, f);
       exchange.status = status;
       exchange.responseHeaders = out as Record<string, string | string[]>;
       if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
@@ -838,6 +833,14 @@ function watchMessages(client: Duplex, upstream: Duplex, watch: TunnelWatch): vo
   upstream.on('data', (chunk: Buffer) => {
     for (const m of received.push(chunk)) watch.message(m, 'received');
   });
+}
+
+/** The upstream's end-to-end response headers as the client gets them: header rules, CORS, sticky cookies. */
+function clientResponseHeaders(out: http.OutgoingHttpHeaders, f: ForwardRequest): http.OutgoingHttpHeaders {
+  applyHeaderEdits(out, f.responseEdits);
+  if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
+  if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
+  return out;
 }
 
 function takeGrpcStatus(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {

@@ -526,13 +526,7 @@ class GatewayChecker {
   /** Accepts a URL (http/https, optional base path) or host:port; returns the normalised URL or ''. */
   private target(text: string, path: (string | number)[], route: string): string {
     if (this.protocol === 'tcp') return this.tcpTarget(text, path, route);
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-    let url: URL | undefined;
-    try {
-      url = new URL(withScheme);
-    } catch {
-      url = undefined;
-    }
+    const { withScheme, url } = parseTarget(text, 'http');
     const bad = (why: string) => {
       this.fail(path, 'target', `${JSON.stringify(text)} ${why}; write http://host:port or host:port`, route);
       return '';
@@ -548,13 +542,7 @@ class GatewayChecker {
 
   /** A tcp gateway's target: host:port or tcp://host:port, normalised to the latter. */
   private tcpTarget(text: string, path: (string | number)[], route: string): string {
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `tcp://${text}`;
-    let url: URL | undefined;
-    try {
-      url = new URL(withScheme);
-    } catch {
-      url = undefined;
-    }
+    const { withScheme, url } = parseTarget(text, 'tcp');
     const bad = (why: string) => {
       this.fail(
         path,
@@ -768,4 +756,14 @@ function findChainCycle(gateways: GatewayConfig[]): string[] | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/** A target as written, with `scheme://` put in front when it has none, and its URL (undefined: not one). */
+function parseTarget(text: string, scheme: string): { withScheme: string; url: URL | undefined } {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${scheme}://${text}`;
+  try {
+    return { withScheme, url: new URL(withScheme) };
+  } catch {
+    return { withScheme, url: undefined };
+  }
 }

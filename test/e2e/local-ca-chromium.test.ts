@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
-import { CHROMIUM } from '../helpers/ui-session.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/ui-session.js';
 import { LocalCa } from '../../main/tls/local-ca.js';
 import { eventually } from '../helpers/client.js';
 import { startServe } from '../helpers/serve-process.js';
@@ -60,7 +60,7 @@ describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))(
           const browser = await chromium.launch({
             executablePath: CHROMIUM,
             env,
-            args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+            args: CHROMIUM_ARGS,
           });
           try {
             const page = await browser.newPage();
@@ -139,14 +139,7 @@ describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))(
         const browser = await chromium.launch({
           executablePath: CHROMIUM,
           env: { ...process.env, HOME: home },
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--no-first-run',
-            '--disable-sync',
-          ],
+          args: CHROMIUM_ARGS,
         });
         cleanup.push(() => browser.close());
         const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { startEngine } from '../helpers/engine.js';
 import { startUpstream } from '../helpers/upstream.js';
-import { CHROMIUM } from '../helpers/ui-session.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/ui-session.js';
 
 /**
  * Header rules, mock routes and CORS as a browser sees them: a page on another origin (localhost) fetches
@@ -18,14 +18,7 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 });
 afterAll(async () => {

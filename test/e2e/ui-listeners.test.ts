@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/client.js';
-import { CHROMIUM, startUiSession, type UiSession } from '../helpers/ui-session.js';
+import { CHROMIUM, CHROMIUM_ARGS, startUiSession, type UiSession } from '../helpers/ui-session.js';
 import { closedPort, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 /**
@@ -23,14 +23,6 @@ const hasCertutil = await run('certutil', ['--help']).then(
   (e: { code?: unknown }) => e.code !== 'ENOENT',
 );
 const SCREENS = '/tmp/switchyard-screens';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))('the UI of listeners and the local CA', () => {
   let s: UiSession;

@@ -10,6 +10,15 @@ import { eventually, request, type Reply } from './client.js';
  * what the UI end-to-end tests run against.
  */
 export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium as every browser test here starts it: headless-safe, quiet, nothing fetched. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface UiSession {
@@ -58,14 +67,7 @@ export async function startUiSession(
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     ...(env ? { env } : {}),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
