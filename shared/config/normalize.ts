@@ -542,7 +542,7 @@ class GatewayChecker {
 
   /** A tcp gateway's target: host:port or tcp://host:port, normalised to the latter. */
   private tcpTarget(text: string, path: (string | number)[], route: string): string {
-    const { withScheme, url } = parseTarget(text, 'tcp');
+    const { url } = parseTarget(text, 'tcp');
     const bad = (why: string) => {
       this.fail(
         path,
