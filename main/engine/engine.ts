@@ -946,7 +946,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     if (g.waitForUpstreamMs) forward.waitForUpstreamMs = g.waitForUpstreamMs;
     if (faults?.bandwidthBps) forward.bandwidthBps = faults.bandwidthBps;
     if (shadows) forward.captureBytes = SHADOW_BODY_CAP;
-    const upstream = this.upstreamTls.of(d.gateway.name, d.route.name);
+    const upstream = this.upstreamTls.of(d.route.config);
     if (upstream) forward.upstream = upstream;
     const routed: Routed & { ok: true } = {
       ok: true,

@@ -23,24 +23,25 @@ export interface UpstreamOptions {
  * self-signed dev servers.
  */
 export class UpstreamTls {
-  private routes = new Map<string, UpstreamOptions>();
+  /** By the route's configuration object: no key is built per request. */
+  private routes = new Map<RouteConfig, UpstreamOptions>();
   private defaults: Promise<string[]> | undefined;
 
   constructor(private readonly localCaPem: () => Promise<string | undefined>) {}
 
   async load(config: SwitchyardConfig): Promise<void> {
-    const routes = new Map<string, UpstreamOptions>();
+    const routes = new Map<RouteConfig, UpstreamOptions>();
     for (const g of config.gateways)
       for (const r of g.routes) {
         const options = await this.optionsOf(r);
-        if (options) routes.set(`${g.name}\n${r.name}`, options);
+        if (options) routes.set(r, options);
       }
     this.routes = routes;
   }
 
   /** The options of a route; undefined: plain HTTP/1.1 to http:// targets, as before. */
-  of(gateway: string, route: string): UpstreamOptions | undefined {
-    return this.routes.get(`${gateway}\n${route}`);
+  of(route: RouteConfig): UpstreamOptions | undefined {
+    return this.routes.get(route);
   }
 
   private async optionsOf(r: RouteConfig): Promise<UpstreamOptions | undefined> {
