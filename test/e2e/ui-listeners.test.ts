@@ -226,6 +226,9 @@ describe.skipIf(!hasCertutil || !existsSync(CHROMIUM))('the UI of listeners and 
     expect(await page().getByRole('textbox', { name: 'Route 1 rewrites' }).count()).toBe(0);
     // Nor does it have faults to inject.
     expect(await page().getByRole('heading', { name: 'Chaos' }).count()).toBe(0);
+    // Nor names or TLS: it is reached on its port alone.
+    expect(await page().getByRole('textbox', { name: 'Virtual hosts' }).count()).toBe(0);
+    expect(await page().getByRole('combobox', { name: 'TLS' }).count()).toBe(0);
     await shot('listeners-editor-tcp');
   });
 });

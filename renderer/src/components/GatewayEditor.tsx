@@ -242,43 +242,48 @@ function FormView({
             </select>
           </span>
         </Field>
-        <Field label="Virtual hosts" error={at('virtual_hosts')}>
-          <input
-            value={form.virtualHosts}
-            placeholder="shop.localhost, *.shop.localhost"
-            title="Names the shared ports (Settings, Listeners) answer for this gateway, by Host and SNI"
-            onChange={(e) => set('virtualHosts', e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="TLS" error={at('tls')}>
-          <select
-            value={form.tls}
-            title="auto: a certificate from the local CA (Settings, Local CA)"
-            onChange={(e) => set('tls', e.currentTarget.value as TlsMode)}
-          >
-            <option value="none">
-              {portProtocol(form.port) === 'https' ? 'auto (port says https)' : 'none'}
-            </option>
-            <option value="auto">auto (local CA)</option>
-            <option value="files">certificate files</option>
-          </select>
-        </Field>
-        {form.tls === 'files' && (
+        {/* Names and TLS are HTTP's: a TCP gateway is reached on its port alone. */}
+        {!tcp && (
           <>
-            <Field label="Certificate file" error={at('tls', 'cert')}>
+            <Field label="Virtual hosts" error={at('virtual_hosts')}>
               <input
-                value={form.tlsCert}
-                placeholder="/path/to/cert.pem"
-                onChange={(e) => set('tlsCert', e.currentTarget.value)}
+                value={form.virtualHosts}
+                placeholder="shop.localhost, *.shop.localhost"
+                title="Names the shared ports (Settings, Listeners) answer for this gateway, by Host and SNI"
+                onChange={(e) => set('virtualHosts', e.currentTarget.value)}
               />
             </Field>
-            <Field label="Key file" error={at('tls', 'key')}>
-              <input
-                value={form.tlsKey}
-                placeholder="/path/to/key.pem"
-                onChange={(e) => set('tlsKey', e.currentTarget.value)}
-              />
+            <Field label="TLS" error={at('tls')}>
+              <select
+                value={form.tls}
+                title="auto: a certificate from the local CA (Settings, Local CA)"
+                onChange={(e) => set('tls', e.currentTarget.value as TlsMode)}
+              >
+                <option value="none">
+                  {portProtocol(form.port) === 'https' ? 'auto (port says https)' : 'none'}
+                </option>
+                <option value="auto">auto (local CA)</option>
+                <option value="files">certificate files</option>
+              </select>
             </Field>
+            {form.tls === 'files' && (
+              <>
+                <Field label="Certificate file" error={at('tls', 'cert')}>
+                  <input
+                    value={form.tlsCert}
+                    placeholder="/path/to/cert.pem"
+                    onChange={(e) => set('tlsCert', e.currentTarget.value)}
+                  />
+                </Field>
+                <Field label="Key file" error={at('tls', 'key')}>
+                  <input
+                    value={form.tlsKey}
+                    placeholder="/path/to/key.pem"
+                    onChange={(e) => set('tlsKey', e.currentTarget.value)}
+                  />
+                </Field>
+              </>
+            )}
           </>
         )}
         <Field label="Bind address" error={at('host')}>
