@@ -3,6 +3,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ControlPlane } from '../main/api/control-plane.js';
 import { Engine } from '../main/engine/engine.js';
+import { applyResidentHeapPolicy } from '../main/host/heap-policy.js';
 import type { Message, Pipe } from '../shared/api/contract.js';
 
 /**
@@ -12,6 +13,7 @@ import type { Message, Pipe } from '../shared/api/contract.js';
  * answers 'eld-start', 'eld' (this process's event-loop delay) and 'lag' (the renderer's figures).
  */
 const upstream = `http://127.0.0.1:${process.argv[2]}`;
+applyResidentHeapPolicy(); // as AppHost does in the desktop app
 const engine = new Engine();
 const plane = new ControlPlane(engine);
 const loaded = await plane.store.load(`name: desktop

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalCa } from '../main/tls/local-ca.js';
+import { applyResidentHeapPolicy } from '../main/host/heap-policy.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
@@ -41,6 +42,8 @@ async function start(): Promise<number> {
   }
   // switchyard-https: the same gateway on a TLS port (HTTP/2 and HTTP/1.1 by ALPN), certificates from
   // a CA made for this run.
+  // As the product runs it (AppHost applies the same policy in serve and the desktop app).
+  applyResidentHeapPolicy();
   const https = mode === 'switchyard-https';
   const ca = https ? new LocalCa(mkdtempSync(path.join(tmpdir(), 'switchyard-bench-ca-'))) : undefined;
   const engine = new Engine({ logging: mode !== 'switchyard-nolog', ...(ca ? { ca } : {}) });

@@ -13,6 +13,7 @@ import { Engine, type EngineOptions } from '../engine/engine.js';
 import { caService, defaultTrustEnvironment } from '../tls/ca-service.js';
 import { CA_CERT_FILE, defaultCaDir, LocalCa } from '../tls/local-ca.js';
 import { VERSION } from '../version.js';
+import { applyResidentHeapPolicy } from './heap-policy.js';
 
 /** The built UI, which the desktop app serves from app:// and the control server from `/`. */
 export const RENDERER_DIR = path.resolve(import.meta.dirname, '../../renderer');
@@ -51,6 +52,8 @@ export class AppHost {
   private readonly log: Pick<Console, 'log' | 'error'>;
 
   constructor(o: AppHostOptions) {
+    // The process now hosts a resident proxy (serve, the desktop app, compare): size its heap as one.
+    applyResidentHeapPolicy();
     this.log = o.log ?? console;
     this.caDir = o.caDir ?? defaultCaDir();
     this.ca = new LocalCa(this.caDir);
