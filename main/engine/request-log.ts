@@ -29,10 +29,10 @@ export class RequestLog {
   constructor(
     readonly capacity = 10_000,
     private readonly batchMs = 100,
-    private readonly previewBudget = 64 * 1024 * 1024,
+    private readonly previewBudget = 32 * 1024 * 1024,
   ) {
     this.ring = new Array<LogEntry | undefined>(capacity);
-    this.arena = new PreviewArena(previewBudget);
+    this.arena = new PreviewArena(arenaSize(previewBudget));
   }
 
   /** Adds an entry, which the log takes as it is (given its number), not as a copy: one object per request. */
@@ -197,6 +197,17 @@ export class RequestLog {
     this.updated.clear();
     for (const fn of this.updateSubscribers) fn(changed);
   }
+}
+
+/**
+ * The ring that holds every preview the budget keeps: the budget counts base64 characters (4 for 3
+ * bytes) and the ring raw bytes, plus room for the tail a wrap skips (a preview is at most 64 KiB unless
+ * configured larger; one the ring has written over reads as gone, never as another body). At the default
+ * budget that is 25 MiB, all of it resident once large bodies flow: most of the log's memory under 1 MiB
+ * responses (issue 16: peak RSS < 200 MB with previews on).
+ */
+function arenaSize(budget: number): number {
+  return Math.ceil((budget * 3) / 4) + 1024 * 1024;
 }
 
 function previewSize(e: LogEntry): number {
