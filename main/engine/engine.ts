@@ -20,7 +20,7 @@ import {
   writeSocketError,
   type FailureInfo,
 } from './error-response.js';
-import { clientAddress } from './headers.js';
+import { clientAddress, localPort } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
 import { DEFAULT_MAX_CONNECTIONS, Listener, portIsFree, type ListenerKind } from './listener.js';
 import { Certificates, type CertificateAuthority } from './certificates.js';
@@ -1056,7 +1056,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
           : {}),
         clientIp: facts.clientIp,
         host: facts.host,
-        localPort: req?.socket.localPort ?? 0,
+        localPort: localPort(req?.socket),
         encrypted: facts.tls,
       },
       previewBytes: this.logging ? this.previewBytes : 0,

@@ -1,6 +1,7 @@
 import { OVERRIDE_HEADER } from '../../shared/wire/override.js';
 import { FAULT_ABORT_HEADER, FAULT_DELAY_HEADER } from '../../shared/wire/fault-headers.js';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { AddressInfo, Server, Socket } from 'node:net';
 
 /** RFC 9110 section 7.6.1: connection-specific headers, never forwarded by a proxy. */
 const HOP_BY_HOP = new Set([
@@ -86,4 +87,22 @@ export function upstreamRequestHeaders(
 export function clientAddress(remote: string | undefined): string {
   if (!remote) return '';
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+}
+
+const serverPorts = new WeakMap<Server, number>();
+
+/**
+ * The port a client connected to (X-Forwarded-Port), from the server that accepted it: the socket's own
+ * localPort is a getsockname() call per connection (4 µs, a tenth of a new connection's cost; issue 16),
+ * and every connection a server accepts shares its port.
+ */
+export function localPort(socket: Socket | undefined): number {
+  const server = (socket as (Socket & { server?: Server }) | undefined)?.server;
+  if (!server) return socket?.localPort ?? 0;
+  const known = serverPorts.get(server);
+  if (known !== undefined) return known;
+  const port = (server.address() as AddressInfo | string | null) ?? undefined;
+  if (typeof port !== 'object') return socket?.localPort ?? 0; // closing, or not a TCP server
+  serverPorts.set(server, port.port);
+  return port.port;
 }

@@ -104,6 +104,7 @@ describe('HTTPS listeners with certificates from the local CA', () => {
     const seen = JSON.parse(h2.body) as { headers: Record<string, string> };
     expect(Object.keys(seen.headers).some((k) => k.startsWith(':'))).toBe(false);
     expect(seen.headers['x-forwarded-proto']).toBe('https');
+    expect(seen.headers['x-forwarded-port']).toBe(String(port));
     const h1 = await new Promise<number>((resolve, reject) =>
       https
         .get(
