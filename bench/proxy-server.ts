@@ -19,12 +19,19 @@ import { applyResidentHeapPolicy } from '../main/host/heap-policy.js';
  * weighted routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
  * gateway inside a control plane with its control server, as `serve` runs it; it also reports the
  * control server's port), switchyard-https (the gateway on a TLS port).
- * It reports its port, then answers { rss } requests with its peak resident memory.
+ * It reports its port, then answers { rss } requests with its peak resident memory (overall, and since the
+ * last { phase } message).
  */
 const [mode, upstreamPort] = [process.argv[2], Number(process.argv[3])];
 const upstream = `http://127.0.0.1:${upstreamPort}`;
 let peakRss = process.memoryUsage().rss;
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25).unref();
+// The peak since the last 'phase' message too: one workload's own figure, in a process that ran others.
+let phasePeak = peakRss;
+setInterval(() => {
+  const now = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, now);
+  phasePeak = Math.max(phasePeak, now);
+}, 25).unref();
 
 let controlPort: number | undefined;
 
@@ -140,7 +147,10 @@ process.on('message', (m: { type: string }) => {
     delay.disable();
     process.send?.({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
   }
-  if (m.type === 'rss')
-    process.send?.({ rss: Math.max(peakRss, process.memoryUsage().rss), now: process.memoryUsage().rss });
+  if (m.type === 'phase') phasePeak = process.memoryUsage().rss;
+  if (m.type === 'rss') {
+    const now = process.memoryUsage().rss;
+    process.send?.({ rss: Math.max(peakRss, now), phase: Math.max(phasePeak, now), now });
+  }
 });
 process.on('disconnect', () => process.exit(0));
