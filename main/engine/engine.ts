@@ -20,7 +20,7 @@ import {
   writeSocketError,
   type FailureInfo,
 } from './error-response.js';
-import { clientAddress, localPort } from './headers.js';
+import { clientAddress, localPort, upstreamRequestHeaders, type ForwardedFrom } from './headers.js';
 import { HttpRequestView } from './http-request-view.js';
 import { DEFAULT_MAX_CONNECTIONS, Listener, portIsFree, type ListenerKind } from './listener.js';
 import { Certificates, type CertificateAuthority } from './certificates.js';
@@ -48,7 +48,6 @@ import { sendMock, writeMockOnSocket } from './mock-response.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 import type { MockResponse } from '../../shared/config/model.js';
 import { decoded, SHADOW_BODY_CAP, Shadows, type ShadowPlan } from './shadow.js';
-import { upstreamRequestHeaders } from './headers.js';
 
 export interface EngineOptions {
   /** Source of routing draws; seed it in tests. */
@@ -1042,25 +1041,25 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     facts: RequestFacts,
     f: Pick<ForwardRequest, 'gateway' | 'route' | 'target' | 'path'> & Partial<ForwardRequest>,
   ): ForwardRequest {
-    return {
-      timeoutMs: DEFAULTS.timeoutMs,
-      connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-      preserveHost: false,
-      setCookies: [],
-      maxUpstreamConnections: DEFAULT_MAX_UPSTREAM_CONNECTIONS,
-      ...f,
-      from: {
-        // AILERON gateways append to a client's X-Forwarded-For (its core/httpproxy/util.go).
-        ...(isAileronRequest(req) && req?.headers['x-forwarded-for']
-          ? { priorForwardedFor: String(req.headers['x-forwarded-for']) }
-          : {}),
-        clientIp: facts.clientIp,
-        host: facts.host,
-        localPort: localPort(req?.socket),
-        encrypted: facts.tls,
-      },
-      previewBytes: this.logging ? this.previewBytes : 0,
+    const from: ForwardedFrom = {
+      clientIp: facts.clientIp,
+      host: facts.host,
+      localPort: localPort(req?.socket),
+      encrypted: facts.tls,
     };
+    // AILERON gateways append to a client's X-Forwarded-For (its core/httpproxy/util.go).
+    if (isAileronRequest(req) && req?.headers['x-forwarded-for'])
+      from.priorForwardedFor = String(req.headers['x-forwarded-for']);
+    // Field by field, not spread: this runs for every request.
+    const forward = f as ForwardRequest;
+    forward.timeoutMs ??= DEFAULTS.timeoutMs;
+    forward.connectTimeoutMs ??= DEFAULTS.connectTimeoutMs;
+    forward.preserveHost ??= false;
+    forward.setCookies ??= [];
+    forward.maxUpstreamConnections ??= DEFAULT_MAX_UPSTREAM_CONNECTIONS;
+    forward.from = from;
+    forward.previewBytes = this.logging ? this.previewBytes : 0;
+    return forward;
   }
 
   private record(

@@ -50,7 +50,8 @@ export function endToEndHeaders(
 }
 
 function connectionTokens(value: string | undefined): Set<string> | undefined {
-  if (!value) return undefined;
+  // What nearly every request says, answered without splitting a string per request.
+  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
   const tokens = value.split(',').map((t) => t.trim().toLowerCase());
   return tokens.some((t) => t !== 'close' && t !== 'keep-alive' && t !== '') ? new Set(tokens) : undefined;
 }
