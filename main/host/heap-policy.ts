@@ -12,7 +12,7 @@ import v8 from 'node:v8';
  */
 export const HEAP_GROWING_PERCENT = 100;
 
-/** Applies the policy to this process's V8; idempotent, and harmless where the flag is unknown. */
+/** Applies the policy to this process's V8 (Node 22 and Electron's Node 24 both know the flag); idempotent. */
 export function applyResidentHeapPolicy(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
