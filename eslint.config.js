@@ -4,6 +4,13 @@ import tseslint from 'typescript-eslint';
 
 // The dependency direction of the design (shared <- main/engine <- ...; shared <- renderer) is enforced here.
 const noElectron = { name: 'electron', message: 'only main/electron and main/preload depend on Electron.' };
+/** An ES import of node:http loads Node's bundled undici at start-up; main/node-http.ts requires it instead. */
+const noHttpImport = {
+  name: 'node:http',
+  allowTypeImports: true,
+  message:
+    "use `import { http } from '../node-http.js'` (main/node-http.ts says why); types may be imported.",
+};
 /** The layers that run inside Electron: its main process, and the preload it loads into the page. */
 const ELECTRON_LAYERS = ['electron', 'preload'];
 
@@ -40,7 +47,7 @@ function mainLayerRules() {
         'no-restricted-imports': [
           'error',
           {
-            paths: ELECTRON_LAYERS.includes(layer) ? [] : [noElectron],
+            paths: ELECTRON_LAYERS.includes(layer) ? [noHttpImport] : [noElectron, noHttpImport],
             patterns: [
               ...refused.map((l) => ({ group: [`../${l}/*`, `../../main/${l}/*`], message })),
               ...faces.map((f) => ({ group: [`../${f.layer}/*`, `!../${f.layer}/${f.face}`], message })),

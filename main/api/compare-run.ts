@@ -1,4 +1,5 @@
-import http from 'node:http';
+import type { Agent } from 'node:http';
+import { http } from '../node-http.js';
 import { compareAnswers, IgnoreRules, checkIgnoreRule, type Answer } from '../../shared/compare/diff.js';
 import { buildReport, type CompareCase, type CompareReport } from '../../shared/compare/report.js';
 import type { HarRequest } from '../../shared/har.js';
@@ -82,7 +83,7 @@ export async function runCompare(engine: Engine, run: CompareRun): Promise<Compa
 
 async function compareOne(
   target: { host: string; port: number },
-  agent: http.Agent,
+  agent: Agent,
   request: HarRequest,
   routes: [string, string],
   rules: IgnoreRules,
@@ -107,7 +108,7 @@ async function compareOne(
 
 function send(
   target: { host: string; port: number },
-  agent: http.Agent,
+  agent: Agent,
   r: HarRequest,
   route: string,
 ): Promise<{ answer?: Answer; error?: string; ms: number }> {

@@ -1,4 +1,5 @@
-import http from 'node:http';
+import type { Agent } from 'node:http';
+import { http } from '../node-http.js';
 import { randomUUID } from 'node:crypto';
 import type { Params, TrafficResult } from '../../shared/api/contract.js';
 import type { HarRequest } from '../../shared/har.js';
@@ -118,7 +119,7 @@ export class TrafficGenerator {
     return run !== undefined;
   }
 
-  private one(host: string, port: number, agent: http.Agent, id: string, r: RequestSpec): Promise<string> {
+  private one(host: string, port: number, agent: Agent, id: string, r: RequestSpec): Promise<string> {
     const body = r.body ? Buffer.from(r.body, 'base64') : undefined;
     const headers = {
       ...r.headers,

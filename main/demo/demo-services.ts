@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { http } from '../node-http.js';
 import type { AddressInfo } from 'node:net';
 import { httpOrigin } from '../../shared/wire/host.js';
 import { DEMO_PORTS } from '../../shared/wire/ports.js';

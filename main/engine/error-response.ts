@@ -1,4 +1,5 @@
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { http } from '../node-http.js';
 import type { Duplex } from 'node:stream';
 
 /** Where a failure happened, so the answer and the log can name gateway, route, target and cause. */
@@ -53,7 +54,7 @@ function body(
   status: number,
   info: FailureInfo,
 ): { type: string; text: string } {
-  const title = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  const title = `${status} ${http.STATUS_CODES[status] ?? ''}`.trim();
   const accept = req?.headers.accept ?? '';
   if (isAileronRequest(req)) return aileronBody(status, accept);
   if (accept.includes('application/json') || accept.includes('+json')) {
@@ -68,7 +69,7 @@ function body(
  * YAML or text/plain (aileron-gateway util/http HTTPError.Content; XML is answered as JSON here).
  */
 function aileronBody(status: number, accept: string): { type: string; text: string } {
-  const statusText = STATUS_CODES[status] ?? '';
+  const statusText = http.STATUS_CODES[status] ?? '';
   const first = accept
     .split(',')
     .map((a) => a.split(';')[0]?.trim() ?? '')
@@ -113,7 +114,7 @@ export function writeSocketError(
   if (socket.destroyed || socket.writableEnded) return;
   const { type, text } = body(req, status, info);
   const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`,
     `Content-Type: ${type}`,
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Connection: close',

@@ -1,5 +1,6 @@
 import net from 'node:net';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../node-http.js';
 import http2 from 'node:http2';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
@@ -207,7 +208,7 @@ export class Listener {
   }
 }
 
-function httpServer(handlers: ListenerHandlers, headersTimeoutMs: number): http.Server {
+function httpServer(handlers: ListenerHandlers, headersTimeoutMs: number): Server {
   // Headers that do not arrive within the gateway's timeout (at most a minute, as nginx's
   // client_header_timeout) get a 408; Node checks for that once a second here, not every 30 s.
   const server = http.createServer({

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { http } from '../node-http.js';
 import type { Duplex } from 'node:stream';
 import type { MockResponse } from '../../shared/config/model.js';
 import { applyHeaderEdits, type HeaderEdits } from './header-rules.js';
@@ -67,7 +68,7 @@ export async function writeMockOnSocket(
   }
   applyHeaderEdits(headers, edits);
   if (socket.destroyed || socket.writableEnded) return 499;
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+  const lines = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`];
   for (const [k, v] of Object.entries(headers))
     for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${String(one)}`);
   lines.push(`content-length: ${body.length}`, 'connection: close');
