@@ -11,6 +11,7 @@ const noHttpImport = {
   message:
     "use `import { http } from '../node-http.js'` (main/node-http.ts says why); types may be imported.",
 };
+const noHttpImports = [noHttpImport, { ...noHttpImport, name: 'http' }];
 /** The layers that run inside Electron: its main process, and the preload it loads into the page. */
 const ELECTRON_LAYERS = ['electron', 'preload'];
 
@@ -47,7 +48,7 @@ function mainLayerRules() {
         'no-restricted-imports': [
           'error',
           {
-            paths: ELECTRON_LAYERS.includes(layer) ? [noHttpImport] : [noElectron, noHttpImport],
+            paths: ELECTRON_LAYERS.includes(layer) ? noHttpImports : [noElectron, ...noHttpImports],
             patterns: [
               ...refused.map((l) => ({ group: [`../${l}/*`, `../../main/${l}/*`], message })),
               ...faces.map((f) => ({ group: [`../${f.layer}/*`, `!../${f.layer}/${f.face}`], message })),
@@ -78,6 +79,11 @@ export default tseslint.config(
     },
   },
   ...mainLayerRules(),
+  {
+    // What sits outside the layers (main/*.ts, main/tls) keeps the same rules on Electron and node:http.
+    files: ['main/*.ts', 'main/tls/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectron, ...noHttpImports] }] },
+  },
   {
     files: ['shared/**/*.ts'],
     rules: {

@@ -131,8 +131,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   constructor(options: EngineOptions = {}) {
     super();
     this.random = options.random ?? systemRandom;
-    this.log = new RequestLog(options.logCapacity ?? 10_000, 100, options.previewBudget);
     this.previewBytes = options.previewBytes ?? 64 * 1024;
+    this.log = new RequestLog(options.logCapacity ?? 10_000, 100, options.previewBudget, this.previewBytes);
     this.logging = options.logging ?? true;
     this.now = options.now ?? Date.now;
     this.certificates = new Certificates(options.ca);

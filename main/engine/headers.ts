@@ -102,8 +102,9 @@ export function localPort(socket: Socket | undefined): number {
   if (!server) return socket?.localPort ?? 0;
   const known = serverPorts.get(server);
   if (known !== undefined) return known;
-  const port = (server.address() as AddressInfo | string | null) ?? undefined;
-  if (typeof port !== 'object') return socket?.localPort ?? 0; // closing, or not a TCP server
-  serverPorts.set(server, port.port);
-  return port.port;
+  const address = server.address() as AddressInfo | string | null;
+  // Closing, or not a TCP server: the socket's own port, uncached.
+  if (!address || typeof address === 'string') return socket?.localPort ?? 0;
+  serverPorts.set(server, address.port);
+  return address.port;
 }

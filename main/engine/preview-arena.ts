@@ -2,9 +2,9 @@
  * The memory that large body previews are copied into: one ring, allocated on first use, so a busy
  * gateway's previews cost no allocation and leave no garbage per response (with 1 MiB bodies, a 64 KiB
  * buffer per response was 40 MB/s of garbage, and a sixth of the CPU went to collecting it; issue 16).
- * The log's preview budget, no larger than the ring, keeps the live previews inside it: it drops the
- * oldest previews first, the order they were written in. A preview the ring has since written over
- * reads as gone, never as another body's bytes.
+ * The log sizes the ring so that every preview its budget keeps fits (arenaSize in request-log.ts), and
+ * drops the oldest previews first, the order they were written in. A preview the ring has since written
+ * over reads as gone, never as another body's bytes.
  */
 export class PreviewArena {
   private memory: Buffer | undefined;

@@ -30,9 +30,11 @@ export class RequestLog {
     readonly capacity = 10_000,
     private readonly batchMs = 100,
     private readonly previewBudget = 32 * 1024 * 1024,
+    /** The largest body preview the engine keeps (its previewBytes). */
+    largestPreview = 64 * 1024,
   ) {
     this.ring = new Array<LogEntry | undefined>(capacity);
-    this.arena = new PreviewArena(arenaSize(previewBudget));
+    this.arena = new PreviewArena(arenaSize(previewBudget, largestPreview));
   }
 
   /** Adds an entry, which the log takes as it is (given its number), not as a copy: one object per request. */
@@ -201,13 +203,12 @@ export class RequestLog {
 
 /**
  * The ring that holds every preview the budget keeps: the budget counts base64 characters (4 for 3
- * bytes) and the ring raw bytes, plus room for the tail a wrap skips (a preview is at most 64 KiB unless
- * configured larger; one the ring has written over reads as gone, never as another body). At the default
- * budget that is 25 MiB, all of it resident once large bodies flow: most of the log's memory under 1 MiB
- * responses (issue 16: peak RSS < 200 MB with previews on).
+ * bytes) and the ring raw bytes, plus room for the tail a wrap skips (less than one preview). At the
+ * default budget that is 24 MiB and 64 KiB, all of it resident once large bodies flow: most of the log's
+ * memory under 1 MiB responses (issue 16: peak RSS < 200 MB with previews on).
  */
-function arenaSize(budget: number): number {
-  return Math.ceil((budget * 3) / 4) + 1024 * 1024;
+function arenaSize(budget: number, largestPreview: number): number {
+  return Math.ceil((budget * 3) / 4) + largestPreview;
 }
 
 function previewSize(e: LogEntry): number {

@@ -5,8 +5,8 @@ import { PreviewArena } from '../../../../main/engine/preview-arena.js';
 import { RequestLog } from '../../../../main/engine/request-log.js';
 import type { LogEntry } from '../../../../shared/log-entry.js';
 
-function entry(body: Buffer, log: RequestLog): Omit<LogEntry, 'seq'> {
-  const tap = new BodyTap(64 * 1024);
+function entry(body: Buffer, log: RequestLog, limit = 64 * 1024): Omit<LogEntry, 'seq'> {
+  const tap = new BodyTap(limit);
   // Chunks as a socket hands them out: in pieces.
   for (let i = 0; i < body.length; i += 7000) tap.push(body.subarray(i, i + 7000));
   const preview = tap.preview(log.arena);
@@ -42,23 +42,28 @@ describe('the preview arena', () => {
   });
 
   it('never shows one body under another: every preview the log keeps reads back as its own body', () => {
+    // One buffer per letter, cut to each body's length: bodies told apart by their letter.
+    const letters = Array.from({ length: 26 }, (_, i) => Buffer.alloc(2 * 1024 * 1024 + 4097, 65 + i));
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 4097, max: 70_000 }), { minLength: 1, maxLength: 60 }),
-        (sizes) => {
-          const log = new RequestLog(1000, 100, 512 * 1024);
-          const bodies = sizes.map((n, i) => Buffer.alloc(n, 65 + (i % 26)));
-          const kept = bodies.map((b) => log.append(entry(b, log)));
+        // Previews of the default 64 KiB, and larger ones (the engine's previewBytes is an option).
+        fc.constantFrom(64 * 1024, 300 * 1024, 2 * 1024 * 1024),
+        fc.double({ min: 2, max: 10, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        (limit, budgetInPreviews, fractions) => {
+          const log = new RequestLog(1000, 100, Math.round(budgetInPreviews * limit), limit);
+          const bodies = fractions.map((f, i) => letters[i % 26]!.subarray(0, 4097 + Math.floor(f * limit)));
+          const kept = bodies.map((b) => log.append(entry(b, log, limit)));
           kept.forEach((e, i) => {
             if (!e.responseBody) return expect(e.bodiesEvicted).toBe(true);
-            const expected = bodies[i]!.subarray(0, 64 * 1024).toString('base64');
+            const expected = bodies[i]!.subarray(0, limit).toString('base64');
             expect(e.responseBody.base64).toBe(expected);
           });
           // The newest always keeps its preview.
           expect(kept.at(-1)!.responseBody).toBeDefined();
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 100 },
     );
   });
 });
