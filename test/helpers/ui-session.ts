@@ -3,22 +3,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../bench/chromium.js';
 import { eventually, request, type Reply } from './client.js';
 
 /**
  * A real `switchyard serve` (control server on port 0) and Debian's Chromium driven by playwright-core:
  * what the UI end-to-end tests run against.
  */
-export const CHROMIUM = '/usr/bin/chromium';
-/** Debian's Chromium as every browser test here starts it: headless-safe, quiet, nothing fetched. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
+
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface UiSession {
