@@ -1,4 +1,5 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
@@ -72,6 +73,31 @@ interface Load {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time the target's process spent per request (µs); NaN where it cannot be read. */
+  cpuPerRequest?: number;
+}
+
+/** Kernel clock ticks per second, the unit of /proc/PID/stat's CPU times. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) a process has used so far, in µs; NaN without /proc. Throughput on this
+ * two-core machine swings 10-20% between runs, CPU per request much less: it is the steadier comparison.
+ */
+function cpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
 }
 
 /** How a target is spoken to: plain HTTP/1.1, HTTP/1.1 over TLS, or HTTP/2 over TLS. */
@@ -85,7 +111,7 @@ interface Workload {
   newConnections?: boolean;
 }
 
-async function load(port: number, w: Workload, scheme: Scheme = 'http'): Promise<Load> {
+async function load(port: number, w: Workload, scheme: Scheme = 'http', pid?: number): Promise<Load> {
   if (scheme === 'h2') {
     const origin = `https://127.0.0.1:${port}`;
     const opts = { streams: w.connections, sessions: 2 };
@@ -100,23 +126,28 @@ async function load(port: number, w: Workload, scheme: Scheme = 'http'): Promise
     ...(w.newConnections ? { headers: { connection: 'close' } } : {}),
   };
   await autocannon({ ...opts, duration: 0.5 }); // warm-up: connections, JIT
+  const cpuBefore = cpuMicros(pid);
   const r = await autocannon({ ...opts, duration: SECONDS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    cpuPerRequest: (cpuMicros(pid) - cpuBefore) / r.requests.total,
+  };
 }
 
 /** The median round of each target, by req/s; rounds interleave the targets so drift hits all alike. */
 async function measure(targets: Target[], w: Workload): Promise<Map<string, Load>> {
   const rounds = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, w, t.scheme));
+    for (const t of targets) rounds.get(t.name)!.push(await load(t.port, w, t.scheme, t.pid));
   }
   const out = new Map<string, Load>();
   for (const [name, loads] of rounds) {
     const mid = median(loads.map((l) => l.rps));
-    out.set(
-      name,
-      loads.find((l) => l.rps === mid)!,
-    );
+    const cpuPerRequest = median(loads.map((l) => l.cpuPerRequest ?? NaN));
+    out.set(name, { ...loads.find((l) => l.rps === mid)!, cpuPerRequest });
   }
   return out;
 }
@@ -296,12 +327,21 @@ async function main(): Promise<void> {
       `| ${w.label} (req/s) | ${columns.map((c) => (Number.isNaN(rps(w.label, c)) ? '-' : rps(w.label, c).toFixed(0))).join(' | ')} |`,
     );
   console.log(`| peak RSS | ${columns.map((c) => (rss.has(c) ? mb(rss.get(c)!) : '-')).join(' | ')} |`);
+  const cpu = (w: string, name: string) => results.get(w)?.get(name)?.cpuPerRequest ?? NaN;
+  console.log('\nCPU per request (µs, the proxy process alone, median of the rounds):');
+  for (const w of WORKLOADS)
+    console.log(
+      `  ${w.label.padEnd(28)} ${columns.map((c) => `${c} ${Number.isNaN(cpu(w.label, c)) ? '-' : cpu(w.label, c).toFixed(1)}`).join(', ')}`,
+    );
 
   const r = (w: string, a: string, b: string) => ratio(rps(w, a), rps(w, b));
   const logCost = 1 - rps('small body', SWITCHYARD) / rps('small body', 'switchyard (logging off)');
   console.log('\nratios (same run):');
   console.log(
     `  small body: switchyard / bare undici proxy      ${r('small body', SWITCHYARD, 'bare undici proxy')}   (bar: >= 1.0x)`,
+  );
+  console.log(
+    `  small body: bare undici proxy / switchyard, CPU per request ${ratio(cpu('small body', 'bare undici proxy'), cpu('small body', SWITCHYARD))}   (the same comparison, steadier)`,
   );
   console.log(
     `  small body: switchyard / caddy                  ${r('small body', SWITCHYARD, 'caddy')}   (bar: >= 1.3x)`,
