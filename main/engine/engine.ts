@@ -1079,11 +1079,21 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   ): LogEntry | undefined {
     if (!this.logging) return undefined;
     const x = r.exchange;
-    const entry: Omit<LogEntry, 'seq'> = {
+    const ok = routed.ok;
+    // Request first: previews take their room in the log's arena in the order of the exchange.
+    const requestBody = x?.requestBody?.preview(this.log.arena);
+    // One literal with every field a routed request has, so the entry holds them in the object itself
+    // (a field added later costs a separate property array); the log keeps 10,000 of these.
+    const entry: LogEntry = {
+      seq: 0, // numbered by the log
       time: started,
-      gateway: routed.ok ? routed.log.gateway : routed.gateway,
+      gateway: ok ? routed.log.gateway : routed.gateway,
+      route: ok ? routed.log.route : undefined,
+      target: ok ? routed.log.target : undefined,
+      host: req.host,
       method: req.method,
       path: req.url,
+      forwardedPath: ok ? routed.forward.path : undefined,
       status: x?.status ?? r.status ?? 0,
       durationMs: this.now() - started,
       bytesIn: x?.bytesIn ?? r.bytesIn ?? 0,
@@ -1091,27 +1101,22 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       clientIp: req.clientIp,
       requestHeaders: req.headers,
       responseHeaders: x?.responseHeaders ?? r.responseHeaders ?? {},
-      trace: routed.ok ? routed.log.trace : routed.trace,
-      override: routed.ok && routed.log.override,
+      responseBody: x?.responseBody?.preview(this.log.arena),
+      // A copy of its own size: routing's array grew by pushes, to room for 17 steps.
+      trace: (ok ? routed.log.trace : routed.trace).slice(),
+      override: ok && routed.log.override,
       websocket: r.websocket ?? false,
       protocol: req.protocol,
     };
-    if (req.host !== undefined) entry.host = req.host;
     if (req.tls) entry.tls = true;
     if (r.closeCause) entry.closeCause = r.closeCause;
-    if (routed.ok) {
+    if (ok) {
       if (routed.faults?.kinds.length) entry.faults = routed.faults.kinds;
       if (x?.waitedMs !== undefined) entry.waitedMs = x.waitedMs;
-      if (routed.log.route !== undefined) entry.route = routed.log.route;
-      entry.target = routed.log.target;
-      entry.forwardedPath = routed.forward.path;
     }
     const error = x?.error ?? r.error;
     if (error) entry.error = error;
-    const reqBody = x?.requestBody?.preview(this.log.arena);
-    const resBody = x?.responseBody?.preview(this.log.arena);
-    if (reqBody) entry.requestBody = reqBody;
-    if (resBody) entry.responseBody = resBody;
+    if (requestBody) entry.requestBody = requestBody;
     return this.log.append(entry);
   }
 }
