@@ -127,6 +127,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
   private readonly shadowTurn = new WeakMap<object, number>();
   /** Plain HTTP exchanges under way (not tunnels), so that stop() knows when they are done. */
   private inFlight = 0;
+  /** Shared by every response, not a closure per request. */
+  private readonly responseClosed = (): void => void this.inFlight--;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -515,7 +517,8 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     const started = this.now();
     const facts = requestFacts(req);
     this.inFlight++;
-    res.once('close', () => this.inFlight--);
+    // on, not once: a response closes once, and once() wraps its listener anew for every request.
+    res.on('close', this.responseClosed);
     const cors = this.gateways.get(gateway)?.config.cors;
     if (cors && typeof req.headers.origin === 'string')
       addErrorHeaders(req, corsResponseHeaders(cors, req.headers.origin));

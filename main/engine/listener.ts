@@ -48,6 +48,8 @@ export class Listener {
   maxConnections = DEFAULT_MAX_CONNECTIONS;
   private readonly server: net.Server;
   private connections = 0;
+  /** One listener for every socket's close, not a closure per connection (issue 16: new connections). */
+  private readonly connectionClosed = (): void => void this.connections--;
   /** A TLS listener's HTTP/2 sessions and HTTP/1.1 sockets, which close() ends itself. */
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly tlsSockets = new Map<TLSSocket, number>();
@@ -73,9 +75,10 @@ export class Listener {
     // connection gets a 503 (an HTTP listener) or is closed, so one flooded gateway cannot take every
     // descriptor.
     this.server.on('connection', (socket: Socket) => {
-      socket.on('error', () => undefined);
+      socket.on('error', ignoreError);
       this.connections++;
-      socket.once('close', () => this.connections--);
+      // on, not once: a socket closes once, and once() wraps its listener anew for every socket.
+      socket.on('close', this.connectionClosed);
       if (kind === 'tcp') {
         this.tcpSockets.add(socket);
         socket.once('close', () => this.tcpSockets.delete(socket));
@@ -207,6 +210,9 @@ export class Listener {
     for (const socket of this.tcpSockets) socket.destroy();
   }
 }
+
+/** Errors on client sockets are answered where they matter (the request, the exchange); here, none. */
+function ignoreError(): void {}
 
 function httpServer(handlers: ListenerHandlers, headersTimeoutMs: number): Server {
   // Headers that do not arrive within the gateway's timeout (at most a minute, as nginx's
