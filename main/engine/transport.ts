@@ -209,172 +209,19 @@ export class Transport {
 
   forward(req: IncomingMessage, res: ServerResponse, f: ForwardRequest, done: (x: Exchange) => void): void {
     if (f.upstream?.h2) return this.forwardH2(req, res, f, done);
-    const exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
-    const info: FailureInfo = { gateway: f.gateway, route: f.route, target: f.target, cause: '' };
-    let controller: Dispatcher.DispatchController | undefined;
-    let clientGone = false;
-    let finished = false;
-    const finish = (error?: string) => {
-      if (finished) return;
-      finished = true;
-      if (error) exchange.error = describeFailure({ ...info, cause: error });
-      done(exchange);
-    };
-    const clientLeft = () => {
-      exchange.status = exchange.status && res.headersSent ? exchange.status : 499;
-      finish('the client closed the connection before the response was complete');
-    };
+    new Forwarding(this, req, res, f, done).start();
+  }
 
-    let body: Transform | null = null;
-    // With wait_for_upstream the body is held (up to a cap) so each attempt can send it from the start.
-    let held: HeldBody | undefined;
-    if (hasBody(req)) {
-      if (f.captureBytes) exchange.requestCapture = new BodyTap(f.captureBytes);
-      body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
-      req.pipe(body);
-      req.on('error', (err) => {
-        clientGone = true;
-        body?.destroy(err);
-      });
-      if (f.waitForUpstreamMs) held = new HeldBody(body, HELD_BODY_CAP);
-    } else req.resume();
-
-    let waitStarted: number | undefined;
-    let waitTimer: NodeJS.Timeout | undefined;
-    let throttle: Throttle | undefined;
-    const waited = () => {
-      if (waitStarted !== undefined) exchange.waitedMs = Date.now() - waitStarted;
-    };
-
-    // The client went away before the response was complete: stop the upstream request at once.
-    res.on('close', () => {
-      if (res.writableFinished) return finish();
-      clientGone = true;
-      clearTimeout(waitTimer);
-      throttle?.stop();
-      waited();
-      controller?.abort(new Error('client closed the connection'));
-      clientLeft();
-    });
-
-    const dispatch = (attempt: number): void => {
-      let responded = false;
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart: (c) => {
-          controller = c;
-          // The client left while the request waited for a connection: do not start it at all.
-          if (clientGone) c.abort(new Error('client closed the connection'));
-        },
-        onResponseStart: (c, statusCode, headers, statusMessage) => {
-          if (statusCode < 200) return; // informational: Node's server already answered 100-continue
-          responded = true;
-          held?.release();
-          waited();
-          const out = clientResponseHeaders(endToEndHeaders(headers as http.IncomingHttpHeaders), f);
-          exchange.status = statusCode;
-          exchange.responseHeaders = out as Record<string, string | string[]>;
-          if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
-          if (f.captureBytes) exchange.responseCapture = new BodyTap(f.captureBytes);
-          // HTTP/2 has no reason phrase (Node warns when given one).
-          if (req.httpVersionMajor === 2) res.writeHead(statusCode, out);
-          else res.writeHead(statusCode, statusMessage ?? '', out);
-          res.on('drain', () => c.resume());
-          if (f.bandwidthBps)
-            throttle = new Throttle(
-              f.bandwidthBps,
-              (slice) => void res.write(slice),
-              () => res.end(),
-              () => c.resume(),
-            );
-        },
-        onResponseData: (c, chunk) => {
-          exchange.bytesOut += chunk.length;
-          exchange.responseBody?.push(chunk);
-          exchange.responseCapture?.push(chunk);
-          if (throttle) {
-            if (!throttle.push(chunk)) c.pause();
-          } else if (!res.write(chunk)) c.pause();
-        },
-        onResponseEnd: (_c, trailers) => {
-          // gRPC's status travels in trailers: they are passed on (HTTP/2, or chunked HTTP/1.1).
-          if (trailers && Object.keys(trailers).length) res.addTrailers(trailers as http.OutgoingHttpHeaders);
-          if (throttle) throttle.finish();
-          else res.end();
-        },
-        onResponseError: (_c, err: Error & { code?: string }) => {
-          if (finished) return;
-          if (clientGone) return clientLeft();
-          // A kept-alive connection the upstream had closed: a request that may be sent twice gets one
-          // more try, on a fresh connection (undici drops the dead one).
-          if (
-            !responded &&
-            attempt === 0 &&
-            !body &&
-            IDEMPOTENT.has(req.method ?? '') &&
-            CLOSED_UNDER_US.has(err.code ?? '')
-          ) {
-            exchange.staleRetry = causeOf(err);
-            return dispatch(1);
-          }
-          // wait_for_upstream: a refused connection means nothing reached the upstream, so any request
-          // may be tried again; it is, every 100 ms, until the target listens or the time is up.
-          if (!responded && err.code === 'ECONNREFUSED' && f.waitForUpstreamMs) {
-            waitStarted ??= Date.now();
-            const elapsed = Date.now() - waitStarted;
-            if (elapsed + WAIT_STEP_MS <= f.waitForUpstreamMs && (!held || held.replayable)) {
-              held?.detach();
-              exchange.waitRetries = (exchange.waitRetries ?? 0) + 1;
-              waitTimer = setTimeout(() => dispatch(2), WAIT_STEP_MS);
-              return;
-            }
-            waited();
-            const why =
-              held && !held.replayable ? `; the body was over ${HELD_BODY_CAP} bytes, too big to hold` : '';
-            const failure = `${causeOf(err)} for ${exchange.waitedMs} ms (wait_for_upstream ${f.waitForUpstreamMs} ms)${why}`;
-            exchange.status = 502;
-            sendError(req, res, 502, { ...info, cause: failure });
-            return finish(failure);
-          }
-          if (res.headersSent) {
-            res.destroy();
-            return finish(causeOf(err));
-          }
-          const failure = failureOf(err, f);
-          exchange.status = failure.status;
-          // The rest of a stalled body will never be read: the connection cannot carry another request.
-          if (failure.status === 408) res.shouldKeepAlive = false;
-          sendError(req, res, failure.status, { ...info, cause: failure.cause });
-          finish(failure.cause);
-        },
-      };
-      try {
-        if (f.upstream?.error)
-          throw Object.assign(new Error(f.upstream.error), { code: 'SWITCHYARD_UPSTREAM_TLS' });
-        const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections, f.upstream);
-        // The stale-connection retry (attempt 1) goes on a connection of its own: the pool may hold more
-        // connections the upstream has closed, and a second stale one would fail the request after all.
-        // wait_for_upstream's tries (attempt 2) follow refused connections, so the pool holds none of them.
-        const dispatcher = attempt === 1 && !f.upstream?.h2 ? oneShotClient(up.origin, up.connect) : up.pool;
-        const headers = upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : up.host);
-        // gRPC servers want `te: trailers` (the one TE value HTTP/2 allows); other hops never see TE.
-        if (f.upstream?.h2 && String(req.headers.te ?? '').includes('trailers')) headers.te = 'trailers';
-        dispatcher.dispatch(
-          {
-            method: req.method ?? 'GET',
-            path: up.basePath + f.path,
-            headers: withEdits(headers, f.requestEdits) as Record<string, string>,
-            body: held ? held.attempt() : body,
-            headersTimeout: f.timeoutMs,
-            bodyTimeout: f.timeoutMs,
-          },
-          handler,
-        );
-      } catch (err) {
-        // undici refuses some requests outright (a header value it will not send, say): still an answer.
-        handler.onResponseError?.(controller as Dispatcher.DispatchController, err as Error);
-      }
-    };
-    dispatch(0);
+  /**
+   * The dispatcher for one attempt of an exchange, and the upstream it goes to. The stale-connection retry
+   * (attempt 1) goes on a connection of its own: the pool may hold more connections the upstream has
+   * closed, and a second stale one would fail the request after all. wait_for_upstream's tries (attempt 2)
+   * follow refused connections, so the pool holds none of them.
+   */
+  dispatcherFor(f: ForwardRequest, attempt: number): { dispatcher: Dispatcher; up: Upstream } {
+    const up = this.upstream(f.target, f.connectTimeoutMs, f.maxUpstreamConnections, f.upstream);
+    const dispatcher = attempt === 1 && !f.upstream?.h2 ? oneShotClient(up.origin, up.connect) : up.pool;
+    return { dispatcher, up };
   }
 
   /**
@@ -436,7 +283,7 @@ export class Transport {
       fail(504, `no response within ${f.timeoutMs} ms (timeout)`);
     });
     if (withBody) {
-      const body = this.countingTap(exchange, f.previewBytes, f.timeoutMs);
+      const body = countingTap(exchange, f.previewBytes, f.timeoutMs);
       req.pipe(body).pipe(stream);
       body.on('error', (err) => stream.destroy(err));
     } else req.resume();
@@ -473,33 +320,6 @@ export class Transport {
         finish('the client closed the connection before the response was complete');
       }
     });
-  }
-
-  /**
-   * Counts (and keeps the first bytes of) a request body on its way upstream, and ends it when the client
-   * stops sending for `idleMs` (the gateway's timeout), as nginx's client_body_timeout does.
-   */
-  private countingTap(exchange: Exchange, previewBytes: number, idleMs: number): Transform {
-    if (previewBytes > 0) exchange.requestBody = new BodyTap(previewBytes);
-    const timer = setTimeout(
-      () => tap.destroy(new BodyTimeout(`the request body stalled for ${idleMs} ms (timeout)`)),
-      idleMs,
-    ).unref();
-    const tap: Transform = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        timer.refresh();
-        exchange.bytesIn += chunk.length;
-        exchange.requestBody?.push(chunk);
-        exchange.requestCapture?.push(chunk);
-        callback(null, chunk);
-      },
-      flush(callback) {
-        clearTimeout(timer);
-        callback();
-      },
-    });
-    tap.on('close', () => clearTimeout(timer));
-    return tap;
   }
 
   /**
@@ -820,6 +640,212 @@ export class Transport {
 }
 
 /**
+ * One HTTP/1.1 exchange forwarded through undici: the request (and its body) upstream, the response back,
+ * and what the log learns of it. One object per request is its own dispatch handler, so nothing here
+ * allocates closures per request beyond the two listeners on the response (issue 16).
+ */
+class Forwarding implements Dispatcher.DispatchHandler {
+  private readonly exchange: Exchange = { status: 0, bytesIn: 0, bytesOut: 0, responseHeaders: {} };
+  private controller: Dispatcher.DispatchController | undefined;
+  private clientGone = false;
+  private finished = false;
+  /** Whether the current attempt has a response (status 200 or more). */
+  private responded = false;
+  private attempt = 0;
+  private body: Transform | null = null;
+  /** With wait_for_upstream the body is held (up to a cap) so each attempt can send it from the start. */
+  private held: HeldBody | undefined;
+  private waitStarted: number | undefined;
+  private waitTimer: NodeJS.Timeout | undefined;
+  private throttle: Throttle | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly f: ForwardRequest,
+    private readonly done: (x: Exchange) => void,
+  ) {}
+
+  start(): void {
+    const { req, res, f, exchange } = this;
+    if (hasBody(req)) {
+      if (f.captureBytes) exchange.requestCapture = new BodyTap(f.captureBytes);
+      const body = countingTap(exchange, f.previewBytes, f.timeoutMs);
+      this.body = body;
+      req.pipe(body);
+      req.on('error', (err) => {
+        this.clientGone = true;
+        body.destroy(err);
+      });
+      if (f.waitForUpstreamMs) this.held = new HeldBody(body, HELD_BODY_CAP);
+    } else req.resume();
+    // The client went away before the response was complete: stop the upstream request at once.
+    res.on('close', () => this.responseClosed());
+    this.dispatch(0);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    // The client left while the request waited for a connection: do not start it at all.
+    if (this.clientGone) c.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(
+    c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[]>,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200) return; // informational: Node's server already answered 100-continue
+    const { req, res, f, exchange } = this;
+    this.responded = true;
+    this.held?.release();
+    this.waited();
+    const out = clientResponseHeaders(endToEndHeaders(headers as http.IncomingHttpHeaders), f);
+    exchange.status = statusCode;
+    exchange.responseHeaders = out as Record<string, string | string[]>;
+    if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
+    if (f.captureBytes) exchange.responseCapture = new BodyTap(f.captureBytes);
+    // HTTP/2 has no reason phrase (Node warns when given one).
+    if (req.httpVersionMajor === 2) res.writeHead(statusCode, out);
+    else res.writeHead(statusCode, statusMessage ?? '', out);
+    res.on('drain', () => c.resume());
+    if (f.bandwidthBps)
+      this.throttle = new Throttle(
+        f.bandwidthBps,
+        (slice) => void res.write(slice),
+        () => res.end(),
+        () => c.resume(),
+      );
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    const { exchange } = this;
+    exchange.bytesOut += chunk.length;
+    exchange.responseBody?.push(chunk);
+    exchange.responseCapture?.push(chunk);
+    if (this.throttle) {
+      if (!this.throttle.push(chunk)) c.pause();
+    } else if (!this.res.write(chunk)) c.pause();
+  }
+
+  onResponseEnd(_c: Dispatcher.DispatchController, trailers: Record<string, string | string[]>): void {
+    // gRPC's status travels in trailers: they are passed on (HTTP/2, or chunked HTTP/1.1).
+    if (trailers && Object.keys(trailers).length) this.res.addTrailers(trailers as http.OutgoingHttpHeaders);
+    if (this.throttle) this.throttle.finish();
+    else this.res.end();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error & { code?: string }): void {
+    if (this.finished) return;
+    if (this.clientGone) return this.clientLeft();
+    const { req, res, f, exchange, held } = this;
+    // A kept-alive connection the upstream had closed: a request that may be sent twice gets one
+    // more try, on a fresh connection (undici drops the dead one).
+    if (
+      !this.responded &&
+      this.attempt === 0 &&
+      !this.body &&
+      IDEMPOTENT.has(req.method ?? '') &&
+      CLOSED_UNDER_US.has(err.code ?? '')
+    ) {
+      exchange.staleRetry = causeOf(err);
+      return this.dispatch(1);
+    }
+    // wait_for_upstream: a refused connection means nothing reached the upstream, so any request
+    // may be tried again; it is, every 100 ms, until the target listens or the time is up.
+    if (!this.responded && err.code === 'ECONNREFUSED' && f.waitForUpstreamMs) {
+      this.waitStarted ??= Date.now();
+      const elapsed = Date.now() - this.waitStarted;
+      if (elapsed + WAIT_STEP_MS <= f.waitForUpstreamMs && (!held || held.replayable)) {
+        held?.detach();
+        exchange.waitRetries = (exchange.waitRetries ?? 0) + 1;
+        this.waitTimer = setTimeout(() => this.dispatch(2), WAIT_STEP_MS);
+        return;
+      }
+      this.waited();
+      const why =
+        held && !held.replayable ? `; the body was over ${HELD_BODY_CAP} bytes, too big to hold` : '';
+      const failure = `${causeOf(err)} for ${exchange.waitedMs} ms (wait_for_upstream ${f.waitForUpstreamMs} ms)${why}`;
+      exchange.status = 502;
+      sendError(req, res, 502, this.failure(failure));
+      return this.finish(failure);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return this.finish(causeOf(err));
+    }
+    const failure = failureOf(err, f);
+    exchange.status = failure.status;
+    // The rest of a stalled body will never be read: the connection cannot carry another request.
+    if (failure.status === 408) res.shouldKeepAlive = false;
+    sendError(req, res, failure.status, this.failure(failure.cause));
+    this.finish(failure.cause);
+  }
+
+  private dispatch(attempt: number): void {
+    const { req, f } = this;
+    this.attempt = attempt;
+    this.responded = false;
+    try {
+      if (f.upstream?.error)
+        throw Object.assign(new Error(f.upstream.error), { code: 'SWITCHYARD_UPSTREAM_TLS' });
+      const { dispatcher, up } = this.transport.dispatcherFor(f, attempt);
+      const headers = upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : up.host);
+      // gRPC servers want `te: trailers` (the one TE value HTTP/2 allows); other hops never see TE.
+      if (f.upstream?.h2 && String(req.headers.te ?? '').includes('trailers')) headers.te = 'trailers';
+      dispatcher.dispatch(
+        {
+          method: req.method ?? 'GET',
+          path: up.basePath + f.path,
+          headers: withEdits(headers, f.requestEdits) as Record<string, string>,
+          body: this.held ? this.held.attempt() : this.body,
+          headersTimeout: f.timeoutMs,
+          bodyTimeout: f.timeoutMs,
+        },
+        this,
+      );
+    } catch (err) {
+      // undici refuses some requests outright (a header value it will not send, say): still an answer.
+      this.onResponseError(this.controller as Dispatcher.DispatchController, err as Error);
+    }
+  }
+
+  private responseClosed(): void {
+    if (this.res.writableFinished) return this.finish();
+    this.clientGone = true;
+    clearTimeout(this.waitTimer);
+    this.throttle?.stop();
+    this.waited();
+    this.controller?.abort(new Error('client closed the connection'));
+    this.clientLeft();
+  }
+
+  private clientLeft(): void {
+    const { exchange } = this;
+    exchange.status = exchange.status && this.res.headersSent ? exchange.status : 499;
+    this.finish('the client closed the connection before the response was complete');
+  }
+
+  private waited(): void {
+    if (this.waitStarted !== undefined) this.exchange.waitedMs = Date.now() - this.waitStarted;
+  }
+
+  /** What the error answer and the log say of a failure: where it happened, and `cause`. */
+  private failure(cause: string): FailureInfo {
+    return { gateway: this.f.gateway, route: this.f.route, target: this.f.target, cause };
+  }
+
+  private finish(error?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (error) this.exchange.error = describeFailure(this.failure(error));
+    this.done(this.exchange);
+  }
+}
+
+/**
  * Reads the messages out of both directions of a tunnel for the log. A 'data' listener only observes:
  * the client socket is paused here and the pipe http-proxy sets up next decides the flow (and its
  * backpressure), so watching changes nothing about what passes.
@@ -833,6 +859,33 @@ function watchMessages(client: Duplex, upstream: Duplex, watch: TunnelWatch): vo
   upstream.on('data', (chunk: Buffer) => {
     for (const m of received.push(chunk)) watch.message(m, 'received');
   });
+}
+
+/**
+ * Counts (and keeps the first bytes of) a request body on its way upstream, and ends it when the client
+ * stops sending for `idleMs` (the gateway's timeout), as nginx's client_body_timeout does.
+ */
+function countingTap(exchange: Exchange, previewBytes: number, idleMs: number): Transform {
+  if (previewBytes > 0) exchange.requestBody = new BodyTap(previewBytes);
+  const timer = setTimeout(
+    () => tap.destroy(new BodyTimeout(`the request body stalled for ${idleMs} ms (timeout)`)),
+    idleMs,
+  ).unref();
+  const tap: Transform = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      timer.refresh();
+      exchange.bytesIn += chunk.length;
+      exchange.requestBody?.push(chunk);
+      exchange.requestCapture?.push(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      clearTimeout(timer);
+      callback();
+    },
+  });
+  tap.on('close', () => clearTimeout(timer));
+  return tap;
 }
 
 /** The upstream's end-to-end response headers as the client gets them: header rules, CORS, sticky cookies. */
