@@ -51,9 +51,10 @@ function pin(pid: number | undefined, cpu: number): boolean {
   }
 }
 
+/** The median of the finite values (a round whose figure could not be read is left out); NaN if none. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : NaN;
 }
 
 function peakRss(child: Child, of: 'rss' | 'phase' = 'rss'): Promise<number> {
@@ -93,7 +94,9 @@ const CLK_TCK = (() => {
 function cpuMicros(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // After the command name, which is in parentheses and may itself hold ') '.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
   } catch {
     return NaN;

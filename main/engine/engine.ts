@@ -1083,6 +1083,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
     if (!this.logging) return undefined;
     const x = r.exchange;
     const ok = routed.ok;
+    const durationMs = this.now() - started;
     // Request first: previews take their room in the log's arena in the order of the exchange.
     const requestBody = x?.requestBody?.preview(this.log.arena);
     // One literal with every field a routed request has, so the entry holds them in the object itself
@@ -1098,7 +1099,7 @@ export class Engine extends EventEmitter<{ status: [GatewayStatus[]]; shadows: [
       path: req.url,
       forwardedPath: ok ? routed.forward.path : undefined,
       status: x?.status ?? r.status ?? 0,
-      durationMs: this.now() - started,
+      durationMs,
       bytesIn: x?.bytesIn ?? r.bytesIn ?? 0,
       bytesOut: x?.bytesOut ?? r.bytesOut ?? 0,
       clientIp: req.clientIp,
