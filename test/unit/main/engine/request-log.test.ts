@@ -23,7 +23,6 @@ const entry = (path: string): Omit<LogEntry, 'seq'> => ({
 // V8's own view of an object's layout: `delete` turns an object into a hash table, which made each
 // entry whose previews the budget dropped 2.4x its size (1.6 KB instead of 0.66 KB; issue 16).
 v8.setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the only way to reach a V8 intrinsic
 const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
 
 describe('RequestLog', () => {
