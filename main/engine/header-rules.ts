@@ -59,15 +59,29 @@ export function evaluateHeaderRules(
   return edits;
 }
 
-/** Applies edits in place: removes first, then sets, then adds. */
-export function applyHeaderEdits(headers: OutgoingHttpHeaders, edits: HeaderEdits | undefined): void {
-  if (!edits) return;
-  for (const name of edits.remove) delete headers[name];
-  for (const [name, value] of edits.set) headers[name] = value;
+/**
+ * The headers with edits applied (removes first, then sets, then adds), in `headers` itself unless
+ * something is removed: removing copies the rest into a new object instead, since `delete` turns an
+ * object into a hash table, several times its size, and the log keeps response headers (issue 16).
+ */
+export function applyHeaderEdits(
+  headers: OutgoingHttpHeaders,
+  edits: HeaderEdits | undefined,
+): OutgoingHttpHeaders {
+  if (!edits) return headers;
+  const out = edits.remove.length ? without(headers, edits.remove) : headers;
+  for (const [name, value] of edits.set) out[name] = value;
   for (const [name, value] of edits.add) {
-    const old = headers[name];
-    headers[name] = old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value];
+    const old = out[name];
+    out[name] = old === undefined ? value : [...(Array.isArray(old) ? old : [String(old)]), value];
   }
+  return out;
+}
+
+function without(headers: OutgoingHttpHeaders, names: readonly string[]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) if (!names.includes(name)) out[name] = headers[name];
+  return out;
 }
 
 /** A summary for the decision trace. */

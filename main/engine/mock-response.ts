@@ -28,12 +28,11 @@ export async function sendMock(
     body = Buffer.from(`${error}\n`);
     status = 500;
   }
-  const headers: OutgoingHttpHeaders = {};
+  const own: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(error ? { 'content-type': 'text/plain; charset=utf-8' } : mock.headers))
-    headers[k.toLowerCase()] = v;
-  if (!error && headers['content-type'] === undefined && body.length)
-    headers['content-type'] = guessType(body);
-  applyHeaderEdits(headers, edits);
+    own[k.toLowerCase()] = v;
+  if (!error && own['content-type'] === undefined && body.length) own['content-type'] = guessType(body);
+  const headers = applyHeaderEdits(own, edits);
   Object.assign(headers, extra);
   if (setCookies.length) headers['set-cookie'] = [...setCookies];
   const bodiless = status === 204 || status === 304;
@@ -56,17 +55,17 @@ export async function writeMockOnSocket(
 ): Promise<number> {
   let body: Buffer;
   let status = mock.status;
-  const headers: OutgoingHttpHeaders = {};
+  const own: OutgoingHttpHeaders = {};
   try {
     body = mock.bodyFile !== undefined ? await readFile(mock.bodyFile) : Buffer.from(mock.body ?? '');
-    for (const [k, v] of Object.entries(mock.headers)) headers[k.toLowerCase()] = v;
-    if (headers['content-type'] === undefined && body.length) headers['content-type'] = guessType(body);
+    for (const [k, v] of Object.entries(mock.headers)) own[k.toLowerCase()] = v;
+    if (own['content-type'] === undefined && body.length) own['content-type'] = guessType(body);
   } catch (err) {
     body = Buffer.from(`mock route body_file ${mock.bodyFile}: ${(err as Error).message}\n`);
     status = 500;
-    headers['content-type'] = 'text/plain; charset=utf-8';
+    own['content-type'] = 'text/plain; charset=utf-8';
   }
-  applyHeaderEdits(headers, edits);
+  const headers = applyHeaderEdits(own, edits);
   if (socket.destroyed || socket.writableEnded) return 499;
   const lines = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`];
   for (const [k, v] of Object.entries(headers))

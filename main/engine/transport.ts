@@ -260,7 +260,7 @@ export class Transport {
       ...(f.upstream?.ca ? { ca: f.upstream.ca } : {}),
       ...(f.upstream?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     });
-    const headers = withEdits(
+    const headers = applyHeaderEdits(
       upstreamRequestHeaders(req.headers, f.from, f.preserveHost ? undefined : url.host),
       f.requestEdits,
     );
@@ -291,11 +291,11 @@ export class Transport {
     stream.on('response', (upstreamHeaders, flags) => {
       const status = Number(upstreamHeaders[':status']);
       if (status < 200) return;
-      const out = endToEndHeaders(withoutPseudo(upstreamHeaders));
+      const upstreamOut = endToEndHeaders(withoutPseudo(upstreamHeaders));
       // A gRPC "trailers-only" answer (an error with no message) ends the stream with its headers; Node's
       // server cannot end a stream on its headers, so the status moves to trailers, as gRPC also allows.
-      if (flags & h2constants.NGHTTP2_FLAG_END_STREAM) res.addTrailers(takeGrpcStatus(out));
-      clientResponseHeaders(out, f);
+      if (flags & h2constants.NGHTTP2_FLAG_END_STREAM) res.addTrailers(takeGrpcStatus(upstreamOut));
+      const out = clientResponseHeaders(upstreamOut, f);
       exchange.status = status;
       exchange.responseHeaders = out as Record<string, string | string[]>;
       if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
@@ -799,7 +799,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
         {
           method: req.method ?? 'GET',
           path: up.basePath + f.path,
-          headers: withEdits(headers, f.requestEdits) as Record<string, string>,
+          headers: applyHeaderEdits(headers, f.requestEdits) as Record<string, string>,
           body: this.held ? this.held.attempt() : this.body,
           headersTimeout: f.timeoutMs,
           bodyTimeout: f.timeoutMs,
@@ -889,8 +889,11 @@ function countingTap(exchange: Exchange, previewBytes: number, idleMs: number): 
 }
 
 /** The upstream's end-to-end response headers as the client gets them: header rules, CORS, sticky cookies. */
-function clientResponseHeaders(out: http.OutgoingHttpHeaders, f: ForwardRequest): http.OutgoingHttpHeaders {
-  applyHeaderEdits(out, f.responseEdits);
+function clientResponseHeaders(
+  headers: http.OutgoingHttpHeaders,
+  f: ForwardRequest,
+): http.OutgoingHttpHeaders {
+  const out = applyHeaderEdits(headers, f.responseEdits);
   if (f.extraResponseHeaders) Object.assign(out, f.extraResponseHeaders);
   if (f.setCookies.length) out['set-cookie'] = [...toArray(out['set-cookie']), ...f.setCookies];
   return out;
@@ -931,14 +934,6 @@ function failureOf(err: Error & { code?: string }, f: ForwardRequest): { status:
     default:
       return { status: 502, cause: causeOf(err) };
   }
-}
-
-function withEdits(
-  headers: http.OutgoingHttpHeaders,
-  edits: HeaderEdits | undefined,
-): http.OutgoingHttpHeaders {
-  applyHeaderEdits(headers, edits);
-  return headers;
 }
 
 function toArray(v: string | number | string[] | undefined): string[] {

@@ -1,7 +1,7 @@
-import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { RequestLog } from '../../../../main/engine/request-log.js';
 import { WS_MESSAGE_LIMIT, type LogEntry } from '../../../../shared/log-entry.js';
+import { hasFastProperties } from '../../../helpers/v8-shape.js';
 
 const entry = (path: string): Omit<LogEntry, 'seq'> => ({
   time: 0,
@@ -19,11 +19,6 @@ const entry = (path: string): Omit<LogEntry, 'seq'> => ({
   override: false,
   websocket: false,
 });
-
-// V8's own view of an object's layout: `delete` turns an object into a hash table, which made each
-// entry whose previews the budget dropped 2.4x its size (1.6 KB instead of 0.66 KB; issue 16).
-v8.setFlagsFromString('--allow-natives-syntax');
-const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
 
 describe('RequestLog', () => {
   it('keeps the newest entries up to its capacity, with monotonic sequence numbers', () => {
