@@ -96,18 +96,19 @@ describe('RequestLog: search, updates and WebSocket messages', () => {
     expect(log.find(odd, { after: 6 }, 10).entries.map((e) => e.path)).toEqual(['/odd/7', '/odd/9']);
   });
 
+  const message = {
+    time: 0,
+    direction: 'sent' as const,
+    type: 'text' as const,
+    size: 1,
+    preview: { base64: 'YQ==', truncated: false },
+  };
+
   it('keeps at most the limit of messages, counts the rest, and tells update subscribers', async () => {
     const log = new RequestLog(10, 1);
     const changed: number[] = [];
     log.subscribeUpdates((batch) => changed.push(...batch.map((e) => e.seq)));
     const e = log.append({ ...base, path: '/ws', websocket: true });
-    const message = {
-      time: 0,
-      direction: 'sent' as const,
-      type: 'text' as const,
-      size: 1,
-      preview: { base64: 'YQ==', truncated: false },
-    };
     for (let i = 0; i < WS_MESSAGE_LIMIT + 5; i++) log.addMessage(e, message);
     expect(e.messages).toHaveLength(WS_MESSAGE_LIMIT);
     expect(e.messagesDropped).toBe(5);
@@ -118,13 +119,6 @@ describe('RequestLog: search, updates and WebSocket messages', () => {
   it("drops a WebSocket's messages for the budget, counting them, and keeps the entry compact", () => {
     const log = new RequestLog(10, 100, 16);
     const e = log.append({ ...base, path: '/ws', websocket: true });
-    const message = {
-      time: 0,
-      direction: 'sent' as const,
-      type: 'text' as const,
-      size: 3,
-      preview: { base64: 'YWJj', truncated: false },
-    };
     for (let i = 0; i < 3; i++) log.addMessage(e, message);
     log.append({ ...base, path: '/b', responseBody: { base64: 'x'.repeat(12), truncated: false } });
     expect([e.messages, e.messagesDropped, e.bodiesEvicted]).toEqual([undefined, 3, true]);
