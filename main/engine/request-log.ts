@@ -167,8 +167,9 @@ export class RequestLog {
       if (!e || size === 0) continue;
       this.previewBytes -= size;
       // Set to undefined, never deleted: `delete` turns the entry into a hash table, 2.4x its size, and
-      // under large bodies nearly every entry loses its previews (issue 16).
-      e.requestBody = undefined;
+      // under large bodies nearly every entry loses its previews (issue 16). Only keys the entry has: every
+      // entry has a responseBody key, only those with a request body a requestBody.
+      if (e.requestBody) e.requestBody = undefined;
       e.responseBody = undefined;
       if (e.messages) {
         e.messagesDropped = (e.messagesDropped ?? 0) + e.messages.length;

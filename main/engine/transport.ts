@@ -291,11 +291,14 @@ export class Transport {
     stream.on('response', (upstreamHeaders, flags) => {
       const status = Number(upstreamHeaders[':status']);
       if (status < 200) return;
-      const upstreamOut = endToEndHeaders(withoutPseudo(upstreamHeaders));
       // A gRPC "trailers-only" answer (an error with no message) ends the stream with its headers; Node's
       // server cannot end a stream on its headers, so the status moves to trailers, as gRPC also allows.
-      if (flags & h2constants.NGHTTP2_FLAG_END_STREAM) res.addTrailers(takeGrpcStatus(upstreamOut));
-      const out = clientResponseHeaders(upstreamOut, f);
+      const trailersOnly = (flags & h2constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+      if (trailersOnly) res.addTrailers(grpcStatus(upstreamHeaders));
+      const out = clientResponseHeaders(
+        endToEndHeaders(upstreamHeaders, trailersOnly ? GRPC_STATUS : undefined),
+        f,
+      );
       exchange.status = status;
       exchange.responseHeaders = out as Record<string, string | string[]>;
       if (f.previewBytes > 0) exchange.responseBody = new BodyTap(f.previewBytes);
@@ -899,13 +902,12 @@ function clientResponseHeaders(
   return out;
 }
 
-function takeGrpcStatus(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+/** gRPC's status headers, which a trailers-only answer sends as trailers. */
+const GRPC_STATUS: ReadonlySet<string> = new Set(['grpc-status', 'grpc-message', 'grpc-status-details-bin']);
+
+function grpcStatus(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const trailers: http.OutgoingHttpHeaders = {};
-  for (const name of ['grpc-status', 'grpc-message', 'grpc-status-details-bin'])
-    if (headers[name] !== undefined) {
-      trailers[name] = headers[name];
-      delete headers[name];
-    }
+  for (const name of GRPC_STATUS) if (headers[name] !== undefined) trailers[name] = headers[name];
   return trailers;
 }
 
