@@ -7,7 +7,7 @@ import v8 from 'node:v8';
  * short-lived script and not a proxy that stays resident all day: Switchyard's live heap is small and
  * bounded (the request log is capped), so that headroom is garbage held as RSS. Under a million requests
  * the default climbed from 183 MB at 100k to a 224 MB plateau over a live heap of 28 MB that never
- * grew; with the old generation allowed to double, RSS stayed within 3% of its 100k figure and
+ * grew; with the old generation allowed to double, RSS stayed within 3% of its 100k figure and small-body
  * throughput did not move (`npm run bench:soak`; figures in the README). The flag is one factor for every
  * mode, so it also replaces the tighter ones V8 uses while it reduces memory (1.1-1.3x); at an idle
  * live heap of about 16 MB that is a few MB, against tens of MB saved under load.
