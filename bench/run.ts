@@ -40,11 +40,15 @@ function startChild(script: string, args: string[]): Promise<Child> {
 // Read before pinning anything: pinning this process narrows what it reports.
 const CPUS = os.availableParallelism();
 
-/** Pins a process to one CPU when the machine has two or more and taskset is installed. */
+/**
+ * Pins a process, every thread of it, to one CPU when the machine has two or more and taskset is
+ * installed. Every thread (-a): without it only the main thread moves, and the threads a process started
+ * before (V8's collector and compiler, Go's runtime) went on running on the load generator's CPU.
+ */
 function pin(pid: number | undefined, cpu: number): boolean {
   if (pid === undefined || CPUS < 2) return false;
   try {
-    execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-apc', String(cpu), String(pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -76,6 +80,8 @@ interface Load {
   errors: number;
   /** CPU time the target's process spent per request (µs); NaN where it cannot be read. */
   cpuPerRequest?: number;
+  /** The part of it spent off the main thread (V8's and libuv's helper threads). */
+  helperCpuPerRequest?: number;
 }
 
 /** Kernel clock ticks per second, the unit of /proc/PID/stat's CPU times. */
@@ -90,12 +96,14 @@ const CLK_TCK = (() => {
 /**
  * CPU time (user + system) a process has used so far, in µs; NaN without /proc. Throughput on this
  * two-core machine swings 10-20% between runs, CPU per request much less: it is the steadier comparison.
+ * With `mainThread`, only its main thread's: the rest is V8's helpers (concurrent and parallel garbage
+ * collection, compilation) and libuv's, which a process on one core pays for all the same.
  */
-function cpuMicros(pid: number | undefined): number {
+function cpuMicros(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
     // After the command name, which is in parentheses and may itself hold ') '.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
   } catch {
@@ -129,14 +137,16 @@ async function load(port: number, w: Workload, scheme: Scheme = 'http', pid?: nu
     ...(w.newConnections ? { headers: { connection: 'close' } } : {}),
   };
   await autocannon({ ...opts, duration: 0.5 }); // warm-up: connections, JIT
-  const cpuBefore = cpuMicros(pid);
+  const [cpuBefore, mainBefore] = [cpuMicros(pid), cpuMicros(pid, true)];
   const r = await autocannon({ ...opts, duration: SECONDS });
+  const cpu = cpuMicros(pid) - cpuBefore;
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx,
-    cpuPerRequest: (cpuMicros(pid) - cpuBefore) / r.requests.total,
+    cpuPerRequest: cpu / r.requests.total,
+    helperCpuPerRequest: (cpu - (cpuMicros(pid, true) - mainBefore)) / r.requests.total,
   };
 }
 
@@ -150,7 +160,8 @@ async function measure(targets: Target[], w: Workload): Promise<Map<string, Load
   for (const [name, loads] of rounds) {
     const mid = median(loads.map((l) => l.rps));
     const cpuPerRequest = median(loads.map((l) => l.cpuPerRequest ?? NaN));
-    out.set(name, { ...loads.find((l) => l.rps === mid)!, cpuPerRequest });
+    const helperCpuPerRequest = median(loads.map((l) => l.helperCpuPerRequest ?? NaN));
+    out.set(name, { ...loads.find((l) => l.rps === mid)!, cpuPerRequest, helperCpuPerRequest });
   }
   return out;
 }
@@ -336,6 +347,13 @@ async function main(): Promise<void> {
     console.log(
       `  ${w.label.padEnd(28)} ${columns.map((c) => `${c} ${Number.isNaN(cpu(w.label, c)) ? '-' : cpu(w.label, c).toFixed(1)}`).join(', ')}`,
     );
+  // Node's own helper threads, off the main thread: with the log on, mostly the collector's work on the
+  // entries it keeps (the Go and C proxies' threads are another model, so they are left out).
+  const nodeRows = [SWITCHYARD, 'switchyard (logging off)', 'bare undici proxy', 'raw http-proxy'];
+  const helpers = (name: string) => results.get('small body')?.get(name)?.helperCpuPerRequest ?? NaN;
+  console.log(
+    `  ${'small body, helper threads'.padEnd(28)} ${nodeRows.map((c) => `${c} ${Number.isNaN(helpers(c)) ? '-' : helpers(c).toFixed(1)}`).join(', ')}`,
+  );
 
   const r = (w: string, a: string, b: string) => ratio(rps(w, a), rps(w, b));
   const logCost = 1 - rps('small body', SWITCHYARD) / rps('small body', 'switchyard (logging off)');
