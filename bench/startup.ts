@@ -40,6 +40,7 @@ function fileRss(pid: number | undefined): number {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN);
   return (kb('Rss') - kb('Anonymous')) * 1024;
 }
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function once(cpus?: string): Promise<Startup> {
