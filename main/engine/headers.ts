@@ -32,10 +32,13 @@ const SET_BY_PROXY = new Set([
   'expect',
 ]);
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 /** Copies headers without hop-by-hop ones and those the Connection header names. */
 export function endToEndHeaders(
   headers: IncomingHttpHeaders,
-  drop: ReadonlySet<string> = new Set(),
+  // One shared empty set, not a default `new Set()`: this runs for every response (issue 16).
+  drop: ReadonlySet<string> = NOTHING,
 ): OutgoingHttpHeaders {
   const named = connectionTokens(headers.connection);
   const out: OutgoingHttpHeaders = {};
