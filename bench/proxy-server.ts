@@ -1,8 +1,8 @@
 import http from 'node:http';
+import net from 'node:net';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
-import { Pool, type Dispatcher } from 'undici';
 import { ControlPlane } from '../main/api/control-plane.js';
 import { ControlServer } from '../main/control/control-server.js';
 import { Engine } from '../main/engine/engine.js';
@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalCa } from '../main/tls/local-ca.js';
 import { applyResidentHeapPolicy } from '../main/host/heap-policy.js';
+import { startBareUndici } from './bare-undici.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
- * Modes: undici (a bare forwarding proxy on undici: the floor), raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
+ * Modes: undici (a bare forwarding proxy on undici: the floor), relay (a TCP relay: the ceiling), raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
  * weighted routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
  * gateway inside a control plane with its control server, as `serve` runs it; it also reports the
  * control server's port), switchyard-https (the gateway on a TLS port).
@@ -38,7 +39,8 @@ setInterval(() => {
 let controlPort: number | undefined;
 
 async function start(): Promise<number> {
-  if (mode === 'undici') return bareUndici();
+  if (mode === 'undici') return startBareUndici(upstream);
+  if (mode === 'relay') return tcpRelay();
   if (mode === 'raw') {
     const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
     const proxy = httpProxy.createProxyServer({ target: upstream, agent });
@@ -81,56 +83,17 @@ ${
 }
 
 /**
- * The floor of a Node proxy: undici's dispatch with the raw header arrays, no routing, no log, no
- * per-request objects beyond what Node and undici make. Issue 16's baseline.
+ * The ceiling of any Node proxy: bytes copied between a client's connection and one of its own to the
+ * upstream, with no HTTP parsed, routed or logged. What a Node proxy of any design could reach, beside
+ * nginx and Caddy (issue 16's 1 MiB bar).
  */
-async function bareUndici(): Promise<number> {
-  const pool = new Pool(upstream, { connections: 256 });
-  const hopByHop = new Set([
-    'connection',
-    'keep-alive',
-    'transfer-encoding',
-    'upgrade',
-    'proxy-connection',
-    'te',
-    'trailer',
-  ]);
-  const server = http.createServer((req, res) => {
-    const headers: string[] = [];
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2)
-      if (!hopByHop.has(raw[i]!.toLowerCase())) headers.push(raw[i]!, raw[i + 1]!);
-    const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-    if (!hasBody) req.resume();
-    pool.dispatch(
-      {
-        method: req.method as Dispatcher.HttpMethod,
-        path: req.url ?? '/',
-        headers,
-        body: hasBody ? req : null,
-      },
-      {
-        onRequestStart() {},
-        onResponseStart(controller, status, responseHeaders) {
-          const out: Record<string, string | string[]> = {};
-          for (const name in responseHeaders)
-            if (!hopByHop.has(name)) out[name] = responseHeaders[name] as string;
-          res.writeHead(status, out);
-          res.on('drain', () => controller.resume());
-        },
-        onResponseData(controller, chunk) {
-          if (!res.write(chunk)) controller.pause();
-        },
-        onResponseEnd() {
-          res.end();
-        },
-        onResponseError(_controller, _err) {
-          if (!res.headersSent) res.writeHead(502);
-          res.end();
-        },
-      },
-    );
+async function tcpRelay(): Promise<number> {
+  const server = net.createServer((client) => {
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+    client.pipe(up);
+    up.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;

@@ -231,6 +231,8 @@ function childTarget(name: string, child: Child, scheme?: Scheme): Target {
 }
 
 const SWITCHYARD = 'switchyard (logging on)';
+/** Bytes relayed with no HTTP at all: the ceiling of any Node proxy, a reference row rather than a rival. */
+const RELAY = 'node tcp relay (no HTTP)';
 const WORKLOADS: Workload[] = [
   // First, while every process is fresh (issue 16: "new connection per request, fresh process").
   { label: 'new connection per request', path: '/small', connections: CONNECTIONS, newConnections: true },
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
     childTarget(SWITCHYARD, logged),
     childTarget('switchyard (logging off)', await proxy('switchyard-nolog')),
     childTarget('bare undici proxy', await proxy('undici')),
+    childTarget(RELAY, await proxy('relay')),
     ...externals.map((e) => ({
       name: e.name,
       port: e.port,
@@ -373,6 +376,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  1 MiB body: switchyard / nginx (1 worker)       ${r('1 MiB body', SWITCHYARD, 'nginx (1 worker)')}   (bar: >= 1.0x)`,
+  );
+  console.log(
+    `  1 MiB body: node tcp relay / nginx (1 worker)   ${r('1 MiB body', RELAY, 'nginx (1 worker)')}   (the ceiling of any Node proxy; bare undici proxy ${r('1 MiB body', 'bare undici proxy', 'nginx (1 worker)')})`,
   );
   console.log(
     `  1 MiB body: switchyard peak RSS                 ${mb(largeRss)}   (bar: < 200 MB; ${mb(rss.get(SWITCHYARD) ?? 0)} over every load)`,

@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './external-proxies.js';
@@ -24,6 +26,11 @@ export interface Startup {
   idleRss: number;
   /** Of the settled RSS, the pages mapped from files: mostly the node binary's code. */
   idleFileRss: number;
+  /**
+   * The same settled RSS of the bare undici proxy (`bench/bare-undici.ts`) after one proxied answer: Node,
+   * its HTTP, TLS and HTTP/2 modules (undici's client loads them) and undici, with nothing of Switchyard's.
+   */
+  floorRss: number;
 }
 
 const rss = (pid: number | undefined) =>
@@ -43,7 +50,7 @@ function fileRss(pid: number | undefined): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function once(cpus?: string): Promise<Startup> {
+async function once(cpus?: string): Promise<Omit<Startup, 'floorRss'>> {
   const [demo, control] = [await freePort(), await freePort()];
   const started = performance.now();
   const serve = [
@@ -89,22 +96,48 @@ async function once(cpus?: string): Promise<Startup> {
   }
 }
 
+/** The bare undici proxy's RSS, settled as `serve`'s is, after one answer proxied from a local upstream. */
+async function bareIdleRss(): Promise<number> {
+  const upstream = http.createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamPort = (upstream.address() as AddressInfo).port;
+  const child = fork(path.resolve(import.meta.dirname, 'bare-undici.js'), [String(upstreamPort)], {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { port: number }) => resolve(m.port));
+      child.once('exit', (code) => reject(new Error(`bare-undici.js exited with ${code}`)));
+    });
+    await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
+    await sleep(SETTLED_MS);
+    return rss(child.pid);
+  } finally {
+    child.removeAllListeners('exit');
+    child.kill();
+    upstream.close();
+  }
+}
+
 export async function measureStartup(runs = 3, cpus?: string): Promise<Startup> {
-  const results: Startup[] = [];
+  const results: Omit<Startup, 'floorRss'>[] = [];
   for (let i = 0; i < runs; i++) results.push(await once(cpus));
+  // Side by side: memory is not timed, and each process settles on its own.
+  const floors = await Promise.all(Array.from({ length: runs }, () => bareIdleRss()));
   const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   return {
     firstMs: mid(results.map((r) => r.firstMs)),
     earlyRss: mid(results.map((r) => r.earlyRss)),
     idleRss: mid(results.map((r) => r.idleRss)),
     idleFileRss: mid(results.map((r) => r.idleFileRss)),
+    floorRss: mid(floors),
   };
 }
 
 /** One line for the figures: first answer, then idle RSS settled (and 3 s after the first answer). */
 export function describeStartup(s: Startup): string {
   const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
-  return `first answer ${s.firstMs.toFixed(0)} ms (bar: < 300 ms), idle RSS ${mb(s.idleRss)} settled (bar: < 70 MB; ${mb(s.idleFileRss)} of it mapped from files, mostly the node binary's code; ${mb(s.earlyRss)} 3 s after the first answer)`;
+  return `first answer ${s.firstMs.toFixed(0)} ms (bar: < 300 ms), idle RSS ${mb(s.idleRss)} settled (bar: < 70 MB; ${mb(s.idleFileRss)} of it mapped from files, mostly the node binary's code; ${mb(s.earlyRss)} 3 s after the first answer; a bare undici proxy settles at ${mb(s.floorRss)})`;
 }
 
 if (process.argv[1] === import.meta.filename) {
