@@ -84,8 +84,9 @@ ${
 
 /**
  * The ceiling of any Node proxy: bytes copied between a client's connection and one of its own to the
- * upstream, with no HTTP parsed, routed or logged. What a Node proxy of any design could reach, beside
- * nginx and Caddy (issue 16's 1 MiB bar).
+ * upstream, with no HTTP parsed, routed or logged. What a Node proxy of any design could reach on
+ * keep-alive connections, beside nginx and Caddy (issue 16's 1 MiB bar). With a new connection per
+ * request it also opens one to the upstream each time, which a pooling proxy does not: no ceiling there.
  */
 async function tcpRelay(): Promise<number> {
   const server = net.createServer((client) => {
