@@ -16,8 +16,9 @@ import { startBareUndici } from './bare-undici.js';
 
 /**
  * One proxy under test, in its own process so its memory is its own. argv: mode, upstream port.
- * Modes: undici (a bare forwarding proxy on undici: the floor), relay (a TCP relay: the ceiling), raw (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two
- * weighted routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
+ * Modes: undici (a bare forwarding proxy on undici: the floor), relay (a TCP relay: the ceiling), raw
+ * (http-proxy with default options plus a keep-alive agent), switchyard (a gateway with two weighted
+ * routes, logging on), switchyard-nolog (the same without the request log), switchyard-control (the
  * gateway inside a control plane with its control server, as `serve` runs it; it also reports the
  * control server's port), switchyard-https (the gateway on a TLS port).
  * It reports its port, then answers { rss } requests with its peak resident memory (overall, and since the
