@@ -134,7 +134,10 @@ export async function measureStartup(runs = 3, cpus?: string): Promise<Startup> 
   };
 }
 
-/** One line for the figures: first answer, then idle RSS settled (and 3 s after the first answer). */
+/**
+ * One line for the figures: first answer, then idle RSS settled (with the part mapped from files, the
+ * figure 3 s after the first answer, and the bare undici proxy's settled RSS, the floor under it).
+ */
 export function describeStartup(s: Startup): string {
   const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
   return `first answer ${s.firstMs.toFixed(0)} ms (bar: < 300 ms), idle RSS ${mb(s.idleRss)} settled (bar: < 70 MB; ${mb(s.idleFileRss)} of it mapped from files, mostly the node binary's code; ${mb(s.earlyRss)} 3 s after the first answer; a bare undici proxy settles at ${mb(s.floorRss)})`;
